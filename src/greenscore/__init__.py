@@ -1,5 +1,43 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
-from greenscore.errors import GreenscoreError, ProfileError, RubricError
+from greenscore._api import evaluate
+from greenscore._load import default_rubric, load_rubric
+from greenscore._model import Rubric
+from greenscore._result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
+from greenscore.errors import (
+    CohortRequiredError,
+    GreenscoreError,
+    InputFileError,
+    ProfileError,
+    RubricError,
+)
 
-__all__ = ["GreenscoreError", "ProfileError", "RubricError"]
+__all__ = [
+    "Assessment",
+    "CohortRequiredError",
+    "DimensionResult",
+    "GreenscoreError",
+    "IndicatorResult",
+    "InputFileError",
+    "ProfileError",
+    "Rubric",
+    "RubricError",
+    "Tier",
+    "VetoResult",
+    "__version__",
+    "default_rubric",
+    "evaluate",
+    "load_rubric",
+]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("greenscore")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _version()

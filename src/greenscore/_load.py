@@ -1,0 +1,404 @@
+"""Load a rubric from YAML: structure via pydantic, then cross-references; every problem located."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from greenscore import _model as m
+from greenscore._formula import Formula, FormulaError, parse_formula
+from greenscore._yaml import LocatedDocument, dump_yaml, format_path, load_located, read_located
+from greenscore.errors import RubricError, RubricProblem
+
+DEFAULT_RUBRIC = "jiangxi-parks.yaml"
+PathKey = tuple[str | int, ...]
+
+
+def _vocabulary() -> list[str]:
+    """Every key any rubric model accepts, for "did you mean" hints."""
+    words: set[str] = set()
+    stack: list[type[BaseModel]] = [m.Rubric]
+    seen: set[type[BaseModel]] = set()
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            words.add(field.alias or name)
+        for sub in vars(m).values():
+            if isinstance(sub, type) and issubclass(sub, BaseModel) and sub not in seen:
+                stack.append(sub)
+    return sorted(words)
+
+
+_VOCABULARY = _vocabulary()
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
+    """Drop the union tags pydantic inserts into error locations, keeping the path into the YAML."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node:
+            if part in (node.get("method"), node.get("type")):
+                continue
+            if part == "from_" and "from" in node:
+                part = "from"
+        path.append(part)
+        if isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path)
+
+
+def _message(error: Any, path: PathKey) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        return f"unknown key {key!r}{_did_you_mean(key, _VOCABULARY)}"
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        tag = str(ctx.get("tag", "?"))
+        expected = ctx.get("expected_tags", "")
+        discriminator = str(ctx.get("discriminator", "")).strip("'")
+        what = "method" if discriminator == "method" else discriminator or "kind"
+        choices = [t.strip(" '") for t in str(expected).split(",")]
+        return f"unknown {what} {tag!r}{_did_you_mean(tag, choices)}; expected one of {expected}"
+    if kind == "union_tag_not_found":
+        discriminator = str(error.get("ctx", {}).get("discriminator", "")).strip("'")
+        return f"missing {discriminator!r}: say which one, e.g. {discriminator}: ..."
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+class _Collector:
+    """Gathers problems with their locations in the document."""
+
+    def __init__(self, document: LocatedDocument) -> None:
+        self.document = document
+        self.problems: list[RubricProblem] = []
+
+    def add(self, path: Sequence[str | int], message: str) -> None:
+        location = self.document.locate(path)
+        self.problems.append(RubricProblem(format_path(path), message, location))
+
+
+def _structure(document: LocatedDocument) -> tuple[m.Rubric | None, list[RubricProblem]]:
+    collector = _Collector(document)
+    try:
+        rubric = m.Rubric.model_validate(document.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            path = _data_path(document.data, error["loc"])
+            if error["type"] == "missing" and path:
+                collector.add(path[:-1], f"required key {path[-1]!r} is missing")
+            else:
+                collector.add(path, _message(error, path))
+        return None, collector.problems
+    return rubric, []
+
+
+def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> Formula | None:
+    try:
+        formula = parse_formula(text)
+    except FormulaError as exc:
+        collector.add(path, f"unsafe or invalid formula {text!r}: {exc.message} (column {exc.column})")
+        return None
+    for name in sorted(formula.names - known):
+        collector.add(path, f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}")
+    return formula
+
+
+def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], what: str) -> None:
+    first: dict[str, PathKey] = {}
+    for path, name in items:
+        if name in first:
+            collector.add(path, f"duplicate {what} id {name!r} (first at {format_path(first[name])})")
+        else:
+            first[name] = path
+
+
+def _walk_dimensions(rubric: m.Rubric) -> list[tuple[PathKey, m.Dimension]]:
+    found: list[tuple[PathKey, m.Dimension]] = []
+
+    def walk(dims: list[m.Dimension], prefix: PathKey) -> None:
+        for index, dim in enumerate(dims):
+            path = (*prefix, index)
+            found.append((path, dim))
+            walk(dim.dimensions, (*path, "dimensions"))
+
+    walk(rubric.dimensions, ("dimensions",))
+    return found
+
+
+def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str, Formula]) -> None:
+    graph = {name: formula.names & formulas.keys() for name, formula in formulas.items()}
+    state: dict[str, int] = {}
+    index = {d.id: i for i, d in enumerate(rubric.derived)}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                cycle = [*trail[trail.index(dep) :], dep] if dep in trail else [name, dep]
+                collector.add(
+                    ("derived", index[dep], "formula"),
+                    f"derived inputs form a cycle: {' -> '.join(cycle)}",
+                )
+            elif dep not in state:
+                visit(dep, [*trail, dep])
+        state[name] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name, [name])
+
+
+def _base_inputs(name: str, formulas: dict[str, Formula], seen: set[str] | None = None) -> set[str]:
+    """The declared inputs a name ultimately depends on, through derived formulas."""
+    seen = seen or set()
+    if name not in formulas or name in seen:
+        return {name}
+    seen.add(name)
+    found: set[str] = set()
+    for dep in formulas[name].names:
+        found |= _base_inputs(dep, formulas, seen)
+    return found
+
+
+def _references(collector: _Collector, rubric: m.Rubric) -> None:
+    inputs = {spec.id: spec for spec in rubric.inputs}
+    reserved = {rubric.entity, rubric.period, *rubric.attributes}
+    _duplicates(
+        collector,
+        [(("inputs", i, "id"), s.id) for i, s in enumerate(rubric.inputs)]
+        + [(("derived", i, "id"), d.id) for i, d in enumerate(rubric.derived)],
+        "input",
+    )
+    for i, spec in enumerate(rubric.inputs):
+        if spec.id in reserved:
+            collector.add(("inputs", i, "id"), f"{spec.id!r} is the entity, period or an attribute")
+
+    known = set(inputs)
+    formulas: dict[str, Formula] = {}
+    derived_ids = {d.id for d in rubric.derived}
+    for i, derived in enumerate(rubric.derived):
+        formula = _parse(collector, ("derived", i, "formula"), derived.formula, known | derived_ids)
+        if formula is not None:
+            formulas[derived.id] = formula
+    _derived_cycles(collector, rubric, formulas)
+    known |= derived_ids
+
+    dims = _walk_dimensions(rubric)
+    nodes: list[tuple[PathKey, str]] = [((*p, "id"), d.id) for p, d in dims]
+    indicator_paths: list[tuple[PathKey, m.Indicator]] = [
+        ((*p, "indicators", j), ind) for p, d in dims for j, ind in enumerate(d.indicators)
+    ]
+    nodes += [((*p, "id"), ind.id) for p, ind in indicator_paths]
+    _duplicates(collector, nodes, "dimension or indicator")
+
+    for path, ind in indicator_paths:
+        if ind.onto is not None and (
+            ind.onto[0] < rubric.scale.min or ind.onto[1] > rubric.scale.max
+        ):
+            collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
+        if isinstance(ind, m.ChecklistIndicator):
+            for k, item in enumerate(ind.items):
+                spec = inputs.get(item.input)
+                if spec is None:
+                    collector.add(
+                        (*path, "items", k, "input"),
+                        f"undeclared input {item.input!r}{_did_you_mean(item.input, inputs)}",
+                    )
+                elif spec.type != "boolean":
+                    collector.add(
+                        (*path, "items", k, "input"),
+                        f"checklist item {item.input!r} must be a boolean input, not {spec.type}",
+                    )
+            continue
+        name = ind.input
+        if name not in known:
+            collector.add(
+                (*path, "input"),
+                f"undeclared input {name!r}{_did_you_mean(name, known)}",
+            )
+            continue
+        spec = inputs.get(name)
+        if isinstance(ind, m.CategoricalIndicator):
+            if spec is None or spec.type != "category":
+                collector.add((*path, "input"), f"categorical indicator needs a category input")
+            else:
+                declared = set(spec.categories or [])
+                for extra in sorted(set(ind.points) - declared):
+                    collector.add((*path, "points", extra), f"{extra!r} is not a category of {name!r}")
+                for absent in sorted(declared - set(ind.points)):
+                    collector.add((*path, "points"), f"no points for category {absent!r}")
+        elif spec is not None and spec.type == "category":
+            collector.add((*path, "input"), f"{ind.method} needs a numeric input; {name!r} is a category")
+
+    indicator_ids = {ind.id for _, ind in indicator_paths}
+    dimension_ids = {d.id for _, d in dims}
+    top_ids = {d.id for d in rubric.dimensions}
+    tier_ids = [t.id for t in rubric.tiers]
+    veto_ids = {v.id for v in rubric.vetoes}
+    _duplicates(collector, [(("vetoes", i, "id"), v.id) for i, v in enumerate(rubric.vetoes)], "veto")
+    _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
+
+    for i, veto in enumerate(rubric.vetoes):
+        path = ("vetoes", i)
+        used: set[str] = set()
+        if veto.when is not None:
+            formula = _parse(collector, (*path, "when"), veto.when, known)
+            used |= formula.names if formula else set()
+        if isinstance(veto.points, str):
+            formula = _parse(collector, (*path, "points"), veto.points, known)
+            used |= formula.names if formula else set()
+        if veto.tier is not None and veto.tier not in tier_ids:
+            collector.add(
+                (*path, "tier"), f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}"
+            )
+        for name in sorted(used):
+            for base in sorted(_base_inputs(name, formulas)):
+                spec = inputs.get(base)
+                if spec is not None and not spec.required:
+                    collector.add(
+                        (*path, "when" if veto.when else "points"),
+                        f"veto reads optional input {base!r}: a park could escape the veto by "
+                        "leaving it blank; declare it required",
+                    )
+
+    previous: float | None = None
+    for i, tier in enumerate(rubric.tiers):
+        if previous is not None and not tier.min_score < previous:
+            collector.add(
+                ("tiers", i, "min_score"),
+                f"tiers out of order: list them best first with strictly decreasing min_score "
+                f"({tier.min_score} follows {previous})",
+            )
+        previous = tier.min_score
+        for k, cond in enumerate(tier.conditions):
+            cpath = ("tiers", i, "conditions", k)
+            if isinstance(cond, m.DimensionMin):
+                for dim_id in cond.dimensions or []:
+                    if dim_id not in dimension_ids:
+                        collector.add(
+                            (*cpath, "dimensions"),
+                            f"undeclared dimension {dim_id!r}{_did_you_mean(dim_id, dimension_ids)}",
+                        )
+            elif isinstance(cond, m.IndicatorMin):
+                if cond.indicator not in indicator_ids:
+                    collector.add(
+                        (*cpath, "indicator"),
+                        f"undeclared indicator {cond.indicator!r}"
+                        f"{_did_you_mean(cond.indicator, indicator_ids)}",
+                    )
+            else:
+                for veto_id in cond.vetoes or []:
+                    if veto_id not in veto_ids:
+                        collector.add(
+                            (*cpath, "vetoes"),
+                            f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
+                        )
+    del top_ids
+    if rubric.tiers[-1].min_score > rubric.scale.min:
+        collector.add(
+            ("tiers", len(rubric.tiers) - 1, "min_score"),
+            f"the lowest tier must accept every score: set its min_score to the scale minimum "
+            f"({rubric.scale.min})",
+        )
+    if rubric.tiers[-1].conditions:
+        collector.add(
+            ("tiers", len(rubric.tiers) - 1, "conditions"),
+            "the lowest tier is the fallback and cannot have conditions",
+        )
+
+
+def validate_document(document: LocatedDocument) -> m.Rubric:
+    """Turn a located YAML document into a Rubric, or raise one RubricError listing every problem."""
+    data = document.data
+    if isinstance(data, dict) and set(data) == {"rubric"} and isinstance(data["rubric"], dict):
+        raise RubricError(
+            [RubricProblem("rubric", "put the rubric's keys at the top level", document.locate(()))],
+            document.file,
+        )
+    rubric, problems = _structure(document)
+    if rubric is None:
+        raise RubricError(problems, document.file)
+    collector = _Collector(document)
+    _references(collector, rubric)
+    if collector.problems:
+        raise RubricError(collector.problems, document.file)
+    rubric._source_file = document.file
+    rubric._locations = document
+    return rubric
+
+
+def _looks_like_path(source: str) -> bool:
+    return "\n" not in source and ":" not in source.split(os.sep)[-1] and len(source) < 4096
+
+
+def load_rubric(source: str | os.PathLike[str] | m.Rubric | None = None) -> m.Rubric:
+    """Load a rubric from a path, YAML text, an already loaded Rubric, or None for the bundled one."""
+    if source is None:
+        return default_rubric()
+    if isinstance(source, m.Rubric):
+        return source
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
+        path = Path(source)
+        document = read_located(path)
+    else:
+        document = load_located(source)
+    return validate_document(document)
+
+
+@lru_cache(maxsize=4)
+def _bundled(name: str) -> m.Rubric:
+    resource = resources.files("greenscore") / "_rubrics" / name
+    text = resource.read_text(encoding="utf-8")
+    return validate_document(load_located(text, file=f"greenscore/_rubrics/{name}"))
+
+
+def default_rubric() -> m.Rubric:
+    """The bundled Jiangxi industrial-park green-development rubric."""
+    return _bundled(DEFAULT_RUBRIC)
+
+
+def rubric_dict(rubric: m.Rubric, *, complete: bool = False) -> dict[str, Any]:
+    """The rubric as plain data; complete=True keeps defaults (the canonical form)."""
+    return rubric.model_dump(
+        mode="json", by_alias=True, exclude_none=not complete, exclude_defaults=not complete
+    )
+
+
+def rubric_sha256(rubric: m.Rubric) -> str:
+    """sha256 of the canonical form: the same rubric hashes the same whatever its YAML layout."""
+    canonical = json.dumps(rubric_dict(rubric, complete=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def rubric_yaml(rubric: m.Rubric) -> str:
+    """The rubric written back as YAML (defaults left out); loading it gives the same rubric."""
+    data = rubric_dict(rubric)
+    for key in ("scale",):
+        data.setdefault(key, rubric_dict(rubric, complete=True)[key])
+    return dump_yaml(data)

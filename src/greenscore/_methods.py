@@ -1,0 +1,75 @@
+"""Scoring kernels: plain numpy functions from raw values to normalised values (0 worst, 1 best).
+
+They trust their arguments; the rubric models validated them once at load time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FloatArray = np.ndarray
+
+
+def linear(
+    x: FloatArray, worst: float, best: float, *, cap: bool = True, log: bool = False
+) -> FloatArray:
+    """(x − worst) / (best − worst), floored at 0, capped at 1 unless cap is false; on log10 if asked."""
+    with np.errstate(all="ignore"):
+        if log:
+            x = np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), -np.inf)
+            worst, best = float(np.log10(worst)), float(np.log10(best))
+        u = (x - worst) / (best - worst)
+    u = np.where(np.isnan(x), np.nan, np.maximum(u, 0.0))
+    return np.minimum(u, 1.0) if cap else u
+
+
+def bands(x: FloatArray, lows: FloatArray, points_u: FloatArray) -> FloatArray:
+    """The normalised points of the band [low_i, low_{i+1}) holding x; lows sorted, lows[0] = −inf."""
+    index = np.searchsorted(lows, np.where(np.isnan(x), 0.0, x), side="right") - 1
+    return np.where(np.isnan(x), np.nan, points_u[np.clip(index, 0, len(lows) - 1)])
+
+
+def target(x: FloatArray, goal: float, tolerance: float, worst_distance: float) -> FloatArray:
+    """1 within tolerance of the target, falling linearly to 0 at worst_distance from it."""
+    distance = np.abs(x - goal)
+    return 1.0 - np.clip((distance - tolerance) / (worst_distance - tolerance), 0.0, 1.0)
+
+
+def checklist(items: FloatArray, points: FloatArray, at_least: int | None) -> FloatArray:
+    """Share of checklist points achieved (items: rows × items of 0/1); 0 below at_least items."""
+    achieved = items @ points / points.sum()
+    if at_least is not None:
+        achieved = np.where(items.sum(axis=1) < at_least, 0.0, achieved)
+    return np.where(np.isnan(items).any(axis=1), np.nan, achieved)
+
+
+def categorical(codes: FloatArray, points_u: FloatArray) -> FloatArray:
+    """The normalised points of each category code (codes index the declared categories)."""
+    safe = np.where(np.isnan(codes), 0, codes).astype(np.intp)
+    return np.where(np.isnan(codes), np.nan, points_u[safe])
+
+
+def minmax(x: FloatArray, low: float, high: float) -> FloatArray:
+    """Min–max over a cohort's range, clipped to [0, 1]; a constant cohort scores everyone best."""
+    if not high > low:
+        return np.where(np.isnan(x), np.nan, 1.0)
+    return np.clip((x - low) / (high - low), 0.0, 1.0)
+
+
+def percentile(x: FloatArray, reference: FloatArray) -> FloatArray:
+    """Mid-rank percentile of x within the sorted reference values: ties share the average rank."""
+    n = len(reference)
+    if n <= 1:
+        return np.where(np.isnan(x), np.nan, 1.0)
+    clean = np.where(np.isnan(x), 0.0, x)
+    below = np.searchsorted(reference, clean, side="left")
+    at_most = np.searchsorted(reference, clean, side="right")
+    mid_rank = (below + np.maximum(at_most - 1, below)) / 2.0
+    return np.where(np.isnan(x), np.nan, np.clip(mid_rank / (n - 1), 0.0, 1.0))
+
+
+def zscore(x: FloatArray, mean: float, std: float, spread: float) -> FloatArray:
+    """z-scores from −spread to +spread mapped linearly onto [0, 1]; a constant cohort scores 0.5."""
+    if not std > 0:
+        return np.where(np.isnan(x), np.nan, 0.5)
+    return np.clip(((x - mean) / std + spread) / (2.0 * spread), 0.0, 1.0)

@@ -1,0 +1,457 @@
+"""The rubric format as pydantic models: what a rubric may say, validated once at load time."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64, description="A name usable in formulas"),
+]
+MissingPolicy = Literal["error", "worst", "drop"]
+Direction = Literal["higher", "lower", "target", "none"]
+Aggregation = Literal["arithmetic", "geometric", "minimum"]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+DIRECTION_ALIASES = {"max": "higher", "min": "lower", "maximise": "higher", "minimise": "lower"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Scale(_Model):
+    """The range of every score: 0–100 by default; 0–1 or any other range works."""
+
+    min: Finite = 0.0
+    max: Finite = 100.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.max > self.min:
+            raise ValueError(f"scale max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+    @property
+    def span(self) -> float:
+        return self.max - self.min
+
+
+class Rounding(_Model):
+    """Round the reported total half up to this many decimals before tiers, as official tables do."""
+
+    decimals: int = Field(ge=0, le=6)
+
+
+class Input(_Model):
+    """One profile field the rubric reads."""
+
+    id: Identifier
+    type: Literal["number", "integer", "boolean", "category"] = "number"
+    label: str = ""
+    unit: str = ""
+    description: str = ""
+    required: bool = True
+    min: Finite | None = None
+    max: Finite | None = None
+    categories: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Input:
+        if self.type == "category":
+            if not self.categories:
+                raise ValueError("a category input needs a non-empty 'categories' list")
+            if len(set(self.categories)) != len(self.categories):
+                raise ValueError("categories must be distinct")
+        elif self.categories is not None:
+            raise ValueError(f"'categories' only applies to category inputs, not {self.type}")
+        if self.type in ("boolean", "category") and (self.min is not None or self.max is not None):
+            raise ValueError(f"a {self.type} input takes no min/max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class Derived(_Model):
+    """An input computed from others by a safe arithmetic formula."""
+
+    id: Identifier
+    formula: str = Field(min_length=1, max_length=2000)
+    label: str = ""
+    unit: str = ""
+    description: str = ""
+
+
+class Goalposts(_Model):
+    """The raw values that score worst and best; their order need not match the direction."""
+
+    worst: Finite
+    best: Finite
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Goalposts:
+        if self.worst == self.best:
+            raise ValueError(f"worst and best are equal ({self.worst})")
+        return self
+
+
+class Band(_Model):
+    """Values in [from, to) score these points (on the rubric scale); an open end is unbounded."""
+
+    from_: Finite | None = Field(default=None, alias="from")
+    to: Finite | None = None
+    points: Finite
+
+    @property
+    def low(self) -> float:
+        return -math.inf if self.from_ is None else self.from_
+
+    @property
+    def high(self) -> float:
+        return math.inf if self.to is None else self.to
+
+
+class ChecklistItem(_Model):
+    """A boolean input worth some points when achieved."""
+
+    input: Identifier
+    points: NonNegative = 1.0
+
+
+class _IndicatorBase(_Model):
+    id: Identifier
+    label: str = ""
+    unit: str = ""
+    description: str = ""
+    weight: NonNegative = 1.0
+    required: bool = Field(default=True, description="Mandatory indicator; optional ones drop out")
+    missing: MissingPolicy | None = Field(
+        default=None, description="What to do when a mandatory value is missing"
+    )
+    onto: tuple[Finite, Finite] | None = Field(
+        default=None, description="Map the normalised value onto this sub-range of the scale"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_direction(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("direction"), str):
+            data = {**data, "direction": DIRECTION_ALIASES.get(data["direction"], data["direction"])}
+        return data
+
+    @model_validator(mode="after")
+    def _onto_ordered(self) -> _IndicatorBase:
+        if self.onto is not None and not self.onto[0] < self.onto[1]:
+            raise ValueError(f"onto must be [low, high] with low < high, got {list(self.onto)}")
+        return self
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The input or derived names this indicator reads."""
+        return (self.input,) if isinstance(getattr(self, "input", None), str) else ()
+
+
+class LinearIndicator(_IndicatorBase):
+    """Linear between goalposts, capped at them unless cap is false, optionally on a log scale."""
+
+    method: Literal["linear"]
+    input: Identifier
+    direction: Direction = "higher"
+    goalposts: Goalposts
+    cap: bool = True
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _log_positive(self) -> LinearIndicator:
+        if self.log and min(self.goalposts.worst, self.goalposts.best) <= 0:
+            raise ValueError("log goalposts must both be positive")
+        return self
+
+
+class BandsIndicator(_IndicatorBase):
+    """Value ranges mapped to points; bands must be contiguous and cover every value."""
+
+    method: Literal["bands"]
+    input: Identifier
+    direction: Direction = "higher"
+    bands: list[Band] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> BandsIndicator:
+        ordered = sorted(self.bands, key=lambda b: b.low)
+        problems = []
+        for band in ordered:
+            if not band.low < band.high:
+                problems.append(f"band [{band.low}, {band.high}) is empty")
+        if ordered[0].low != -math.inf:
+            problems.append(
+                f"values below {ordered[0].low} fall in no band: leave 'from' out of the lowest band"
+            )
+        if ordered[-1].high != math.inf:
+            problems.append(
+                f"values from {ordered[-1].high} up fall in no band: leave 'to' out of the highest band"
+            )
+        for lower, upper in zip(ordered, ordered[1:], strict=False):
+            if upper.low < lower.high:
+                problems.append(
+                    f"bands [{lower.low}, {lower.high}) and [{upper.low}, {upper.high}) overlap"
+                )
+            elif upper.low > lower.high:
+                problems.append(f"gap between bands: no band covers [{lower.high}, {upper.low})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def ordered_bands(self) -> list[Band]:
+        return sorted(self.bands, key=lambda b: b.low)
+
+
+class TargetIndicator(_IndicatorBase):
+    """Full marks within tolerance of a target, falling linearly to the worst at worst_distance."""
+
+    method: Literal["target"]
+    input: Identifier
+    direction: Direction = "target"
+    target: Finite
+    tolerance: NonNegative = 0.0
+    worst_distance: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _distance(self) -> TargetIndicator:
+        if not self.worst_distance > self.tolerance:
+            raise ValueError(
+                f"worst_distance ({self.worst_distance}) must exceed tolerance ({self.tolerance})"
+            )
+        return self
+
+
+class ChecklistIndicator(_IndicatorBase):
+    """Points per boolean item achieved, as a share of all points; optionally zero below k items."""
+
+    method: Literal["checklist"]
+    direction: Direction = "higher"
+    items: list[ChecklistItem] = Field(min_length=1, max_length=100)
+    at_least: int | None = Field(default=None, ge=1, description="Score worst below k items")
+
+    @model_validator(mode="after")
+    def _items(self) -> ChecklistIndicator:
+        names = [item.input for item in self.items]
+        if len(set(names)) != len(names):
+            raise ValueError("checklist items must name distinct inputs")
+        if sum(item.points for item in self.items) <= 0:
+            raise ValueError("checklist items must be worth some points in total")
+        if self.at_least is not None and self.at_least > len(self.items):
+            raise ValueError(f"at_least ({self.at_least}) exceeds the {len(self.items)} items")
+        return self
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(item.input for item in self.items)
+
+
+class CategoricalIndicator(_IndicatorBase):
+    """A category input mapped to points on the rubric scale."""
+
+    method: Literal["categorical"]
+    input: Identifier
+    direction: Direction = "none"
+    points: dict[str, Finite] = Field(min_length=1)
+
+
+class CohortIndicator(_IndicatorBase):
+    """Scored against the whole cohort (min–max, percentile rank or z-score); see calibrate()."""
+
+    method: Literal["minmax", "percentile", "zscore"]
+    input: Identifier
+    direction: Literal["higher", "lower"] = "higher"
+    zscore_range: NonNegative = Field(default=3.0, description="z-scores ±this map to worst/best")
+
+
+Indicator = Annotated[
+    LinearIndicator
+    | BandsIndicator
+    | TargetIndicator
+    | ChecklistIndicator
+    | CategoricalIndicator
+    | CohortIndicator,
+    Field(discriminator="method"),
+]
+METHODS = ("linear", "bands", "target", "checklist", "categorical", "minmax", "percentile", "zscore")
+
+
+class Dimension(_Model):
+    """A weighted group of indicators and sub-dimensions with its own aggregation."""
+
+    id: Identifier
+    label: str = ""
+    description: str = ""
+    weight: NonNegative = 1.0
+    aggregation: Aggregation = "arithmetic"
+    indicators: list[Indicator] = Field(default_factory=list)
+    dimensions: list[Dimension] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _children(self) -> Dimension:
+        if not self.indicators and not self.dimensions:
+            raise ValueError("a dimension needs at least one indicator or sub-dimension")
+        if sum(child.weight for child in self.children) <= 0:
+            raise ValueError("the weights of a dimension's children sum to zero")
+        return self
+
+    @property
+    def children(self) -> list[Dimension | Indicator]:
+        return [*self.dimensions, *self.indicators]
+
+    @property
+    def normalised_weights(self) -> dict[str, float]:
+        """Children's weights scaled to sum to one, by id."""
+        total = sum(child.weight for child in self.children)
+        return {child.id: child.weight / total for child in self.children}
+
+
+class Veto(_Model):
+    """A one-vote veto outside the weighted sum: force a tier, cap the tier, or deduct points."""
+
+    id: Identifier
+    label: str = ""
+    kind: Literal["force_tier", "cap_tier", "deduct"]
+    when: str | None = Field(default=None, max_length=2000, description="Condition formula")
+    tier: Identifier | None = None
+    points: Finite | str | None = Field(default=None, description="Deduction: number or formula")
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Veto:
+        if self.kind in ("force_tier", "cap_tier"):
+            if self.tier is None:
+                raise ValueError(f"a {self.kind} veto needs 'tier'")
+            if self.when is None:
+                raise ValueError(f"a {self.kind} veto needs a 'when' condition")
+            if self.points is not None:
+                raise ValueError(f"a {self.kind} veto takes no 'points'")
+        else:
+            if self.points is None:
+                raise ValueError("a deduct veto needs 'points' (a number or a formula)")
+            if self.tier is not None:
+                raise ValueError("a deduct veto takes no 'tier'")
+        return self
+
+
+class DimensionMin(_Model):
+    """Every listed (default: every top-level) dimension scores at least this."""
+
+    type: Literal["dimension_min"]
+    score: Finite
+    dimensions: list[Identifier] | None = None
+
+
+class IndicatorMin(_Model):
+    """One indicator scores at least this."""
+
+    type: Literal["indicator_min"]
+    indicator: Identifier
+    score: Finite
+
+
+class NoVeto(_Model):
+    """None of the listed vetoes (default: any veto of the listed kinds, or any veto) applied."""
+
+    type: Literal["no_veto"]
+    vetoes: list[Identifier] | None = None
+    kinds: list[Literal["force_tier", "cap_tier", "deduct"]] | None = None
+
+
+TierCondition = Annotated[DimensionMin | IndicatorMin | NoVeto, Field(discriminator="type")]
+
+
+class Consequence(_Model):
+    """What the reward/penalty system attaches to a tier."""
+
+    kind: Literal["reward", "none", "penalty"] = "none"
+    text: str = ""
+
+
+class Tier(_Model):
+    """A tier: reached with at least min_score when its extra conditions hold."""
+
+    id: Identifier
+    label: str = ""
+    min_score: Finite
+    conditions: list[TierCondition] = Field(default_factory=list)
+    consequence: Consequence = Field(default_factory=Consequence)
+
+
+class Rubric(_Model):
+    """A whole assessment: inputs, derived inputs, weighted dimensions, vetoes and tiers."""
+
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    scale: Scale = Field(default_factory=Scale)
+    rounding: Rounding | None = None
+    missing: MissingPolicy = "error"
+    aggregation: Aggregation = "arithmetic"
+    entity: Identifier = "park_id"
+    period: Identifier = "year"
+    attributes: list[Identifier] = Field(default_factory=list)
+    inputs: list[Input] = Field(min_length=1)
+    derived: list[Derived] = Field(default_factory=list)
+    dimensions: list[Dimension] = Field(min_length=1)
+    vetoes: list[Veto] = Field(default_factory=list)
+    tiers: list[Tier] = Field(min_length=1)
+    cohort: dict[str, dict[str, float]] | None = Field(
+        default=None, description="Frozen cohort statistics written by calibrate()"
+    )
+
+    _source_file: str | None = PrivateAttr(default=None)
+    _locations: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_version(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
+            data = {**data, "version": str(data["version"])}
+        return data
+
+    @property
+    def normalised_weights(self) -> dict[str, float]:
+        """Top-level dimension weights scaled to sum to one, by id."""
+        total = sum(d.weight for d in self.dimensions)
+        return {d.id: d.weight / total for d in self.dimensions} if total > 0 else {}
+
+    def iter_dimensions(self) -> list[tuple[tuple[str, ...], Dimension]]:
+        """Every dimension with its id path, parents before children."""
+        found: list[tuple[tuple[str, ...], Dimension]] = []
+
+        def walk(dims: list[Dimension], prefix: tuple[str, ...]) -> None:
+            for dim in dims:
+                found.append(((*prefix, dim.id), dim))
+                walk(dim.dimensions, (*prefix, dim.id))
+
+        walk(self.dimensions, ())
+        return found
+
+    def iter_indicators(self) -> list[tuple[tuple[str, ...], Indicator]]:
+        """Every indicator with the id path of its dimension."""
+        return [(path, ind) for path, dim in self.iter_dimensions() for ind in dim.indicators]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for _, ind in self.iter_indicators():
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def input(self, input_id: str) -> Input:
+        for spec in self.inputs:
+            if spec.id == input_id:
+                return spec
+        raise KeyError(input_id)
+
+    @property
+    def source_file(self) -> str | None:
+        return self._source_file

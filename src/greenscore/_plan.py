@@ -1,0 +1,502 @@
+"""The compiled plan: a rubric turned into numpy steps, the one scoring path for one park or a million."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from greenscore import _methods as k
+from greenscore import _model as m
+from greenscore._formula import Formula, parse_formula
+from greenscore.errors import CohortRequiredError
+
+OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR = range(5)
+TREATMENTS = {
+    OK: None,
+    OPTIONAL_ABSENT: "optional indicator not reported: dropped, its weight re-spread in its dimension",
+    MISSING_WORST: "missing value scored as worst (missing-data policy 'worst')",
+    MISSING_DROPPED: "missing value dropped, its weight re-spread in its dimension (policy 'drop')",
+    MISSING_ERROR: "missing value (missing-data policy 'error')",
+}
+COHORT_METHODS = ("minmax", "percentile", "zscore")
+
+
+@dataclass(frozen=True)
+class IndicatorStep:
+    """One indicator as the plan scores it."""
+
+    spec: Any
+    dimension: str
+    position: int
+    low: float
+    high: float
+    worst_u: float
+    policy: str
+
+    @property
+    def id(self) -> str:
+        return str(self.spec.id)
+
+
+@dataclass(frozen=True)
+class DimensionStep:
+    """One dimension: which columns of the score matrix are its children, with what weights."""
+
+    spec: m.Dimension
+    path: tuple[str, ...]
+    parent: int | None
+    child_dims: tuple[int, ...]
+    child_indicators: tuple[int, ...]
+    weights: np.ndarray
+
+
+@dataclass
+class Scores:
+    """Every number the plan computes for n rows; results are read from here."""
+
+    n: int
+    values: dict[str, np.ndarray]
+    indicator_raw: np.ndarray
+    indicator_u: np.ndarray
+    indicator_score: np.ndarray
+    indicator_status: np.ndarray
+    indicator_weight: np.ndarray
+    indicator_contribution: np.ndarray
+    dimension_score: np.ndarray
+    dimension_local_weight: np.ndarray
+    dimension_weight: np.ndarray
+    dimension_contribution: np.ndarray
+    raw_total: np.ndarray
+    deductions: np.ndarray
+    total: np.ndarray
+    score_tier: np.ndarray
+    tier: np.ndarray
+    veto_fired: np.ndarray
+    veto_points: np.ndarray
+    error_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Round half away from zero for non-negative scores, as official tables do (84.45 → 84.5)."""
+    factor = 10.0**decimals
+    return np.floor(np.round(x * factor, 6) + 0.5) / factor
+
+
+def _order_derived(rubric: m.Rubric) -> list[tuple[str, Formula]]:
+    formulas = {d.id: parse_formula(d.formula) for d in rubric.derived}
+    ordered: list[tuple[str, Formula]] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        done.add(name)
+        for dep in sorted(formulas[name].names & formulas.keys()):
+            visit(dep)
+        ordered.append((name, formulas[name]))
+
+    for name in formulas:
+        visit(name)
+    return ordered
+
+
+class Plan:
+    """A rubric compiled once into arrays and formulas; score() serves evaluate() and batches alike."""
+
+    def __init__(self, rubric: m.Rubric) -> None:
+        self.rubric = rubric
+        scale = rubric.scale
+        self.scale_min, self.scale_max, self.span = scale.min, scale.max, scale.span
+        self.inputs: dict[str, m.Input] = {spec.id: spec for spec in rubric.inputs}
+        self.categories = {
+            spec.id: {c: float(i) for i, c in enumerate(spec.categories or [])}
+            for spec in rubric.inputs
+            if spec.type == "category"
+        }
+        self.derived = _order_derived(rubric)
+        self.indicators: list[IndicatorStep] = []
+        self.dimensions: list[DimensionStep] = []
+        self._build(rubric.dimensions, (), None)
+        self.top = tuple(i for i, d in enumerate(self.dimensions) if d.parent is None)
+        weights = np.array([self.dimensions[i].spec.weight for i in self.top], dtype=float)
+        self.top_weights = weights / weights.sum()
+        self.tier_ids = [t.id for t in rubric.tiers]
+        self.tier_index = {t.id: i for i, t in enumerate(rubric.tiers)}
+        self.tier_min = np.array([t.min_score for t in rubric.tiers], dtype=float)
+        self.veto_conditions = [
+            parse_formula(v.when) if v.when is not None else None for v in rubric.vetoes
+        ]
+        self.veto_points = [
+            parse_formula(v.points) if isinstance(v.points, str) else v.points
+            for v in rubric.vetoes
+        ]
+        self.dimension_index = {d.spec.id: i for i, d in enumerate(self.dimensions)}
+        self.indicator_index = {s.id: i for i, s in enumerate(self.indicators)}
+        self.veto_index = {v.id: i for i, v in enumerate(rubric.vetoes)}
+        self.needs_cohort = any(
+            s.spec.method in COHORT_METHODS and s.id not in (rubric.cohort or {})
+            for s in self.indicators
+        )
+
+    @cached_property
+    def validator(self) -> Any:
+        """The input validator for this rubric."""
+        from greenscore._inputs import InputValidator
+
+        return InputValidator(self.rubric)
+
+    @cached_property
+    def sha256(self) -> str:
+        """sha256 of the rubric's canonical form."""
+        from greenscore._load import rubric_sha256
+
+        return rubric_sha256(self.rubric)
+
+    def _build(self, dims: list[m.Dimension], path: tuple[str, ...], parent: int | None) -> None:
+        for dim in dims:
+            index = len(self.dimensions)
+            self.dimensions.append(
+                DimensionStep(dim, (*path, dim.id), parent, (), (), np.zeros(0))
+            )
+            before = len(self.dimensions)
+            self._build(dim.dimensions, (*path, dim.id), index)
+            child_dims = tuple(
+                i for i in range(before, len(self.dimensions)) if self.dimensions[i].parent == index
+            )
+            child_inds = []
+            for ind in dim.indicators:
+                child_inds.append(len(self.indicators))
+                self.indicators.append(self._indicator_step(ind, dim.id, len(self.indicators)))
+            weights = np.array([c.weight for c in dim.children], dtype=float)
+            self.dimensions[index] = DimensionStep(
+                dim, (*path, dim.id), parent, child_dims, tuple(child_inds), weights / weights.sum()
+            )
+
+    def _indicator_step(self, ind: Any, dimension: str, position: int) -> IndicatorStep:
+        low, high = ind.onto if ind.onto is not None else (self.scale_min, self.scale_max)
+        worst_u = 0.0
+        if isinstance(ind, m.BandsIndicator):
+            worst_u = min(self._u(b.points) for b in ind.bands)
+        elif isinstance(ind, m.CategoricalIndicator):
+            worst_u = min(self._u(p) for p in ind.points.values())
+        policy = ind.missing or self.rubric.missing
+        return IndicatorStep(ind, dimension, position, low, high, worst_u, policy)
+
+    def _u(self, points: float) -> float:
+        return (points - self.scale_min) / self.span
+
+    @cached_property
+    def _band_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        tables = {}
+        for step in self.indicators:
+            if isinstance(step.spec, m.BandsIndicator):
+                ordered = step.spec.ordered_bands
+                lows = np.array([b.low for b in ordered], dtype=float)
+                points_u = np.array([self._u(b.points) for b in ordered], dtype=float)
+                tables[step.position] = (lows, points_u)
+            elif isinstance(step.spec, m.CategoricalIndicator):
+                cats = self.inputs[step.spec.input].categories or []
+                points_u = np.array([self._u(step.spec.points[c]) for c in cats], dtype=float)
+                tables[step.position] = (np.zeros(0), points_u)
+            elif isinstance(step.spec, m.ChecklistIndicator):
+                points = np.array([item.points for item in step.spec.items], dtype=float)
+                tables[step.position] = (np.zeros(0), points)
+        return tables
+
+    def cohort_statistics(self, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+        """The statistics cohort methods need, taken from these rows (ignoring missing values)."""
+        stats: dict[str, dict[str, Any]] = {}
+        for step in self.indicators:
+            spec = step.spec
+            if spec.method not in COHORT_METHODS:
+                continue
+            x = np.asarray(values[spec.input], dtype=float)
+            x = x[~np.isnan(x)]
+            if spec.method == "minmax":
+                stats[spec.id] = {
+                    "min": float(x.min()) if len(x) else math.nan,
+                    "max": float(x.max()) if len(x) else math.nan,
+                }
+            elif spec.method == "zscore":
+                stats[spec.id] = {
+                    "mean": float(x.mean()) if len(x) else math.nan,
+                    "std": float(x.std(ddof=0)) if len(x) else math.nan,
+                }
+            else:
+                stats[spec.id] = {"reference": np.sort(x)}
+        return stats
+
+    def _normalise(
+        self, step: IndicatorStep, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw value and normalised value of one indicator for every row."""
+        spec = step.spec
+        if isinstance(spec, m.ChecklistIndicator):
+            items = np.column_stack([values[item.input] for item in spec.items])
+            points = self._band_tables[step.position][1]
+            u = k.checklist(items, points, spec.at_least)
+            raw = np.where(np.isnan(items).any(axis=1), np.nan, items.sum(axis=1))
+            return raw, u
+        x = values[spec.input]
+        if isinstance(spec, m.LinearIndicator):
+            u = k.linear(x, spec.goalposts.worst, spec.goalposts.best, cap=spec.cap, log=spec.log)
+        elif isinstance(spec, m.BandsIndicator | m.CategoricalIndicator):
+            lows, points_u = self._band_tables[step.position]
+            u = k.bands(x, lows, points_u) if lows.size else k.categorical(x, points_u)
+        elif isinstance(spec, m.TargetIndicator):
+            u = k.target(x, spec.target, spec.tolerance, spec.worst_distance)
+        else:
+            stats = cohort.get(spec.id)
+            if stats is None:
+                raise CohortRequiredError(
+                    f"indicator {spec.id!r} uses the cohort method {spec.method!r}: score a whole "
+                    "batch with assess(), or calibrate the rubric on a base year first"
+                )
+            if spec.method == "minmax":
+                u = k.minmax(x, stats["min"], stats["max"])
+            elif spec.method == "zscore":
+                u = k.zscore(x, stats["mean"], stats["std"], spec.zscore_range)
+            else:
+                u = k.percentile(x, np.asarray(stats["reference"], dtype=float))
+            if spec.direction == "lower":
+                u = 1.0 - u
+        return x, u
+
+    def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+        """Declared inputs plus derived inputs, each a float array of length n."""
+        values = {
+            name: np.asarray(columns.get(name, np.full(n, np.nan)), dtype=float)
+            for name in self.inputs
+        }
+        for name, formula in self.derived:
+            result = np.broadcast_to(formula(values), (n,)).astype(float)
+            values[name] = result
+        return values
+
+    def score(
+        self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None = None
+    ) -> Scores:
+        """Score n rows of input columns (floats; booleans 0/1; categories as codes; NaN missing)."""
+        values = self.compute_values(columns, n)
+        if cohort is None:
+            cohort = self.rubric.cohort or {}
+            if self.needs_cohort:
+                cohort = {**self.cohort_statistics(values), **cohort}
+        n_ind, n_dim = len(self.indicators), len(self.dimensions)
+        raw = np.full((n, n_ind), np.nan)
+        u_all = np.full((n, n_ind), np.nan)
+        score = np.full((n, n_ind), np.nan)
+        status = np.zeros((n, n_ind), dtype=np.int8)
+        for step in self.indicators:
+            j = step.position
+            x, u = self._normalise(step, values, cohort)
+            raw[:, j] = x
+            missing = np.isnan(u)
+            if missing.any():
+                if not step.spec.required:
+                    status[missing, j] = OPTIONAL_ABSENT
+                elif step.policy == "worst":
+                    status[missing, j] = MISSING_WORST
+                    u = np.where(missing, step.worst_u, u)
+                elif step.policy == "drop":
+                    status[missing, j] = MISSING_DROPPED
+                else:
+                    status[missing, j] = MISSING_ERROR
+            u_all[:, j] = u
+            score[:, j] = step.low + (step.high - step.low) * u
+
+        dim_score = np.full((n, n_dim), np.nan)
+        dim_local = np.zeros((n, n_dim))
+        ind_local = np.zeros((n, n_ind))
+        dim_local_contrib = np.zeros((n, n_dim))
+        ind_local_contrib = np.zeros((n, n_ind))
+        for d in reversed(range(n_dim)):
+            step_d = self.dimensions[d]
+            children = np.column_stack(
+                [dim_score[:, i] for i in step_d.child_dims]
+                + [score[:, i] for i in step_d.child_indicators]
+            )
+            value, local_w, contrib = self._aggregate(
+                children, step_d.weights, step_d.spec.aggregation
+            )
+            dim_score[:, d] = value
+            n_sub = len(step_d.child_dims)
+            for c, i in enumerate(step_d.child_dims):
+                dim_local[:, i], dim_local_contrib[:, i] = local_w[:, c], contrib[:, c]
+            for c, i in enumerate(step_d.child_indicators):
+                ind_local[:, i] = local_w[:, n_sub + c]
+                ind_local_contrib[:, i] = contrib[:, n_sub + c]
+
+        top_scores = dim_score[:, list(self.top)]
+        raw_total, top_w, top_contrib = self._aggregate(
+            top_scores, self.top_weights, self.rubric.aggregation
+        )
+        dim_weight = np.zeros((n, n_dim))
+        dim_contribution = np.zeros((n, n_dim))
+        for c, i in enumerate(self.top):
+            dim_local[:, i] = top_w[:, c]
+            dim_weight[:, i] = top_w[:, c]
+            dim_contribution[:, i] = top_contrib[:, c]
+        for d in range(n_dim):
+            parent = self.dimensions[d].parent
+            if parent is not None:
+                dim_weight[:, d] = dim_weight[:, parent] * dim_local[:, d]
+                dim_contribution[:, d] = dim_local_contrib[:, d] * self._share(
+                    dim_contribution[:, parent], dim_score[:, parent]
+                )
+        ind_weight = np.zeros((n, n_ind))
+        ind_contribution = np.zeros((n, n_ind))
+        for step in self.indicators:
+            d = self.dimension_index[step.dimension]
+            j = step.position
+            ind_weight[:, j] = dim_weight[:, d] * ind_local[:, j]
+            ind_contribution[:, j] = ind_local_contrib[:, j] * self._share(
+                dim_contribution[:, d], dim_score[:, d]
+            )
+
+        return self._finish(
+            Scores(
+                n=n,
+                values=values,
+                indicator_raw=raw,
+                indicator_u=u_all,
+                indicator_score=score,
+                indicator_status=status,
+                indicator_weight=ind_weight,
+                indicator_contribution=ind_contribution,
+                dimension_score=dim_score,
+                dimension_local_weight=dim_local,
+                dimension_weight=dim_weight,
+                dimension_contribution=dim_contribution,
+                raw_total=raw_total,
+                deductions=np.zeros(n),
+                total=raw_total,
+                score_tier=np.zeros(n, dtype=np.intp),
+                tier=np.zeros(n, dtype=np.intp),
+                veto_fired=np.zeros((n, len(self.rubric.vetoes)), dtype=bool),
+                veto_points=np.zeros((n, len(self.rubric.vetoes))),
+                error_rows=(status == MISSING_ERROR).any(axis=1),
+            )
+        )
+
+    def _share(self, contribution: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """Fraction of a parent's contribution per point of its score above the scale minimum."""
+        above = score - self.scale_min
+        with np.errstate(all="ignore"):
+            return np.where(above > 0, contribution / np.where(above > 0, above, 1.0), 0.0)
+
+    def _aggregate(
+        self, children: np.ndarray, weights: np.ndarray, how: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Aggregate child scores (rows × children, NaN = dropped) with weights re-spread per row.
+
+        Returns the score, each child's row-wise normalised weight, and each child's additive
+        contribution to (score − scale minimum).
+        """
+        present = ~np.isnan(children)
+        w = np.where(present, weights, 0.0)
+        total_w = w.sum(axis=1, keepdims=True)
+        with np.errstate(all="ignore"):
+            w = np.where(total_w > 0, w / np.where(total_w > 0, total_w, 1.0), 0.0)
+        above = np.where(present, children - self.scale_min, 0.0)
+        arithmetic = above * w
+        base = arithmetic.sum(axis=1)
+        if how == "arithmetic":
+            value = base
+        elif how == "geometric":
+            with np.errstate(divide="ignore"):
+                logs = np.where(w > 0, np.log(np.where(w > 0, above, 1.0)) * w, 0.0)
+            value = np.exp(logs.sum(axis=1))
+        else:
+            masked = np.where(w > 0, above, np.inf)
+            value = masked.min(axis=1)
+            lowest = np.argmin(masked, axis=1)
+            arithmetic = np.zeros_like(above)
+            arithmetic[np.arange(len(value)), lowest] = 1.0
+            base = np.ones(len(value))
+        with np.errstate(all="ignore"):
+            contrib = np.where(
+                base[:, None] > 0, arithmetic * (value / np.where(base > 0, base, 1.0))[:, None], 0.0
+            )
+        empty = total_w[:, 0] <= 0
+        value = np.where(empty, np.nan, value + self.scale_min)
+        return value, w, np.where(empty[:, None], 0.0, contrib)
+
+    def _finish(self, s: Scores) -> Scores:
+        """Deductions, clamping, rounding, tiers, caps and forced tiers."""
+        rubric = self.rubric
+        n = s.n
+        for v, veto in enumerate(rubric.vetoes):
+            condition = self.veto_conditions[v]
+            if condition is None:
+                fired = np.ones(n, dtype=bool)
+            else:
+                truth = np.broadcast_to(condition(s.values), (n,))
+                fired = ~np.isnan(truth) & (truth != 0)
+            if veto.kind == "deduct":
+                spec = self.veto_points[v]
+                points = spec(s.values) if isinstance(spec, Formula) else spec
+                points = np.nan_to_num(np.broadcast_to(np.asarray(points, dtype=float), (n,)))
+                points = np.where(fired, np.maximum(points, 0.0), 0.0)
+                fired = points > 0
+                s.veto_points[:, v] = points
+            s.veto_fired[:, v] = fired
+        s.deductions = s.veto_points.sum(axis=1)
+        total = np.clip(s.raw_total - s.deductions, self.scale_min, self.scale_max)
+        if rubric.rounding is not None:
+            total = round_half_up(total - self.scale_min, rubric.rounding.decimals) + self.scale_min
+        s.total = total
+        eligible = total[:, None] >= self.tier_min[None, :]
+        for t, tier in enumerate(rubric.tiers):
+            for cond in tier.conditions:
+                eligible[:, t] &= self._condition(cond, s)
+        eligible[:, -1] = True
+        s.score_tier = np.argmax(eligible, axis=1)
+        tier = s.score_tier.copy()
+        forced = np.full(n, -1)
+        for v, veto in enumerate(rubric.vetoes):
+            if veto.kind == "cap_tier" and veto.tier is not None:
+                cap = self.tier_index[veto.tier]
+                tier = np.where(s.veto_fired[:, v], np.maximum(tier, cap), tier)
+            elif veto.kind == "force_tier" and veto.tier is not None:
+                target_tier = self.tier_index[veto.tier]
+                forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
+        s.tier = np.where(forced >= 0, forced, tier)
+        return s
+
+    def _condition(self, cond: Any, s: Scores) -> np.ndarray:
+        if isinstance(cond, m.DimensionMin):
+            ids = cond.dimensions or [self.dimensions[i].spec.id for i in self.top]
+            cols = [self.dimension_index[i] for i in ids]
+            return np.all(s.dimension_score[:, cols] >= cond.score, axis=1)
+        if isinstance(cond, m.IndicatorMin):
+            return s.indicator_score[:, self.indicator_index[cond.indicator]] >= cond.score
+        vetoes = [
+            i
+            for i, veto in enumerate(self.rubric.vetoes)
+            if (cond.vetoes is None or veto.id in cond.vetoes)
+            and (cond.kinds is None or veto.kind in cond.kinds)
+        ]
+        if not vetoes:
+            return np.ones(s.n, dtype=bool)
+        return ~s.veto_fired[:, vetoes].any(axis=1)
+
+
+_PLANS: dict[int, tuple[m.Rubric, Plan]] = {}
+
+
+def compile_rubric(rubric: m.Rubric) -> Plan:
+    """The plan for a rubric, compiled once and cached on the rubric object's identity."""
+    cached = _PLANS.get(id(rubric))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    plan = Plan(rubric)
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(rubric)] = (rubric, plan)
+    return plan

@@ -1,0 +1,48 @@
+"""File I/O for assessment batches: safe reading of strangers' tables, atomic writing of results
+with provenance, and spreadsheet formula-injection defence."""
+
+from greenscore.io._atomic import (
+    atomic_write,
+    atomic_write_bytes,
+    atomic_write_text,
+    ensure_not_input,
+)
+from greenscore.io._escape import escape_frame, escape_spreadsheet_cell
+from greenscore.io._hash import sha256_bytes, sha256_file
+from greenscore.io._provenance import Provenance, make_provenance
+from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
+from greenscore.io._write import (
+    OUTPUT_SUFFIXES,
+    PROVENANCE_KEY,
+    sheet_titles,
+    write_csv,
+    write_excel,
+    write_json,
+    write_parquet,
+    write_table,
+)
+
+__all__ = [
+    "INPUT_SUFFIXES",
+    "OUTPUT_SUFFIXES",
+    "PROVENANCE_KEY",
+    "Provenance",
+    "TableSource",
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "ensure_not_input",
+    "escape_frame",
+    "escape_spreadsheet_cell",
+    "from_frame",
+    "make_provenance",
+    "read_table",
+    "sha256_bytes",
+    "sha256_file",
+    "sheet_titles",
+    "write_csv",
+    "write_excel",
+    "write_json",
+    "write_parquet",
+    "write_table",
+]

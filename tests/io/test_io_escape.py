@@ -1,0 +1,68 @@
+"""Formula-injection defence for cells written to CSV and Excel."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from greenscore.io import escape_frame, escape_spreadsheet_cell
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("@x", "'@x"),
+        ("+86 123", "'+86 123"),
+        ("-2+3", "'-2+3"),
+        ("-inf", "'-inf"),
+        ("-", "'-"),
+        ("\tcmd", "'\tcmd"),
+        ("\r=1", "'\r=1"),
+        ("=1", "'=1"),
+        ("-1.5", "-1.5"),
+        ("+2", "+2"),
+        ("-1e-3", "-1e-3"),
+        ("-.5", "-.5"),
+        ("苏州工业园区", "苏州工业园区"),
+        ("a=b", "a=b"),
+        (" =1", " =1"),
+        ("", ""),
+        ("'=already", "'=already"),
+    ],
+)
+def test_escape_strings(value: str, expected: str) -> None:
+    assert escape_spreadsheet_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", [-1.5, -3, 0, None, True, np.float64(-2.0), np.int64(-7)])
+def test_non_strings_are_untouched(value: object) -> None:
+    assert escape_spreadsheet_cell(value) is value
+
+
+def test_escape_frame_touches_only_text() -> None:
+    df = pd.DataFrame(
+        {
+            "=name": ["=cmd()", "ok", None],
+            "score": [-1.0, 2.0, float("nan")],
+            "text": pd.Series(["-1.5", "@me", None], dtype="str"),
+            "mixed": pd.Series(["+x", 3, -4.5], dtype=object),
+            "cat": pd.Series(["=a", "b", "=a"], dtype="category"),
+        }
+    )
+    before = df.copy()
+    out = escape_frame(df)
+    pd.testing.assert_frame_equal(df, before)
+    assert list(out.columns) == ["'=name", "score", "text", "mixed", "cat"]
+    assert out["'=name"].tolist()[:2] == ["'=cmd()", "ok"]
+    assert pd.isna(out["'=name"].iloc[2])
+    assert out["score"].tolist()[:2] == [-1.0, 2.0]
+    assert math.isnan(out["score"].iloc[2])
+    assert out["score"].dtype == np.float64
+    assert out["text"].tolist()[:2] == ["-1.5", "'@me"]
+    assert out["text"].dtype == df["text"].dtype
+    assert out["mixed"].tolist() == ["'+x", 3, -4.5]
+    assert out["cat"].tolist() == ["'=a", "b", "'=a"]
