@@ -102,6 +102,10 @@ class ColumnCoercer:
     def one(self, value: Any) -> float | str:
         """The float for one cell (NaN when missing), or the problem with it."""
         spec = self.spec
+        if type(value) is float and spec.type == "number":
+            if value != value:
+                return "required value is missing" if spec.required else math.nan
+            return self._in_range(value)
         if is_missing(value):
             return "required value is missing" if spec.required else math.nan
         if spec.type == "boolean":
@@ -119,6 +123,12 @@ class ColumnCoercer:
             return number
         if spec.type == "integer" and not number.is_integer():
             return "expected a whole number"
+        return self._in_range(number)
+
+    def _in_range(self, number: float) -> float | str:
+        spec = self.spec
+        if not math.isfinite(number):
+            return "expected a finite number"
         if (spec.min is not None and number < spec.min) or (
             spec.max is not None and number > spec.max
         ):

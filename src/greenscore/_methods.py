@@ -1,6 +1,7 @@
 """Scoring kernels: plain numpy functions from raw values to normalised values (0 worst, 1 best).
 
-They trust their arguments; the rubric models validated them once at load time.
+They trust their arguments (the rubric models validated them once at load time) and propagate NaN
+as missing; callers hold np.errstate(all="ignore").
 """
 
 from __future__ import annotations
@@ -11,16 +12,27 @@ FloatArray = np.ndarray
 
 
 def linear(
-    x: FloatArray, worst: float, best: float, *, cap: bool = True, log: bool = False
+    x: FloatArray,
+    worst: float | FloatArray,
+    best: float | FloatArray,
+    *,
+    cap: bool | FloatArray = True,
+    log: bool | FloatArray = False,
 ) -> FloatArray:
-    """(x − worst) / (best − worst), floored at 0, capped at 1 unless cap is false; on log10 if asked."""
-    with np.errstate(all="ignore"):
-        if log:
-            x = np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), -np.inf)
-            worst, best = float(np.log10(worst)), float(np.log10(best))
-        u = (x - worst) / (best - worst)
-    u = np.where(np.isnan(x), np.nan, np.maximum(u, 0.0))
-    return np.minimum(u, 1.0) if cap else u
+    """(x − worst) / (best − worst), floored at 0, capped at 1 where cap; on log10 where log.
+
+    Parameters broadcast over the last axis, so one call scores a whole group of indicators.
+    """
+    if np.any(log):
+        logged = np.log10(np.where(x > 0, x, np.nan))
+        x_t = np.where(log, np.where(x > 0, logged, -np.inf), x)
+        worst = np.where(log, np.log10(np.where(log, worst, 1.0)), worst)
+        best = np.where(log, np.log10(np.where(log, best, 1.0)), best)
+    else:
+        x_t = x
+    u = np.fmax((x_t - worst) / (np.subtract(best, worst)), 0.0)
+    u = np.where(cap, np.fmin(u, 1.0), u)
+    return np.where(np.isnan(x), np.nan, u)
 
 
 def bands(x: FloatArray, lows: FloatArray, points_u: FloatArray) -> FloatArray:
@@ -29,7 +41,12 @@ def bands(x: FloatArray, lows: FloatArray, points_u: FloatArray) -> FloatArray:
     return np.where(np.isnan(x), np.nan, points_u[np.clip(index, 0, len(lows) - 1)])
 
 
-def target(x: FloatArray, goal: float, tolerance: float, worst_distance: float) -> FloatArray:
+def target(
+    x: FloatArray,
+    goal: float | FloatArray,
+    tolerance: float | FloatArray,
+    worst_distance: float | FloatArray,
+) -> FloatArray:
     """1 within tolerance of the target, falling linearly to 0 at worst_distance from it."""
     distance = np.abs(x - goal)
     return 1.0 - np.clip((distance - tolerance) / (worst_distance - tolerance), 0.0, 1.0)

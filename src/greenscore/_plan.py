@@ -231,6 +231,47 @@ class Plan:
                 stats[spec.id] = {"reference": np.sort(x)}
         return stats
 
+    @cached_property
+    def _groups(self) -> dict[str, tuple[np.ndarray, list[str], dict[str, np.ndarray]]]:
+        """Linear and target indicators grouped so one kernel call scores each group."""
+        groups: dict[str, tuple[np.ndarray, list[str], dict[str, np.ndarray]]] = {}
+        linear = [s for s in self.indicators if isinstance(s.spec, m.LinearIndicator)]
+        if linear:
+            groups["linear"] = (
+                np.array([s.position for s in linear], dtype=np.intp),
+                [s.spec.input for s in linear],
+                {
+                    "worst": np.array([s.spec.goalposts.worst for s in linear]),
+                    "best": np.array([s.spec.goalposts.best for s in linear]),
+                    "cap": np.array([s.spec.cap for s in linear]),
+                    "log": np.array([s.spec.log for s in linear]),
+                },
+            )
+        target = [s for s in self.indicators if isinstance(s.spec, m.TargetIndicator)]
+        if target:
+            groups["target"] = (
+                np.array([s.position for s in target], dtype=np.intp),
+                [s.spec.input for s in target],
+                {
+                    "goal": np.array([s.spec.target for s in target]),
+                    "tolerance": np.array([s.spec.tolerance for s in target]),
+                    "worst_distance": np.array([s.spec.worst_distance for s in target]),
+                },
+            )
+        return groups
+
+    def _normalise_groups(
+        self, values: Mapping[str, np.ndarray], raw: np.ndarray, u_all: np.ndarray, n: int
+    ) -> None:
+        """Score the grouped linear and target indicators into raw and u_all in place."""
+        for name, (positions, inputs, params) in self._groups.items():
+            x = np.empty((n, len(inputs)))
+            for c, input_name in enumerate(inputs):
+                x[:, c] = values[input_name]
+            kernel = k.linear if name == "linear" else k.target
+            raw[:, positions] = x
+            u_all[:, positions] = kernel(x, **params)
+
     def _normalise(
         self, step: IndicatorStep, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any]
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -270,7 +311,7 @@ class Plan:
     def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Declared inputs plus derived inputs, each a float array of length n."""
         values = {
-            name: np.asarray(columns.get(name, np.full(n, np.nan)), dtype=float)
+            name: np.asarray(columns[name], dtype=float) if name in columns else np.full(n, np.nan)
             for name in self.inputs
         }
         for name, formula in self.derived:
@@ -278,86 +319,147 @@ class Plan:
             values[name] = result
         return values
 
+    @cached_property
+    def _levels(self) -> list[tuple[Any, list[int]]]:
+        """Dimensions by depth, deepest first: arithmetic ones as one batch, the others singly."""
+        children = self._layout[0]
+        depth = max(len(d.path) for d in self.dimensions)
+        levels: list[tuple[Any, list[int]]] = []
+        for level in range(depth, 0, -1):
+            dims = [i for i, d in enumerate(self.dimensions) if len(d.path) == level]
+            arith = [i for i in dims if self.dimensions[i].spec.aggregation == "arithmetic"]
+            batch = None
+            if arith:
+                sizes = np.array([len(children[i]) for i in arith], dtype=np.intp)
+                batch = (
+                    np.array(arith, dtype=np.intp),
+                    np.concatenate([children[i] for i in arith]),
+                    np.concatenate([self.dimensions[i].weights for i in arith]),
+                    np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp),
+                    sizes,
+                )
+            levels.append((batch, [i for i in dims if i not in arith]))
+        return levels
+
+    @cached_property
+    def _ungrouped(self) -> list[IndicatorStep]:
+        return [
+            s
+            for s in self.indicators
+            if not isinstance(s.spec, m.LinearIndicator | m.TargetIndicator)
+        ]
+
+    @cached_property
+    def _layout(self) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Index arrays over the node matrix (dimensions first, then indicators)."""
+        n_dim = len(self.dimensions)
+        children = [
+            np.array(
+                [*step.child_dims, *(n_dim + i for i in step.child_indicators)], dtype=np.intp
+            )
+            for step in self.dimensions
+        ]
+        ind_parent = np.array(
+            [self.dimension_index[step.dimension] for step in self.indicators], dtype=np.intp
+        )
+        low = np.array([step.low for step in self.indicators])
+        high = np.array([step.high for step in self.indicators])
+        worst_u = np.array([step.worst_u for step in self.indicators])
+        return children, ind_parent, low, high, worst_u
+
+    @cached_property
+    def _statuses(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per indicator: the status a missing value gets, and whether it then scores as worst."""
+        status = np.array(
+            [
+                OPTIONAL_ABSENT
+                if not step.spec.required
+                else {"worst": MISSING_WORST, "drop": MISSING_DROPPED}.get(
+                    step.policy, MISSING_ERROR
+                )
+                for step in self.indicators
+            ],
+            dtype=np.int8,
+        )
+        return status, status == MISSING_WORST
+
     def score(
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None = None
     ) -> Scores:
         """Score n rows of input columns (floats; booleans 0/1; categories as codes; NaN missing)."""
+        with np.errstate(all="ignore"):
+            return self._score(columns, n, cohort)
+
+    def _score(
+        self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
+    ) -> Scores:
         values = self.compute_values(columns, n)
         if cohort is None:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
                 cohort = {**self.cohort_statistics(values), **cohort}
         n_ind, n_dim = len(self.indicators), len(self.dimensions)
-        raw = np.full((n, n_ind), np.nan)
-        u_all = np.full((n, n_ind), np.nan)
-        score = np.full((n, n_ind), np.nan)
-        status = np.zeros((n, n_ind), dtype=np.int8)
-        for step in self.indicators:
-            j = step.position
-            x, u = self._normalise(step, values, cohort)
-            raw[:, j] = x
-            missing = np.isnan(u)
-            if missing.any():
-                if not step.spec.required:
-                    status[missing, j] = OPTIONAL_ABSENT
-                elif step.policy == "worst":
-                    status[missing, j] = MISSING_WORST
-                    u = np.where(missing, step.worst_u, u)
-                elif step.policy == "drop":
-                    status[missing, j] = MISSING_DROPPED
-                else:
-                    status[missing, j] = MISSING_ERROR
-            u_all[:, j] = u
-            score[:, j] = step.low + (step.high - step.low) * u
+        children, ind_parent, low, high, worst_u = self._layout
+        raw = np.empty((n, n_ind))
+        u_all = np.empty((n, n_ind))
+        self._normalise_groups(values, raw, u_all, n)
+        for step in self._ungrouped:
+            raw[:, step.position], u_all[:, step.position] = self._normalise(step, values, cohort)
+        missing = np.isnan(u_all)
+        missing_status, as_worst = self._statuses
+        status = np.where(missing, missing_status, np.int8(OK)).astype(np.int8)
+        u_all = np.where(missing & as_worst, worst_u, u_all)
+        score = low + (high - low) * u_all
 
-        dim_score = np.full((n, n_dim), np.nan)
-        dim_local = np.zeros((n, n_dim))
-        ind_local = np.zeros((n, n_ind))
-        dim_local_contrib = np.zeros((n, n_dim))
-        ind_local_contrib = np.zeros((n, n_ind))
-        for d in reversed(range(n_dim)):
-            step_d = self.dimensions[d]
-            children = np.column_stack(
-                [dim_score[:, i] for i in step_d.child_dims]
-                + [score[:, i] for i in step_d.child_indicators]
-            )
-            value, local_w, contrib = self._aggregate(
-                children, step_d.weights, step_d.spec.aggregation
-            )
-            dim_score[:, d] = value
-            n_sub = len(step_d.child_dims)
-            for c, i in enumerate(step_d.child_dims):
-                dim_local[:, i], dim_local_contrib[:, i] = local_w[:, c], contrib[:, c]
-            for c, i in enumerate(step_d.child_indicators):
-                ind_local[:, i] = local_w[:, n_sub + c]
-                ind_local_contrib[:, i] = contrib[:, n_sub + c]
-
-        top_scores = dim_score[:, list(self.top)]
-        raw_total, top_w, top_contrib = self._aggregate(
-            top_scores, self.top_weights, self.rubric.aggregation
-        )
-        dim_weight = np.zeros((n, n_dim))
-        dim_contribution = np.zeros((n, n_dim))
-        for c, i in enumerate(self.top):
-            dim_local[:, i] = top_w[:, c]
-            dim_weight[:, i] = top_w[:, c]
-            dim_contribution[:, i] = top_contrib[:, c]
-        for d in range(n_dim):
-            parent = self.dimensions[d].parent
-            if parent is not None:
-                dim_weight[:, d] = dim_weight[:, parent] * dim_local[:, d]
-                dim_contribution[:, d] = dim_local_contrib[:, d] * self._share(
-                    dim_contribution[:, parent], dim_score[:, parent]
+        node_score = np.empty((n, n_dim + n_ind))
+        node_score[:, n_dim:] = score
+        local_w = np.zeros((n, n_dim + n_ind))
+        local_contrib = np.zeros((n, n_dim + n_ind))
+        for level in self._levels:
+            arithmetic, others = level
+            if arithmetic is not None:
+                nodes, idx, weights, starts, sizes = arithmetic
+                kids = node_score[:, idx]
+                present = ~np.isnan(kids)
+                w = weights * present
+                total_w = np.add.reduceat(w, starts, axis=1)
+                empty = total_w <= 0
+                w = w / np.repeat(np.where(empty, 1.0, total_w), sizes, axis=1)
+                contrib = np.where(present, kids - self.scale_min, 0.0) * w
+                value = np.add.reduceat(contrib, starts, axis=1) + self.scale_min
+                node_score[:, nodes] = np.where(empty, np.nan, value)
+                local_w[:, idx] = w
+                local_contrib[:, idx] = contrib
+            for d in others:
+                idx = children[d]
+                value, w, contrib = self._aggregate(
+                    node_score[:, idx], self.dimensions[d].weights, self.dimensions[d].spec.aggregation
                 )
-        ind_weight = np.zeros((n, n_ind))
-        ind_contribution = np.zeros((n, n_ind))
-        for step in self.indicators:
-            d = self.dimension_index[step.dimension]
-            j = step.position
-            ind_weight[:, j] = dim_weight[:, d] * ind_local[:, j]
-            ind_contribution[:, j] = ind_local_contrib[:, j] * self._share(
-                dim_contribution[:, d], dim_score[:, d]
-            )
+                node_score[:, d] = value
+                local_w[:, idx] = w
+                local_contrib[:, idx] = contrib
+        dim_score = node_score[:, :n_dim]
+
+        top = list(self.top)
+        raw_total, top_w, top_contrib = self._aggregate(
+            dim_score[:, top], self.top_weights, self.rubric.aggregation
+        )
+        local_w[:, top] = top_w
+        local_contrib[:, top] = top_contrib
+        dim_weight = np.empty((n, n_dim))
+        dim_contribution = np.empty((n, n_dim))
+        factor = np.empty((n, n_dim))
+        for d, step_d in enumerate(self.dimensions):
+            if step_d.parent is None:
+                dim_weight[:, d] = local_w[:, d]
+                dim_contribution[:, d] = local_contrib[:, d]
+            else:
+                dim_weight[:, d] = dim_weight[:, step_d.parent] * local_w[:, d]
+                dim_contribution[:, d] = local_contrib[:, d] * factor[:, step_d.parent]
+            above = dim_score[:, d] - self.scale_min
+            factor[:, d] = np.where(above > 0, dim_contribution[:, d] / above, 0.0)
+        ind_weight = dim_weight[:, ind_parent] * local_w[:, n_dim:]
+        ind_contribution = local_contrib[:, n_dim:] * factor[:, ind_parent]
 
         return self._finish(
             Scores(
@@ -370,7 +472,7 @@ class Plan:
                 indicator_weight=ind_weight,
                 indicator_contribution=ind_contribution,
                 dimension_score=dim_score,
-                dimension_local_weight=dim_local,
+                dimension_local_weight=local_w[:, :n_dim],
                 dimension_weight=dim_weight,
                 dimension_contribution=dim_contribution,
                 raw_total=raw_total,
@@ -384,46 +486,35 @@ class Plan:
             )
         )
 
-    def _share(self, contribution: np.ndarray, score: np.ndarray) -> np.ndarray:
-        """Fraction of a parent's contribution per point of its score above the scale minimum."""
-        above = score - self.scale_min
-        with np.errstate(all="ignore"):
-            return np.where(above > 0, contribution / np.where(above > 0, above, 1.0), 0.0)
-
     def _aggregate(
         self, children: np.ndarray, weights: np.ndarray, how: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Aggregate child scores (rows × children, NaN = dropped) with weights re-spread per row.
 
         Returns the score, each child's row-wise normalised weight, and each child's additive
-        contribution to (score − scale minimum).
+        contribution to (score − scale minimum). Callers hold np.errstate(all="ignore").
         """
         present = ~np.isnan(children)
-        w = np.where(present, weights, 0.0)
-        total_w = w.sum(axis=1, keepdims=True)
-        with np.errstate(all="ignore"):
-            w = np.where(total_w > 0, w / np.where(total_w > 0, total_w, 1.0), 0.0)
+        w = weights * present
+        total_w = w.sum(axis=1)
+        empty = total_w <= 0
+        w = np.where(empty[:, None], 0.0, w / total_w[:, None])
         above = np.where(present, children - self.scale_min, 0.0)
         arithmetic = above * w
         base = arithmetic.sum(axis=1)
         if how == "arithmetic":
             value = base
-        elif how == "geometric":
-            with np.errstate(divide="ignore"):
-                logs = np.where(w > 0, np.log(np.where(w > 0, above, 1.0)) * w, 0.0)
-            value = np.exp(logs.sum(axis=1))
+            contrib = arithmetic
         else:
-            masked = np.where(w > 0, above, np.inf)
-            value = masked.min(axis=1)
-            lowest = np.argmin(masked, axis=1)
-            arithmetic = np.zeros_like(above)
-            arithmetic[np.arange(len(value)), lowest] = 1.0
-            base = np.ones(len(value))
-        with np.errstate(all="ignore"):
-            contrib = np.where(
-                base[:, None] > 0, arithmetic * (value / np.where(base > 0, base, 1.0))[:, None], 0.0
-            )
-        empty = total_w[:, 0] <= 0
+            if how == "geometric":
+                value = np.exp(np.where(w > 0, np.log(above) * w, 0.0).sum(axis=1))
+            else:
+                masked = np.where(w > 0, above, np.inf)
+                value = masked.min(axis=1)
+                arithmetic = np.zeros_like(above)
+                arithmetic[np.arange(len(value)), np.argmin(masked, axis=1)] = 1.0
+                base = np.ones(len(value))
+            contrib = np.where(base[:, None] > 0, arithmetic * (value / base)[:, None], 0.0)
         value = np.where(empty, np.nan, value + self.scale_min)
         return value, w, np.where(empty[:, None], 0.0, contrib)
 

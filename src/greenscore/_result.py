@@ -54,7 +54,26 @@ class IndicatorResult:
     weight: float
     contribution: float
     treatment: str | None
-    explanation: str
+    method_text: str
+    checklist_items: int | None = None
+
+    @property
+    def explanation(self) -> str:
+        """How the raw value became a score, its weight and its contribution, in one line."""
+        name = self.label or self.id
+        if self.checklist_items is not None and self.value is not None:
+            shown = f"{fmt(self.value)} of {self.checklist_items} items"  # type: ignore[arg-type]
+        else:
+            shown = _value_text(self.value, self.unit)
+        outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)}"
+        text = f"{name}: {shown} on {self.method_text}: {outcome}"
+        if self.score is not None:
+            text += (
+                f"; weight {fmt(self.weight * 100, 2)}% → {fmt(self.contribution, 2)} points"
+            )
+        if self.treatment:
+            text += f" ({self.treatment})"
+        return text
 
 
 @dataclass(frozen=True)
@@ -107,8 +126,11 @@ class Assessment:
         return next(i for i in self.indicators if i.id == indicator_id)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-safe: NaN becomes None)."""
-        return asdict(self)
+        """Plain data (JSON-safe: NaN becomes None), with each indicator's explanation."""
+        data = asdict(self)
+        for record, indicator in zip(data["indicators"], self.indicators, strict=True):
+            record["explanation"] = indicator.explanation
+        return data
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
@@ -185,6 +207,15 @@ def describe_method(spec: Any, scale: m.Scale) -> str:
     return f"{spec.method} over the cohort, {direction}"
 
 
+def method_texts(plan: Plan) -> dict[str, str]:
+    """describe_method for every indicator of a plan, computed once per plan."""
+    cached: dict[str, str] | None = getattr(plan, "_method_texts", None)
+    if cached is None:
+        cached = {s.id: describe_method(s.spec, plan.rubric.scale) for s in plan.indicators}
+        plan._method_texts = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def build_assessment(
     plan: Plan, scores: Scores, row: int, *, entity: Any = None, period: Any = None,
     sha256: str, raw_values: dict[str, Any] | None = None,
@@ -192,57 +223,51 @@ def build_assessment(
     """Read row `row` of the plan's scores into an Assessment."""
     rubric = plan.rubric
     scale = rubric.scale
-    dims = []
-    for d, step in enumerate(plan.dimensions):
-        dims.append(
-            DimensionResult(
-                id=step.spec.id,
-                label=step.spec.label,
-                path="/".join(step.path),
-                score=_num(scores.dimension_score[row, d]),
-                weight=float(scores.dimension_local_weight[row, d]),
-                effective_weight=float(scores.dimension_weight[row, d]),
-                contribution=float(scores.dimension_contribution[row, d]),
-            )
+    d_score = scores.dimension_score[row].tolist()
+    d_local = scores.dimension_local_weight[row].tolist()
+    d_weight = scores.dimension_weight[row].tolist()
+    d_contrib = scores.dimension_contribution[row].tolist()
+    dims = [
+        DimensionResult(
+            step.spec.id,
+            step.spec.label,
+            "/".join(step.path),
+            None if d_score[d] != d_score[d] else d_score[d],
+            d_local[d],
+            d_weight[d],
+            d_contrib[d],
         )
+        for d, step in enumerate(plan.dimensions)
+    ]
+    statuses = scores.indicator_status[row].tolist()
+    raws = scores.indicator_raw[row].tolist()
+    normalised = scores.indicator_u[row].tolist()
+    i_score = scores.indicator_score[row].tolist()
+    i_weight = scores.indicator_weight[row].tolist()
+    i_contrib = scores.indicator_contribution[row].tolist()
+    texts = method_texts(plan)
     indicators = []
-    for step in plan.indicators:
-        j = step.position
+    for j, step in enumerate(plan.indicators):
         spec = step.spec
-        status = int(scores.indicator_status[row, j])
-        raw = scores.indicator_raw[row, j]
-        value: float | str | None = _num(raw)
-        if isinstance(spec, m.CategoricalIndicator) and value is not None:
+        status = statuses[j]
+        value: float | str | None = None if raws[j] != raws[j] else raws[j]
+        if value is not None and spec.method == "categorical":
             value = (rubric.input(spec.input).categories or [])[int(value)]
-        score = _num(scores.indicator_score[row, j])
-        name = spec.label or spec.id
-        if isinstance(spec, m.ChecklistIndicator) and value is not None:
-            shown = f"{fmt(value)} of {len(spec.items)} items"
-        else:
-            shown = _value_text(value, spec.unit)
-        outcome = "dropped" if score is None else f"{fmt(score, 2)} / {fmt(scale.max)}"
-        explanation = f"{name}: {shown} on {describe_method(spec, scale)}: {outcome}"
-        if score is not None:
-            explanation += (
-                f"; weight {fmt(scores.indicator_weight[row, j] * 100, 2)}% → "
-                f"{fmt(scores.indicator_contribution[row, j], 2)} points"
-            )
-        if status and status != MISSING_ERROR:
-            explanation += f" ({TREATMENTS[status]})"
         indicators.append(
             IndicatorResult(
-                id=spec.id,
-                label=spec.label,
-                dimension=step.dimension,
-                method=spec.method,
-                unit=spec.unit,
-                value=value,
-                normalised=_num(scores.indicator_u[row, j]),
-                score=score,
-                weight=float(scores.indicator_weight[row, j]),
-                contribution=float(scores.indicator_contribution[row, j]),
-                treatment=TREATMENTS[status],
-                explanation=explanation,
+                spec.id,
+                spec.label,
+                step.dimension,
+                spec.method,
+                spec.unit,
+                value,
+                None if normalised[j] != normalised[j] else normalised[j],
+                None if i_score[j] != i_score[j] else i_score[j],
+                i_weight[j],
+                i_contrib[j],
+                TREATMENTS[status] if status != MISSING_ERROR else None,
+                texts[spec.id],
+                len(spec.items) if spec.method == "checklist" else None,
             )
         )
     vetoes = tuple(
