@@ -10,9 +10,9 @@ import numpy as np
 from greenscore import _model as m
 from greenscore._inputs import is_missing, profile_mapping
 from greenscore._load import load_rubric
-from greenscore._plan import MISSING_ERROR, Plan, Scores, compile_rubric
+from greenscore._plan import COHORT_METHODS, MISSING_ERROR, Plan, Scores, compile_rubric
 from greenscore._result import Assessment, build_assessment
-from greenscore.errors import DataProblem, ProfileError
+from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
 
 RubricLike = str | os.PathLike[str] | m.Rubric | None
 
@@ -43,6 +43,12 @@ def evaluate(profile: Any, rubric: RubricLike = None) -> Assessment:
     """
     loaded = load_rubric(rubric)
     plan = compile_rubric(loaded)
+    if plan.needs_cohort:
+        cohort = [s.id for s in plan.indicators if s.spec.method in COHORT_METHODS]
+        raise CohortRequiredError(
+            f"the rubric scores {', '.join(cohort)} against the whole cohort: assess a batch with "
+            "greenscore.assess(), or calibrate the rubric on a base year first"
+        )
     data = profile_mapping(profile)
     columns = plan.validator.profile(data)
     scores = plan.score(columns, 1)
