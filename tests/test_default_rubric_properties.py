@@ -1,0 +1,129 @@
+"""Hypothesis properties of the bundled rubric: bounded, monotone, veto dominant, deterministic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import greenscore
+from greenscore import _model as m
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRIC = greenscore.default_rubric()
+TIER_RANK = {t.id: i for i, t in enumerate(RUBRIC.tiers)}
+UPPER = {"number": 2000.0, "integer": 60}
+
+
+def value_strategy(spec: m.Input) -> st.SearchStrategy[Any]:
+    if spec.type == "boolean":
+        return st.booleans()
+    if spec.type == "category":
+        return st.sampled_from(spec.categories or [])
+    low = spec.min if spec.min is not None else 0.0
+    high = spec.max if spec.max is not None else UPPER[spec.type]
+    if spec.type == "integer":
+        return st.integers(int(low), int(high))
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def profiles(draw: st.DrawFn, *, safe: bool = True) -> dict[str, Any]:
+    profile: dict[str, Any] = {}
+    for spec in RUBRIC.inputs:
+        if not spec.required and draw(st.booleans()):
+            continue
+        profile[spec.id] = draw(value_strategy(spec))
+    if safe:
+        profile.update(major_incidents=0, serious_incidents=0, falsified_data=False)
+    return profile
+
+
+MONOTONE = [
+    (ind.id, ind.input, ind.direction)
+    for _, ind in RUBRIC.iter_indicators()
+    if ind.direction in ("higher", "lower")
+    and isinstance(getattr(ind, "input", None), str)
+    and ind.input in {s.id for s in RUBRIC.inputs}
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(profiles(safe=False))
+def test_total_within_scale(profile: dict[str, Any]) -> None:
+    result = greenscore.evaluate(profile)
+    assert RUBRIC.scale.min <= result.total <= RUBRIC.scale.max
+    for indicator in result.indicators:
+        assert indicator.score is None or 0 <= indicator.score <= 100
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles(), st.sampled_from(MONOTONE), st.floats(0.001, 1.0))
+def test_each_indicator_monotone_in_its_direction(
+    profile: dict[str, Any], target: tuple[str, str, str], step: float
+) -> None:
+    indicator_id, input_id, direction = target
+    spec = RUBRIC.input(input_id)
+    if input_id not in profile:
+        return
+    low = spec.min if spec.min is not None else 0.0
+    high = spec.max if spec.max is not None else UPPER[spec.type]
+    current = profile[input_id]
+    span = high - current if direction == "higher" else current - low
+    change = span * step
+    if spec.type == "integer":
+        change = float(max(1, round(change))) if span >= 1 else 0.0
+    better = current + change if direction == "higher" else current - change
+    if spec.type == "integer":
+        better = int(better)
+    before = greenscore.evaluate(profile)
+    after = greenscore.evaluate({**profile, input_id: better})
+    assert after.indicator(indicator_id).score >= before.indicator(indicator_id).score
+    assert after.raw_total >= before.raw_total - 1e-9
+    assert after.total >= before.total
+    assert TIER_RANK[after.tier.id] <= TIER_RANK[before.tier.id]
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(), st.integers(1, 5), st.booleans())
+def test_force_veto_dominates_any_score(profile: dict[str, Any], incidents: int, lie: bool) -> None:
+    vetoed = {**profile, "major_incidents": incidents} if not lie else {
+        **profile,
+        "falsified_data": True,
+    }
+    assert greenscore.evaluate(vetoed).tier.id == "fail"
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(), st.integers(1, 3))
+def test_cap_veto_bars_excellent(profile: dict[str, Any], incidents: int) -> None:
+    result = greenscore.evaluate({**profile, "serious_incidents": incidents})
+    assert result.tier.id != "excellent"
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles(safe=False))
+def test_same_input_same_output(profile: dict[str, Any]) -> None:
+    first = greenscore.evaluate(profile).to_dict()
+    second = greenscore.evaluate(dict(reversed(list(profile.items())))).to_dict()
+    assert first == second
+
+
+def example_profiles() -> list[Path]:
+    return sorted((ROOT / "examples" / "profiles").glob("*.*"))
+
+
+@pytest.mark.parametrize("path", example_profiles(), ids=lambda p: p.name)
+def test_every_example_profile_evaluates_to_its_tier(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    profile = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    result = greenscore.evaluate(profile)
+    expected = "fail" if path.stem == "vetoed" else path.stem
+    assert result.tier.id == expected
+    if path.stem == "vetoed":
+        assert any(v.kind == "force_tier" for v in result.vetoes)
