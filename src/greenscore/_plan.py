@@ -57,7 +57,10 @@ class DimensionStep:
 
 @dataclass
 class Scores:
-    """Every number the plan computes for n rows; results are read from here."""
+    """Every number the plan computes for n rows (arrays are rows × items); results read from here.
+
+    Effective weights and contributions are worked out on first use: batches rarely need them.
+    """
 
     n: int
     values: dict[str, np.ndarray]
@@ -65,12 +68,8 @@ class Scores:
     indicator_u: np.ndarray
     indicator_score: np.ndarray
     indicator_status: np.ndarray
-    indicator_weight: np.ndarray
-    indicator_contribution: np.ndarray
     dimension_score: np.ndarray
     dimension_local_weight: np.ndarray
-    dimension_weight: np.ndarray
-    dimension_contribution: np.ndarray
     raw_total: np.ndarray
     deductions: np.ndarray
     total: np.ndarray
@@ -78,7 +77,34 @@ class Scores:
     tier: np.ndarray
     veto_fired: np.ndarray
     veto_points: np.ndarray
-    error_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    error_rows: np.ndarray
+    plan: Plan
+    local_w: np.ndarray
+    local_contrib: np.ndarray
+
+    @cached_property
+    def _attribution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.plan.attribute(self)
+
+    @property
+    def dimension_weight(self) -> np.ndarray:
+        """Each dimension's effective weight in the total, per row (after re-weighting)."""
+        return self._attribution[0]
+
+    @property
+    def dimension_contribution(self) -> np.ndarray:
+        """Each dimension's additive share of (total − scale minimum), per row."""
+        return self._attribution[1]
+
+    @property
+    def indicator_weight(self) -> np.ndarray:
+        """Each indicator's effective weight in the total, per row (after re-weighting)."""
+        return self._attribution[2]
+
+    @property
+    def indicator_contribution(self) -> np.ndarray:
+        """Each indicator's additive share of (total − scale minimum), per row."""
+        return self._attribution[3]
 
 
 def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
@@ -263,14 +289,14 @@ class Plan:
     def _normalise_groups(
         self, values: Mapping[str, np.ndarray], raw: np.ndarray, u_all: np.ndarray, n: int
     ) -> None:
-        """Score the grouped linear and target indicators into raw and u_all in place."""
+        """Score the grouped linear and target indicators into raw and u_all (indicators × rows)."""
         for name, (positions, inputs, params) in self._groups.items():
-            x = np.empty((n, len(inputs)))
+            x = np.empty((len(inputs), n))
             for c, input_name in enumerate(inputs):
-                x[:, c] = values[input_name]
+                x[c] = values[input_name]
             kernel = k.linear if name == "linear" else k.target
-            raw[:, positions] = x
-            u_all[:, positions] = kernel(x, **params)
+            raw[positions] = x
+            u_all[positions] = kernel(x, **{key: p[:, None] for key, p in params.items()})
 
     def _normalise(
         self, step: IndicatorStep, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any]
@@ -393,6 +419,7 @@ class Plan:
     def _score(
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
     ) -> Scores:
+        """The scoring pipeline; matrices are nodes × rows so each node's row of values is contiguous."""
         values = self.compute_values(columns, n)
         if cohort is None:
             cohort = self.rubric.cohort or {}
@@ -400,123 +427,127 @@ class Plan:
                 cohort = {**self.cohort_statistics(values), **cohort}
         n_ind, n_dim = len(self.indicators), len(self.dimensions)
         children, ind_parent, low, high, worst_u = self._layout
-        raw = np.empty((n, n_ind))
-        u_all = np.empty((n, n_ind))
+        raw = np.empty((n_ind, n))
+        u_all = np.empty((n_ind, n))
         self._normalise_groups(values, raw, u_all, n)
         for step in self._ungrouped:
-            raw[:, step.position], u_all[:, step.position] = self._normalise(step, values, cohort)
+            raw[step.position], u_all[step.position] = self._normalise(step, values, cohort)
         missing = np.isnan(u_all)
         missing_status, as_worst = self._statuses
-        status = np.where(missing, missing_status, np.int8(OK)).astype(np.int8)
-        u_all = np.where(missing & as_worst, worst_u, u_all)
-        score = low + (high - low) * u_all
+        status = np.where(missing, missing_status[:, None], np.int8(OK)).astype(np.int8)
+        u_all = np.where(missing & as_worst[:, None], worst_u[:, None], u_all)
 
-        node_score = np.empty((n, n_dim + n_ind))
-        node_score[:, n_dim:] = score
-        local_w = np.zeros((n, n_dim + n_ind))
-        local_contrib = np.zeros((n, n_dim + n_ind))
-        for level in self._levels:
-            arithmetic, others = level
+        node_score = np.empty((n_dim + n_ind, n))
+        score = node_score[n_dim:]
+        np.multiply((high - low)[:, None], u_all, out=score)
+        score += low[:, None]
+        local_w = np.zeros((n_dim + n_ind, n))
+        local_contrib = np.zeros((n_dim + n_ind, n))
+        for arithmetic, others in self._levels:
             if arithmetic is not None:
                 nodes, idx, weights, starts, sizes = arithmetic
-                kids = node_score[:, idx]
+                kids = node_score[idx]
                 present = ~np.isnan(kids)
-                w = weights * present
-                total_w = np.add.reduceat(w, starts, axis=1)
+                w = weights[:, None] * present
+                total_w = np.add.reduceat(w, starts, axis=0)
                 empty = total_w <= 0
-                w = w / np.repeat(np.where(empty, 1.0, total_w), sizes, axis=1)
-                contrib = np.where(present, kids - self.scale_min, 0.0) * w
-                value = np.add.reduceat(contrib, starts, axis=1) + self.scale_min
-                node_score[:, nodes] = np.where(empty, np.nan, value)
-                local_w[:, idx] = w
-                local_contrib[:, idx] = contrib
+                w /= np.repeat(np.where(empty, 1.0, total_w), sizes, axis=0)
+                contrib = np.where(present, kids - self.scale_min, 0.0)
+                contrib *= w
+                value = np.add.reduceat(contrib, starts, axis=0) + self.scale_min
+                node_score[nodes] = np.where(empty, np.nan, value)
+                local_w[idx] = w
+                local_contrib[idx] = contrib
             for d in others:
                 idx = children[d]
-                value, w, contrib = self._aggregate(
-                    node_score[:, idx], self.dimensions[d].weights, self.dimensions[d].spec.aggregation
+                node_score[d], local_w[idx], local_contrib[idx] = self._aggregate(
+                    node_score[idx], self.dimensions[d].weights, self.dimensions[d].spec.aggregation
                 )
-                node_score[:, d] = value
-                local_w[:, idx] = w
-                local_contrib[:, idx] = contrib
-        dim_score = node_score[:, :n_dim]
+        dim_score = node_score[:n_dim]
 
         top = list(self.top)
-        raw_total, top_w, top_contrib = self._aggregate(
-            dim_score[:, top], self.top_weights, self.rubric.aggregation
+        raw_total, local_w[top], local_contrib[top] = self._aggregate(
+            dim_score[top], self.top_weights, self.rubric.aggregation
         )
-        local_w[:, top] = top_w
-        local_contrib[:, top] = top_contrib
-        dim_weight = np.empty((n, n_dim))
-        dim_contribution = np.empty((n, n_dim))
-        factor = np.empty((n, n_dim))
-        for d, step_d in enumerate(self.dimensions):
-            if step_d.parent is None:
-                dim_weight[:, d] = local_w[:, d]
-                dim_contribution[:, d] = local_contrib[:, d]
-            else:
-                dim_weight[:, d] = dim_weight[:, step_d.parent] * local_w[:, d]
-                dim_contribution[:, d] = local_contrib[:, d] * factor[:, step_d.parent]
-            above = dim_score[:, d] - self.scale_min
-            factor[:, d] = np.where(above > 0, dim_contribution[:, d] / above, 0.0)
-        ind_weight = dim_weight[:, ind_parent] * local_w[:, n_dim:]
-        ind_contribution = local_contrib[:, n_dim:] * factor[:, ind_parent]
-
+        n_veto = len(self.rubric.vetoes)
         return self._finish(
             Scores(
                 n=n,
                 values=values,
-                indicator_raw=raw,
-                indicator_u=u_all,
-                indicator_score=score,
-                indicator_status=status,
-                indicator_weight=ind_weight,
-                indicator_contribution=ind_contribution,
-                dimension_score=dim_score,
-                dimension_local_weight=local_w[:, :n_dim],
-                dimension_weight=dim_weight,
-                dimension_contribution=dim_contribution,
+                indicator_raw=raw.T,
+                indicator_u=u_all.T,
+                indicator_score=score.T,
+                indicator_status=status.T,
+                dimension_score=dim_score.T,
+                dimension_local_weight=local_w[:n_dim].T,
                 raw_total=raw_total,
                 deductions=np.zeros(n),
                 total=raw_total,
                 score_tier=np.zeros(n, dtype=np.intp),
                 tier=np.zeros(n, dtype=np.intp),
-                veto_fired=np.zeros((n, len(self.rubric.vetoes)), dtype=bool),
-                veto_points=np.zeros((n, len(self.rubric.vetoes))),
-                error_rows=(status == MISSING_ERROR).any(axis=1),
+                veto_fired=np.zeros((n_veto, n), dtype=bool).T,
+                veto_points=np.zeros((n_veto, n)).T,
+                error_rows=(status == MISSING_ERROR).any(axis=0),
+                plan=self,
+                local_w=local_w,
+                local_contrib=local_contrib,
             )
         )
+
+    def attribute(self, s: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Effective weights and contributions of dimensions and indicators (each rows × items)."""
+        n, n_dim = s.n, len(self.dimensions)
+        _, ind_parent, *_ = self._layout
+        local_w, local_contrib = s.local_w, s.local_contrib
+        dim_score = s.dimension_score.T
+        dim_weight = np.empty((n_dim, n))
+        dim_contribution = np.empty((n_dim, n))
+        factor = np.empty((n_dim, n))
+        with np.errstate(all="ignore"):
+            for d, step_d in enumerate(self.dimensions):
+                if step_d.parent is None:
+                    dim_weight[d] = local_w[d]
+                    dim_contribution[d] = local_contrib[d]
+                else:
+                    dim_weight[d] = dim_weight[step_d.parent] * local_w[d]
+                    dim_contribution[d] = local_contrib[d] * factor[step_d.parent]
+                above = dim_score[d] - self.scale_min
+                factor[d] = np.where(above > 0, dim_contribution[d] / above, 0.0)
+        ind_weight = dim_weight[ind_parent] * local_w[n_dim:]
+        ind_contribution = local_contrib[n_dim:] * factor[ind_parent]
+        return dim_weight.T, dim_contribution.T, ind_weight.T, ind_contribution.T
 
     def _aggregate(
         self, children: np.ndarray, weights: np.ndarray, how: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Aggregate child scores (rows × children, NaN = dropped) with weights re-spread per row.
+        """Aggregate child scores (children × rows, NaN = dropped) with weights re-spread per row.
 
         Returns the score, each child's row-wise normalised weight, and each child's additive
         contribution to (score − scale minimum). Callers hold np.errstate(all="ignore").
         """
         present = ~np.isnan(children)
-        w = weights * present
-        total_w = w.sum(axis=1)
+        w = weights[:, None] * present
+        total_w = w.sum(axis=0)
         empty = total_w <= 0
-        w = np.where(empty[:, None], 0.0, w / total_w[:, None])
+        w = np.where(empty, 0.0, w / total_w)
         above = np.where(present, children - self.scale_min, 0.0)
         arithmetic = above * w
-        base = arithmetic.sum(axis=1)
         if how == "arithmetic":
-            value = base
+            value = arithmetic.sum(axis=0)
             contrib = arithmetic
         else:
+            base = arithmetic.sum(axis=0)
             if how == "geometric":
-                value = np.exp(np.where(w > 0, np.log(above) * w, 0.0).sum(axis=1))
+                value = np.exp(np.where(w > 0, np.log(above) * w, 0.0).sum(axis=0))
             else:
                 masked = np.where(w > 0, above, np.inf)
-                value = masked.min(axis=1)
+                value = masked.min(axis=0)
                 arithmetic = np.zeros_like(above)
-                arithmetic[np.arange(len(value)), np.argmin(masked, axis=1)] = 1.0
+                arithmetic[np.argmin(masked, axis=0), np.arange(len(value))] = 1.0
                 base = np.ones(len(value))
-            contrib = np.where(base[:, None] > 0, arithmetic * (value / base)[:, None], 0.0)
+            contrib = np.where(base > 0, arithmetic * (value / base), 0.0)
         value = np.where(empty, np.nan, value + self.scale_min)
-        return value, w, np.where(empty[:, None], 0.0, contrib)
+        return value, w, np.where(empty, 0.0, contrib)
 
     def _finish(self, s: Scores) -> Scores:
         """Deductions, clamping, rounding, tiers, caps and forced tiers."""
