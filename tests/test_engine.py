@@ -355,3 +355,13 @@ def test_cohort_rubric_needs_a_cohort() -> None:
     text = SMALL.replace("method: linear, goalposts: {worst: 0, best: 10}", "method: minmax")
     with pytest.raises(greenscore.CohortRequiredError):
         greenscore.evaluate({"x": 1}, text)
+
+
+def test_rubric_format_doc_quotes_the_worked_example() -> None:
+    """The YAML shown in docs/rubric-format.md for vetoes and tiers is the file the tests score."""
+    doc = (ROOT / "docs" / "rubric-format.md").read_text(encoding="utf-8")
+    example = WORKED.read_text(encoding="utf-8")
+    for line in example.splitlines():
+        if line.startswith("  - {id: major_incident") or line.startswith("  - {id: good"):
+            assert line in doc
+    assert "**71.3**" in doc and f"{math.sqrt(80 * BASICS):.3f}" in doc
