@@ -53,7 +53,9 @@ def peak_memory(fn: Callable[[], Any]) -> int:
 def columns_for(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     rubric = greenscore.default_rubric()
     validator = compile_rubric(rubric).validator
-    columns, problems = validator.columns({c: frame[c].to_numpy() for c in frame.columns}, len(frame))
+    columns, problems = validator.columns(
+        {c: frame[c].to_numpy() for c in frame.columns}, len(frame)
+    )
     assert not problems, problems[:3]
     return columns
 
@@ -93,9 +95,13 @@ def main() -> None:
         big_frame = frame.iloc[picks % len(frame)].reset_index(drop=True)
         big_frame["park_id"] = [f"P{i:07d}" for i in range(len(big_frame))]
         assessed = best_time(lambda: assess(big_frame), repeat=1, number=1)
-        rows.append((f"assess(DataFrame), {args.rows:,} rows", assessed, "s", assessed / batch_base))
-    print(f"baseline: hand-written numpy ({single_base * 1e6:.1f} µs one row, "
-          f"{batch_base:.3f} s for {args.rows:,} rows, {memory_base / 2**20:.0f} MiB peak)")
+        rows.append(
+            (f"assess(DataFrame), {args.rows:,} rows", assessed, "s", assessed / batch_base)
+        )
+    print(
+        f"baseline: hand-written numpy ({single_base * 1e6:.1f} µs one row, "
+        f"{batch_base:.3f} s for {args.rows:,} rows, {memory_base / 2**20:.0f} MiB peak)"
+    )
     print(f"{'measure':<36}{'value':>12}  {'unit':<5}{'× baseline':>12}")
     for name, value, unit, ratio in rows:
         print(f"{name:<36}{value:>12.2f}  {unit:<5}{ratio:>12.1f}")

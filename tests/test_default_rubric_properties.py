@@ -92,10 +92,14 @@ def test_each_indicator_monotone_in_its_direction(
 @settings(max_examples=80, deadline=None)
 @given(profiles(), st.integers(1, 5), st.booleans())
 def test_force_veto_dominates_any_score(profile: dict[str, Any], incidents: int, lie: bool) -> None:
-    vetoed = {**profile, "major_incidents": incidents} if not lie else {
-        **profile,
-        "falsified_data": True,
-    }
+    vetoed = (
+        {**profile, "major_incidents": incidents}
+        if not lie
+        else {
+            **profile,
+            "falsified_data": True,
+        }
+    )
     assert greenscore.evaluate(vetoed).tier.id == "fail"
 
 

@@ -106,10 +106,12 @@ def test_optional_indicator_absent_is_dropped_and_reweighted(worked: greenscore.
 
 
 def test_missing_mandatory_under_worst_policy(worked: greenscore.Rubric) -> None:
-    rubric = greenscore.load_rubric(WORKED.read_text(encoding="utf-8").replace(
-        "{id: land, label: Developed land, unit: ha, min: 0}",
-        "{id: land, label: Developed land, unit: ha, min: 0, required: false}",
-    ))
+    rubric = greenscore.load_rubric(
+        WORKED.read_text(encoding="utf-8").replace(
+            "{id: land, label: Developed land, unit: ha, min: 0}",
+            "{id: land, label: Developed land, unit: ha, min: 0, required: false}",
+        )
+    )
     result = greenscore.evaluate({**PARK_A, "land": None}, rubric)
     output = result.indicator("output")
     assert output.score == 0 and "scored as worst" in (output.treatment or "")
@@ -253,12 +255,8 @@ tiers: [{id: only, min_score: 0}]
 
 def test_kernels_directly() -> None:
     x = np.array([np.nan, -1.0, 0.0, 2.5, 10.0, 12.0])
-    np.testing.assert_allclose(
-        k.linear(x, 0.0, 10.0), [np.nan, 0, 0, 0.25, 1, 1], equal_nan=True
-    )
-    np.testing.assert_allclose(
-        k.linear(x, 10.0, 0.0), [np.nan, 1, 1, 0.75, 0, 0], equal_nan=True
-    )
+    np.testing.assert_allclose(k.linear(x, 0.0, 10.0), [np.nan, 0, 0, 0.25, 1, 1], equal_nan=True)
+    np.testing.assert_allclose(k.linear(x, 10.0, 0.0), [np.nan, 1, 1, 0.75, 0, 0], equal_nan=True)
     np.testing.assert_allclose(
         k.linear(np.array([1.0, 10.0, 100.0, 0.0]), 1.0, 100.0, log=True), [0, 0.5, 1, 0]
     )

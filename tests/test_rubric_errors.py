@@ -106,13 +106,15 @@ tiers:
 
 
 def test_bands_that_overlap() -> None:
-    line, _, path, message = only(BANDS.replace("{from: 2, points: 100}", "{from: 1.5, points: 100}"))
+    line, _, path, message = only(
+        BANDS.replace("{from: 2, points: 100}", "{from: 1.5, points: 100}")
+    )
     assert (line, path) == (11, "dimensions[0].indicators[0].bands")
     assert "bands [1.0, 2.0) and [1.5, inf) overlap" in message
 
 
 def test_bands_with_a_gap() -> None:
-    line, _, path, message = only(BANDS.replace("{from: 2, points: 100}", "{from: 3, points: 100}"))
+    line, _, _, message = only(BANDS.replace("{from: 2, points: 100}", "{from: 3, points: 100}"))
     assert line == 11 and "gap between bands" in message and "[2.0, 3.0)" in message
 
 
@@ -122,14 +124,18 @@ def test_bands_not_covering_every_value() -> None:
 
 
 def test_tiers_out_of_order() -> None:
-    text = BASE.replace("{id: top, min_score: 50}", "{id: top, min_score: 50}\n  - {id: mid, min_score: 70}")
+    text = BASE.replace(
+        "{id: top, min_score: 50}", "{id: top, min_score: 50}\n  - {id: mid, min_score: 70}"
+    )
     line, _, path, message = only(text)
     assert (line, path) == (12, "tiers[1].min_score")
     assert "tiers out of order" in message
 
 
 def test_lowest_tier_must_accept_every_score() -> None:
-    line, _, path, message = only(BASE.replace("{id: bottom, min_score: 0}", "{id: bottom, min_score: 10}"))
+    line, _, path, message = only(
+        BASE.replace("{id: bottom, min_score: 0}", "{id: bottom, min_score: 10}")
+    )
     assert (line, path) == (12, "tiers[1].min_score") and "lowest tier" in message
 
 
@@ -174,7 +180,9 @@ def test_duplicate_ids() -> None:
     ["__import__('os').system('x')", "x.__class__", "open('f')", "[x for x in y]", "x[0]"],
 )
 def test_unsafe_formula(formula: str) -> None:
-    text = BASE.replace("dimensions:", f'derived:\n  - {{id: a, formula: "{formula}"}}\ndimensions:')
+    text = BASE.replace(
+        "dimensions:", f'derived:\n  - {{id: a, formula: "{formula}"}}\ndimensions:'
+    )
     found = problems(text)
     assert found and all(line == 7 for line, *_ in found), found
     assert any("unsafe or invalid formula" in message for *_, message in found)
@@ -201,8 +209,9 @@ def test_error_message_names_file_line_column(tmp_path: Path) -> None:
     with pytest.raises(RubricError) as info:
         greenscore.load_rubric(path)
     column = text.splitlines()[8].index("goalposts") + 1
-    assert f"{path}:9:{column}: dimensions[0].indicators[0].goalposts: worst and best are equal" in str(
-        info.value
+    assert (
+        f"{path}:9:{column}: dimensions[0].indicators[0].goalposts: worst and best are equal"
+        in str(info.value)
     )
 
 
@@ -214,7 +223,8 @@ def test_unsafe_yaml_tag_is_refused() -> None:
 
 def test_veto_on_optional_input_is_refused() -> None:
     text = BASE.replace("  - {id: y}", "  - {id: y, required: false}").replace(
-        "tiers:", "vetoes:\n  - {id: v, kind: force_tier, when: y > 0, tier: bottom, reason: r}\ntiers:"
+        "tiers:",
+        "vetoes:\n  - {id: v, kind: force_tier, when: y > 0, tier: bottom, reason: r}\ntiers:",
     )
     line, _, path, message = only(text)
     assert path == "vetoes[0].when" and "optional input 'y'" in message and line == 11

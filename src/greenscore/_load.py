@@ -122,10 +122,14 @@ def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> 
     try:
         formula = parse_formula(text)
     except FormulaError as exc:
-        collector.add(path, f"unsafe or invalid formula {text!r}: {exc.message} (column {exc.column})")
+        collector.add(
+            path, f"unsafe or invalid formula {text!r}: {exc.message} (column {exc.column})"
+        )
         return None
     for name in sorted(formula.names - known):
-        collector.add(path, f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}")
+        collector.add(
+            path, f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}"
+        )
     return formula
 
 
@@ -133,7 +137,9 @@ def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], wha
     first: dict[str, PathKey] = {}
     for path, name in items:
         if name in first:
-            collector.add(path, f"duplicate {what} id {name!r} (first at {format_path(first[name])})")
+            collector.add(
+                path, f"duplicate {what} id {name!r} (first at {format_path(first[name])})"
+            )
         else:
             first[name] = path
 
@@ -224,16 +230,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
         if isinstance(ind, m.ChecklistIndicator):
             for k, item in enumerate(ind.items):
-                spec = inputs.get(item.input)
-                if spec is None:
+                item_spec = inputs.get(item.input)
+                if item_spec is None:
                     collector.add(
                         (*path, "items", k, "input"),
                         f"undeclared input {item.input!r}{_did_you_mean(item.input, inputs)}",
                     )
-                elif spec.type != "boolean":
+                elif item_spec.type != "boolean":
                     collector.add(
                         (*path, "items", k, "input"),
-                        f"checklist item {item.input!r} must be a boolean input, not {spec.type}",
+                        f"checklist item {item.input!r} must be a boolean input, not {item_spec.type}",
                     )
             continue
         name = ind.input
@@ -243,25 +249,31 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                 f"undeclared input {name!r}{_did_you_mean(name, known)}",
             )
             continue
-        spec = inputs.get(name)
+        input_spec = inputs.get(name)
         if isinstance(ind, m.CategoricalIndicator):
-            if spec is None or spec.type != "category":
-                collector.add((*path, "input"), f"categorical indicator needs a category input")
+            if input_spec is None or input_spec.type != "category":
+                collector.add((*path, "input"), "categorical indicator needs a category input")
             else:
-                declared = set(spec.categories or [])
+                declared = set(input_spec.categories or [])
                 for extra in sorted(set(ind.points) - declared):
-                    collector.add((*path, "points", extra), f"{extra!r} is not a category of {name!r}")
+                    collector.add(
+                        (*path, "points", extra), f"{extra!r} is not a category of {name!r}"
+                    )
                 for absent in sorted(declared - set(ind.points)):
                     collector.add((*path, "points"), f"no points for category {absent!r}")
-        elif spec is not None and spec.type == "category":
-            collector.add((*path, "input"), f"{ind.method} needs a numeric input; {name!r} is a category")
+        elif input_spec is not None and input_spec.type == "category":
+            collector.add(
+                (*path, "input"), f"{ind.method} needs a numeric input; {name!r} is a category"
+            )
 
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
     top_ids = {d.id for d in rubric.dimensions}
     tier_ids = [t.id for t in rubric.tiers]
     veto_ids = {v.id for v in rubric.vetoes}
-    _duplicates(collector, [(("vetoes", i, "id"), v.id) for i, v in enumerate(rubric.vetoes)], "veto")
+    _duplicates(
+        collector, [(("vetoes", i, "id"), v.id) for i, v in enumerate(rubric.vetoes)], "veto"
+    )
     _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
 
     for i, veto in enumerate(rubric.vetoes):
@@ -275,12 +287,13 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             used |= formula.names if formula else set()
         if veto.tier is not None and veto.tier not in tier_ids:
             collector.add(
-                (*path, "tier"), f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}"
+                (*path, "tier"),
+                f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}",
             )
         for name in sorted(used):
             for base in sorted(_base_inputs(name, formulas)):
-                spec = inputs.get(base)
-                if spec is not None and not spec.required:
+                base_spec = inputs.get(base)
+                if base_spec is not None and not base_spec.required:
                     collector.add(
                         (*path, "when" if veto.when else "points"),
                         f"veto reads optional input {base!r}: a park could escape the veto by "
@@ -338,7 +351,11 @@ def validate_document(document: LocatedDocument) -> m.Rubric:
     data = document.data
     if isinstance(data, dict) and set(data) == {"rubric"} and isinstance(data["rubric"], dict):
         raise RubricError(
-            [RubricProblem("rubric", "put the rubric's keys at the top level", document.locate(()))],
+            [
+                RubricProblem(
+                    "rubric", "put the rubric's keys at the top level", document.locate(())
+                )
+            ],
             document.file,
         )
     rubric, problems = _structure(document)
@@ -392,7 +409,9 @@ def rubric_dict(rubric: m.Rubric, *, complete: bool = False) -> dict[str, Any]:
 
 def rubric_sha256(rubric: m.Rubric) -> str:
     """sha256 of the canonical form: the same rubric hashes the same whatever its YAML layout."""
-    canonical = json.dumps(rubric_dict(rubric, complete=True), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(
+        rubric_dict(rubric, complete=True), sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Annotated, Any, Literal
 
@@ -9,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Identifier = Annotated[
     str,
-    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64, description="A name usable in formulas"),
+    Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64, description="A name usable in formulas"
+    ),
 ]
 MissingPolicy = Literal["error", "worst", "drop"]
 Direction = Literal["higher", "lower", "target", "none"]
@@ -140,7 +143,10 @@ class _IndicatorBase(_Model):
     @classmethod
     def _alias_direction(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("direction"), str):
-            data = {**data, "direction": DIRECTION_ALIASES.get(data["direction"], data["direction"])}
+            data = {
+                **data,
+                "direction": DIRECTION_ALIASES.get(data["direction"], data["direction"]),
+            }
         return data
 
     @model_validator(mode="after")
@@ -152,7 +158,8 @@ class _IndicatorBase(_Model):
     @property
     def inputs(self) -> tuple[str, ...]:
         """The input or derived names this indicator reads."""
-        return (self.input,) if isinstance(getattr(self, "input", None), str) else ()
+        name = getattr(self, "input", None)
+        return (name,) if isinstance(name, str) else ()
 
 
 class LinearIndicator(_IndicatorBase):
@@ -195,7 +202,7 @@ class BandsIndicator(_IndicatorBase):
             problems.append(
                 f"values from {ordered[-1].high} up fall in no band: leave 'to' out of the highest band"
             )
-        for lower, upper in zip(ordered, ordered[1:], strict=False):
+        for lower, upper in itertools.pairwise(ordered):
             if upper.low < lower.high:
                 problems.append(
                     f"bands [{lower.low}, {lower.high}) and [{upper.low}, {upper.high}) overlap"
@@ -281,7 +288,16 @@ Indicator = Annotated[
     | CohortIndicator,
     Field(discriminator="method"),
 ]
-METHODS = ("linear", "bands", "target", "checklist", "categorical", "minmax", "percentile", "zscore")
+METHODS = (
+    "linear",
+    "bands",
+    "target",
+    "checklist",
+    "categorical",
+    "minmax",
+    "percentile",
+    "zscore",
+)
 
 
 class Dimension(_Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -186,9 +186,7 @@ class Plan:
     def _build(self, dims: list[m.Dimension], path: tuple[str, ...], parent: int | None) -> None:
         for dim in dims:
             index = len(self.dimensions)
-            self.dimensions.append(
-                DimensionStep(dim, (*path, dim.id), parent, (), (), np.zeros(0))
-            )
+            self.dimensions.append(DimensionStep(dim, (*path, dim.id), parent, (), (), np.zeros(0)))
             before = len(self.dimensions)
             self._build(dim.dimensions, (*path, dim.id), index)
             child_dims = tuple(
@@ -380,9 +378,7 @@ class Plan:
         """Index arrays over the node matrix (dimensions first, then indicators)."""
         n_dim = len(self.dimensions)
         children = [
-            np.array(
-                [*step.child_dims, *(n_dim + i for i in step.child_indicators)], dtype=np.intp
-            )
+            np.array([*step.child_dims, *(n_dim + i for i in step.child_indicators)], dtype=np.intp)
             for step in self.dimensions
         ]
         ind_parent = np.array(
@@ -426,7 +422,7 @@ class Plan:
             if self.needs_cohort:
                 cohort = {**self.cohort_statistics(values), **cohort}
         n_ind, n_dim = len(self.indicators), len(self.dimensions)
-        children, ind_parent, low, high, worst_u = self._layout
+        children, _, low, high, worst_u = self._layout
         raw = np.empty((n_ind, n))
         u_all = np.empty((n_ind, n))
         self._normalise_groups(values, raw, u_all, n)
@@ -574,12 +570,12 @@ class Plan:
             total = round_half_up(total - self.scale_min, rubric.rounding.decimals) + self.scale_min
         s.total = total
         eligible = total[:, None] >= self.tier_min[None, :]
-        for t, tier in enumerate(rubric.tiers):
-            for cond in tier.conditions:
+        for t, tier_spec in enumerate(rubric.tiers):
+            for cond in tier_spec.conditions:
                 eligible[:, t] &= self._condition(cond, s)
         eligible[:, -1] = True
         s.score_tier = np.argmax(eligible, axis=1)
-        tier = s.score_tier.copy()
+        tier: np.ndarray = s.score_tier.copy()
         forced = np.full(n, -1)
         for v, veto in enumerate(rubric.vetoes):
             if veto.kind == "cap_tier" and veto.tier is not None:
@@ -606,7 +602,7 @@ class Plan:
         ]
         if not vetoes:
             return np.ones(s.n, dtype=bool)
-        return ~s.veto_fired[:, vetoes].any(axis=1)
+        return np.asarray(~s.veto_fired[:, vetoes].any(axis=1))
 
 
 _PLANS: dict[int, tuple[m.Rubric, Plan]] = {}

@@ -68,9 +68,7 @@ class IndicatorResult:
         outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)}"
         text = f"{name}: {shown} on {self.method_text}: {outcome}"
         if self.score is not None:
-            text += (
-                f"; weight {fmt(self.weight * 100, 2)}% → {fmt(self.contribution, 2)} points"
-            )
+            text += f"; weight {fmt(self.weight * 100, 2)}% → {fmt(self.contribution, 2)} points"
         if self.treatment:
             text += f" ({self.treatment})"
         return text
@@ -137,7 +135,7 @@ class Assessment:
 
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
-        lo, hi = self.scale
+        hi = self.scale[1]
         who = " ".join(x for x in (self.entity, self.period) if x) or "profile"
         lines = [
             f"{who}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
@@ -151,8 +149,9 @@ class Assessment:
             lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
         for veto in self.vetoes:
             effect = f"−{fmt(veto.points)} points" if veto.kind == "deduct" else veto.kind
-            lines.append(f"  veto {veto.id} ({effect}{', ' + veto.tier if veto.tier else ''}): "
-                         f"{veto.reason}")
+            lines.append(
+                f"  veto {veto.id} ({effect}{', ' + veto.tier if veto.tier else ''}): {veto.reason}"
+            )
         for dim in self.dimensions:
             depth = dim.path.count("/")
             pad = "  " * (depth + 1)
@@ -185,7 +184,9 @@ def describe_method(spec: Any, scale: m.Scale) -> str:
     direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
     if isinstance(spec, m.LinearIndicator):
         g = spec.goalposts
-        extra = [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
+        extra = (
+            [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
+        )
         return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
     if isinstance(spec, m.BandsIndicator):
         parts = []
@@ -217,8 +218,14 @@ def method_texts(plan: Plan) -> dict[str, str]:
 
 
 def build_assessment(
-    plan: Plan, scores: Scores, row: int, *, entity: Any = None, period: Any = None,
-    sha256: str, raw_values: dict[str, Any] | None = None,
+    plan: Plan,
+    scores: Scores,
+    row: int,
+    *,
+    entity: Any = None,
+    period: Any = None,
+    sha256: str,
+    raw_values: dict[str, Any] | None = None,
 ) -> Assessment:
     """Read row `row` of the plan's scores into an Assessment."""
     rubric = plan.rubric

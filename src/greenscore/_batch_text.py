@@ -1,0 +1,63 @@
+"""Plain-text tables for terminals: columns aligned by display width, CJK characters counted double."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greenscore._result import fmt
+
+
+def display_width(text: str) -> int:
+    """Terminal columns the text takes: wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def cell_text(value: Any, digits: int = 2) -> str:
+    """A cell for people: numbers without trailing zeros, '—' for missing values."""
+    if value is None or value is pd.NA:
+        return "—"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return "—" if math.isnan(value) else fmt(float(value), digits)
+    text = str(value)
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def render_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, indent: str = "", digits: int = 2
+) -> str:
+    """An aligned text table: numbers right-aligned, everything else left-aligned."""
+    texts = [[cell_text(v, digits) for v in row] for row in rows]
+    right = [
+        bool(rows) and all(_is_number(row[j]) or row[j] is None for row in rows)
+        for j in range(len(headers))
+    ]
+    widths = [
+        max([display_width(h)] + [display_width(r[j]) for r in texts])
+        for j, h in enumerate(headers)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for j, text in enumerate(cells):
+            pad = " " * (widths[j] - display_width(text))
+            parts.append(pad + text if right[j] else text + pad)
+        return (indent + "  ".join(parts)).rstrip()
+
+    rule = indent + "  ".join("-" * w for w in widths)
+    return "\n".join([line(list(headers)), rule, *(line(r) for r in texts)])

@@ -1,0 +1,205 @@
+"""Write a BatchResult's tables through the io writers: atomic files, each with provenance."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from greenscore import _model as m
+from greenscore._result import describe_method
+from greenscore.io import write_csv, write_excel, write_json, write_parquet
+
+if TYPE_CHECKING:
+    from greenscore._batch import BatchResult
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+DEFAULT_FORMATS = ("csv", "xlsx")
+_ARROW_SAFE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean"}
+
+
+def rubric_table(rubric: m.Rubric) -> pd.DataFrame:
+    """The rubric as one table: dimensions, indicators (unit, method, weights), vetoes, tiers."""
+    rows: list[dict[str, Any]] = []
+    top = rubric.normalised_weights
+
+    def walk(dims: list[m.Dimension], parent: str, shares: dict[str, float]) -> None:
+        for dim in dims:
+            share = shares[dim.id]
+            rows.append(
+                {
+                    "kind": "dimension",
+                    "id": dim.id,
+                    "label": dim.label,
+                    "parent": parent,
+                    "method": dim.aggregation,
+                    "weight": dim.weight,
+                    "weight_in_total": share,
+                }
+            )
+            local = {k: share * w for k, w in dim.normalised_weights.items()}
+            walk(dim.dimensions, dim.id, local)
+            for ind in dim.indicators:
+                rows.append(
+                    {
+                        "kind": "indicator",
+                        "id": ind.id,
+                        "label": ind.label,
+                        "parent": dim.id,
+                        "input": ", ".join(ind.inputs),
+                        "unit": ind.unit,
+                        "method": ind.method,
+                        "rule": describe_method(ind, rubric.scale),
+                        "weight": ind.weight,
+                        "weight_in_total": local[ind.id],
+                        "required": ind.required,
+                        "missing": ind.missing or rubric.missing,
+                    }
+                )
+
+    walk(rubric.dimensions, "", top)
+    for veto in rubric.vetoes:
+        rule = f"when {veto.when}" if veto.when else ""
+        if veto.points is not None:
+            rule = f"{rule}: " if rule else ""
+            rule += f"deduct {veto.points}"
+        rows.append(
+            {
+                "kind": "veto",
+                "id": veto.id,
+                "label": veto.label,
+                "method": veto.kind,
+                "rule": rule,
+                "tier": veto.tier,
+                "reason": veto.reason,
+            }
+        )
+    for tier in rubric.tiers:
+        rows.append(
+            {
+                "kind": "tier",
+                "id": tier.id,
+                "label": tier.label,
+                "rule": "; ".join(_condition(c) for c in tier.conditions),
+                "min_score": tier.min_score,
+                "consequence_kind": tier.consequence.kind,
+                "reason": tier.consequence.text,
+            }
+        )
+    columns = [
+        "kind",
+        "id",
+        "label",
+        "parent",
+        "input",
+        "unit",
+        "method",
+        "rule",
+        "weight",
+        "weight_in_total",
+        "required",
+        "missing",
+        "tier",
+        "min_score",
+        "consequence_kind",
+        "reason",
+    ]
+    return pd.DataFrame(
+        [[row.get(c) for c in columns] for row in rows], columns=columns, dtype=object
+    )
+
+
+def _condition(cond: Any) -> str:
+    if isinstance(cond, m.DimensionMin):
+        which = ", ".join(cond.dimensions) if cond.dimensions else "every top dimension"
+        return f"{which} ≥ {cond.score:g}"
+    if isinstance(cond, m.IndicatorMin):
+        return f"{cond.indicator} ≥ {cond.score:g}"
+    vetoes = ", ".join(cond.vetoes) if cond.vetoes else "any veto"
+    kinds = f" of kind {', '.join(cond.kinds)}" if cond.kinds else ""
+    return f"no {vetoes}{kinds}"
+
+
+def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns mixing types become text (missing stays missing), as Parquet needs."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object:
+            kind = pd.api.types.infer_dtype(column, skipna=True)
+            if kind not in _ARROW_SAFE:
+                out[name] = column.map(lambda v: None if v is None or v != v else str(v)).astype(
+                    object
+                )
+    return out
+
+
+def _sibling(path: Path, table: str) -> Path:
+    return path.with_name(f"{path.stem}.{table}{path.suffix}")
+
+
+def write_file(result: BatchResult, path: Path, fmt: str) -> list[Path]:
+    """One format at one path: results there, other tables beside it (or as sheets for Excel)."""
+    tables = result.tables()
+    provenance = result.provenance
+    if fmt == "xlsx":
+        return write_excel(path, tables, provenance)
+    targets = {name: path if name == "results" else _sibling(path, name) for name in tables}
+    return _write_tables(tables, targets, fmt, result)
+
+
+def _write_tables(
+    tables: dict[str, pd.DataFrame], targets: dict[str, Path], fmt: str, result: BatchResult
+) -> list[Path]:
+    written: list[Path] = []
+    provenance = result.provenance
+    for name, frame in tables.items():
+        target = targets[name]
+        if fmt == "csv":
+            written += write_csv(target, frame, provenance)
+        elif fmt == "parquet":
+            written += write_parquet(target, _arrow_safe(frame), provenance)
+        elif fmt == "json":
+            written += write_json(target, frame, provenance)
+        else:
+            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return written
+
+
+def _formats(formats: Iterable[str] | None) -> list[str]:
+    chosen = list(DEFAULT_FORMATS if formats is None else formats)
+    normal = [f.lower().lstrip(".").replace("excel", "xlsx") for f in chosen]
+    unknown = [f for f in normal if f not in FORMATS]
+    if unknown or not normal:
+        raise ValueError(f"unknown format {unknown or chosen!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(normal))
+
+
+def write_result(
+    result: BatchResult, path_or_dir: str | os.PathLike[str], formats: Iterable[str] | None
+) -> list[Path]:
+    """A file when the path ends in a known suffix, else a folder of results.<ext>, … files."""
+    target = Path(path_or_dir)
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        wanted = _formats(formats) if formats is not None else [suffix]
+        if wanted != [suffix]:
+            raise ValueError(
+                f"{os.fspath(path_or_dir)} names one .{suffix} file; to write {wanted}, "
+                "give a folder instead"
+            )
+        return write_file(result, target, suffix)
+    chosen = _formats(formats)
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    tables = result.tables()
+    for fmt in chosen:
+        if fmt == "xlsx":
+            written += write_excel(target / "assessment.xlsx", tables, result.provenance)
+        else:
+            targets = {name: target / f"{name}.{fmt}" for name in tables}
+            written += _write_tables(tables, targets, fmt, result)
+    return written
