@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -10,7 +12,14 @@ import numpy as np
 from greenscore import _model as m
 from greenscore._inputs import is_missing, profile_mapping
 from greenscore._load import load_rubric
-from greenscore._plan import COHORT_METHODS, MISSING_ERROR, Plan, Scores, compile_rubric
+from greenscore._plan import (
+    COHORT_METHODS,
+    MISSING_ERROR,
+    Plan,
+    Scores,
+    compile_rubric,
+    lag_column,
+)
 from greenscore._result import Assessment, build_assessment
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
 
@@ -35,25 +44,51 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
     return problems
 
 
-def evaluate(profile: Any, rubric: RubricLike = None) -> Assessment:
+def _history_columns(
+    plan: Plan, history: Sequence[Any], entity: str | None
+) -> dict[str, np.ndarray]:
+    """Lagged columns (input@-k) from earlier profiles, most recent first, validated like any."""
+    columns: dict[str, np.ndarray] = {}
+    problems: list[DataProblem] = []
+    for name, periods in plan.history_inputs.items():
+        coercer = plan.validator.coercers[name]
+        for lag in range(1, periods):
+            value = profile_mapping(history[lag - 1]).get(name) if lag <= len(history) else None
+            result = math.nan if is_missing(value) else coercer.one(value)
+            if isinstance(result, str):
+                problems.append(
+                    DataProblem(f"history[{lag - 1}].{name}", value, result, entity=entity)
+                )
+                result = math.nan
+            columns[lag_column(name, lag)] = np.array([result])
+    if problems:
+        raise ProfileError(problems)
+    return columns
+
+
+def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] = ()) -> Assessment:
     """Score one park's profile: total, tier and consequence, dimensions, indicators, vetoes.
 
     ``profile`` is a mapping, pandas Series, dataclass or pydantic model; ``rubric`` a path, YAML
-    text, a loaded Rubric, or None for the bundled Jiangxi rubric.
+    text, a loaded Rubric, or None for the bundled Jiangxi rubric. ``history`` holds the park's
+    earlier profiles, most recent first, for rubrics with progress indicators.
     """
     loaded = load_rubric(rubric)
     plan = compile_rubric(loaded)
     if plan.needs_cohort:
         cohort = [s.id for s in plan.indicators if s.spec.method in COHORT_METHODS]
+        cohort += [f"tier {plan.tier_ids[t]!r} (a quota)" for t in plan.quota_tiers]
         raise CohortRequiredError(
             f"the rubric scores {', '.join(cohort)} against the whole cohort: assess a batch with "
             "greenscore.assess(), or calibrate the rubric on a base year first"
         )
     data = profile_mapping(profile)
     columns = plan.validator.profile(data)
-    scores = plan.score(columns, 1)
     entity = data.get(loaded.entity)
     entity_text = None if is_missing(entity) else str(entity)
+    if plan.history_inputs:
+        columns.update(_history_columns(plan, history, entity_text))
+    scores = plan.score(columns, 1)
     if scores.error_rows[0] or np.isnan(scores.raw_total[0]):
         raise ProfileError(
             [

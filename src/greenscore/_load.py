@@ -209,6 +209,17 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     formulas: dict[str, Formula] = {}
     derived_ids = {d.id for d in rubric.derived}
     for i, derived in enumerate(rubric.derived):
+        if derived.history is not None:
+            name = derived.history.input
+            if name not in inputs:
+                collector.add(
+                    ("derived", i, "history", "input"),
+                    f"undeclared input {name!r}{_did_you_mean(name, inputs)}",
+                )
+            elif inputs[name].type not in ("number", "integer"):
+                collector.add(("derived", i, "history", "input"), f"{name!r} is not numeric")
+            continue
+        assert derived.formula is not None
         formula = _parse(collector, ("derived", i, "formula"), derived.formula, known | derived_ids)
         if formula is not None:
             formulas[derived.id] = formula

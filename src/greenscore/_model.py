@@ -79,14 +79,31 @@ class Input(_Model):
         return self
 
 
+class History(_Model):
+    """A statistic of one input over the park's latest periods (this one and those before it)."""
+
+    input: Identifier
+    statistic: Literal[
+        "change", "relative_change", "mean", "falls_every_period", "rises_every_period"
+    ]
+    periods: int = Field(default=2, ge=2, le=20, description="Periods, counting this one")
+
+
 class Derived(_Model):
-    """An input computed from others by a safe arithmetic formula."""
+    """An input computed from others: a safe arithmetic formula, or a statistic over periods."""
 
     id: Identifier
-    formula: str = Field(min_length=1, max_length=2000)
+    formula: str | None = Field(default=None, min_length=1, max_length=2000)
+    history: History | None = None
     label: str = ""
     unit: str = ""
     description: str = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Derived:
+        if (self.formula is None) == (self.history is None):
+            raise ValueError("a derived input needs exactly one of 'formula' or 'history'")
+        return self
 
 
 class Goalposts(_Model):
@@ -398,6 +415,9 @@ class Tier(_Model):
     id: Identifier
     label: str = ""
     min_score: Finite
+    max_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="Quota: at most this share of the cohort in this tier"
+    )
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
 
@@ -420,7 +440,7 @@ class Rubric(_Model):
     dimensions: list[Dimension] = Field(min_length=1)
     vetoes: list[Veto] = Field(default_factory=list)
     tiers: list[Tier] = Field(min_length=1)
-    cohort: dict[str, dict[str, float]] | None = Field(
+    cohort: dict[str, dict[str, Any]] | None = Field(
         default=None, description="Frozen cohort statistics written by calibrate()"
     )
 

@@ -113,9 +113,45 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
     return np.floor(np.round(x * factor, 6) + 0.5) / factor
 
 
-def _order_derived(rubric: m.Rubric) -> list[tuple[str, Formula]]:
-    formulas = {d.id: parse_formula(d.formula) for d in rubric.derived}
-    ordered: list[tuple[str, Formula]] = []
+QUOTA_KEY = "@tiers"
+
+
+def lag_column(name: str, lag: int) -> str:
+    """The column holding an input's value `lag` periods before the assessed one."""
+    return f"{name}@-{lag}"
+
+
+def history_statistic(
+    spec: m.History, values: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray], n: int
+) -> np.ndarray:
+    """A statistic of one input over this period and the previous ones (NaN when one is missing)."""
+    series = [values[spec.input]] + [
+        np.asarray(columns[lag_column(spec.input, k)], dtype=float)
+        if lag_column(spec.input, k) in columns
+        else np.full(n, np.nan)
+        for k in range(1, spec.periods)
+    ]
+    stacked = np.vstack(series)
+    if spec.statistic == "change":
+        result = series[0] - series[1]
+    elif spec.statistic == "relative_change":
+        result = (series[0] - series[1]) / np.abs(series[1])
+    elif spec.statistic == "mean":
+        result = stacked.mean(axis=0)
+    else:
+        steps = np.diff(stacked, axis=0)
+        falls = spec.statistic == "falls_every_period"
+        result = np.all(steps > 0 if falls else steps < 0, axis=0).astype(float)
+        result[np.isnan(stacked).any(axis=0)] = np.nan
+    return np.where(np.isfinite(result), result, np.nan)
+
+
+def _order_derived(rubric: m.Rubric) -> list[tuple[str, Formula | m.History]]:
+    """Derived inputs in dependency order: history statistics first, then formulas."""
+    ordered: list[tuple[str, Formula | m.History]] = [
+        (d.id, d.history) for d in rubric.derived if d.history is not None
+    ]
+    formulas = {d.id: parse_formula(d.formula) for d in rubric.derived if d.formula is not None}
     done: set[str] = set()
 
     def visit(name: str) -> None:
@@ -164,10 +200,14 @@ class Plan:
         self.dimension_index = {d.spec.id: i for i, d in enumerate(self.dimensions)}
         self.indicator_index = {s.id: i for i, s in enumerate(self.indicators)}
         self.veto_index = {v.id: i for i, v in enumerate(rubric.vetoes)}
+        frozen = rubric.cohort or {}
+        self.quota_tiers = [i for i, t in enumerate(rubric.tiers) if t.max_share is not None]
         self.needs_cohort = any(
-            s.spec.method in COHORT_METHODS and s.id not in (rubric.cohort or {})
-            for s in self.indicators
-        )
+            s.spec.method in COHORT_METHODS and s.id not in frozen for s in self.indicators
+        ) or bool(self.quota_tiers and QUOTA_KEY not in frozen)
+        self.history_inputs = {
+            d.history.input: d.history.periods for d in rubric.derived if d.history is not None
+        }
 
     @cached_property
     def validator(self) -> Any:
@@ -338,9 +378,11 @@ class Plan:
             name: np.asarray(columns[name], dtype=float) if name in columns else np.full(n, np.nan)
             for name in self.inputs
         }
-        for name, formula in self.derived:
-            result = np.broadcast_to(formula(values), (n,)).astype(float)
-            values[name] = result
+        for name, source in self.derived:
+            if isinstance(source, m.History):
+                values[name] = history_statistic(source, values, columns, n)
+            else:
+                values[name] = np.broadcast_to(source(values), (n,)).astype(float)
         return values
 
     @cached_property
@@ -584,8 +626,46 @@ class Plan:
             elif veto.kind == "force_tier" and veto.tier is not None:
                 target_tier = self.tier_index[veto.tier]
                 forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
-        s.tier = np.where(forced >= 0, forced, tier)
+        s.tier = self._quotas(np.where(forced >= 0, forced, tier), s.total)
         return s
+
+    def _quotas(self, tier: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Apply tier quotas, best tier first: rows over a quota drop to the next tier.
+
+        Ties at the cut-off are resolved against the quota (every tied row drops), so a quota is
+        never exceeded. A calibrated rubric applies the frozen cut-off scores instead.
+        """
+        if not self.quota_tiers:
+            return tier
+        frozen = (self.rubric.cohort or {}).get(QUOTA_KEY)
+        tier = tier.copy()
+        for t in self.quota_tiers:
+            inside = tier == t
+            if frozen is not None:
+                cutoff = frozen.get(self.tier_ids[t])
+                drop = inside & ~(total >= (cutoff if cutoff is not None else np.inf))
+            else:
+                share = self.rubric.tiers[t].max_share or 0.0
+                allowed = int(np.floor(share * len(total) + 1e-9))
+                drop = inside.copy()
+                if allowed > 0 and inside.sum() > allowed:
+                    ranked = np.sort(total[inside])[::-1]
+                    threshold = ranked[allowed - 1]
+                    keep_at = threshold if (ranked >= threshold).sum() <= allowed else None
+                    keep = total >= keep_at if keep_at is not None else total > threshold
+                    drop = inside & ~keep
+                elif allowed > 0:
+                    drop[:] = False
+            tier[drop] = t + 1
+        return tier
+
+    def quota_cutoffs(self, s: Scores) -> dict[str, float]:
+        """The lowest total each quota tier kept in this cohort: frozen by calibration."""
+        cutoffs: dict[str, float] = {}
+        for t in self.quota_tiers:
+            kept = s.total[s.tier == t]
+            cutoffs[self.tier_ids[t]] = float(kept.min()) if len(kept) else float("inf")
+        return cutoffs
 
     def _condition(self, cond: Any, s: Scores) -> np.ndarray:
         if isinstance(cond, m.DimensionMin):
