@@ -56,6 +56,7 @@ class IndicatorResult:
     treatment: str | None
     method_text: str
     checklist_items: int | None = None
+    out_of: float = 100.0
 
     @property
     def explanation(self) -> str:
@@ -65,7 +66,7 @@ class IndicatorResult:
             shown = f"{fmt(self.value)} of {self.checklist_items} items"  # type: ignore[arg-type]
         else:
             shown = _value_text(self.value, self.unit)
-        outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)}"
+        outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)} / {fmt(self.out_of)}"
         text = f"{name}: {shown} on {self.method_text}: {outcome}"
         if self.score is not None:
             text += f"; weight {fmt(self.weight * 100, 2)}% → {fmt(self.contribution, 2)} points"
@@ -275,6 +276,7 @@ def build_assessment(
                 TREATMENTS[status] if status != MISSING_ERROR else None,
                 texts[spec.id],
                 len(spec.items) if spec.method == "checklist" else None,
+                scale.max,
             )
         )
     vetoes = tuple(
