@@ -444,7 +444,7 @@ class TestReadLocated:
         with pytest.raises(InputFileError) as info:
             read_located(path)
         assert str(path) in str(info.value)
-        assert info.value.filename == str(path)
+        assert str(info.value) == f"rubric file not found: {path}"
 
     def test_directory(self, tmp_path: Path) -> None:
         with pytest.raises(InputFileError, match="directory"):

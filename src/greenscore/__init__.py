@@ -1,6 +1,7 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
 from greenscore._api import evaluate
+from greenscore._batch import BatchResult, assess, calibrate
 from greenscore._load import default_rubric, load_rubric
 from greenscore._model import Rubric
 from greenscore._result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
@@ -14,6 +15,7 @@ from greenscore.errors import (
 
 __all__ = [
     "Assessment",
+    "BatchResult",
     "CohortRequiredError",
     "DimensionResult",
     "GreenscoreError",
@@ -25,6 +27,8 @@ __all__ = [
     "Tier",
     "VetoResult",
     "__version__",
+    "assess",
+    "calibrate",
     "default_rubric",
     "evaluate",
     "load_rubric",

@@ -18,8 +18,6 @@ from greenscore._plan import Plan
 from greenscore.io import TableSource
 
 PeriodKey = int | str
-Problem = tuple[int, str, Any, str]
-"""(position in the frame, field, value found, what is wrong)."""
 
 _INTEGER_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
@@ -46,12 +44,20 @@ def period_order(key: PeriodKey) -> tuple[int, Any]:
     return (0, key) if isinstance(key, int) else (1, key)
 
 
-def _map_unique(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
-    """function applied once per distinct value (missing values share one call), as objects."""
+def _per_distinct(
+    values: np.ndarray, function: Callable[[Any], Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """function of each distinct value (missing values share one call, last) and each cell's code."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [function(u) for u in uniques]
     mapped[-1] = function(None)
+    return mapped, np.where(codes < 0, len(uniques), codes)
+
+
+def _map_unique(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
+    """function applied once per distinct value (missing values share one call), as objects."""
+    mapped, codes = _per_distinct(values, function)
     return mapped[codes]
 
 
@@ -113,10 +119,10 @@ def coerce_column(
     if (spec.type == "boolean" and kind in _BOOLEAN_SAFE) or (
         spec.type == "category" and kind in _CATEGORY_SAFE
     ):
-        mapped = _map_unique(values, coercer.one)
-        bad = np.fromiter((isinstance(v, str) for v in mapped), dtype=bool, count=len(mapped))
-        out = np.where(bad, math.nan, mapped).astype(float)
-        return out, [(int(i), str(mapped[i])) for i in np.flatnonzero(bad)]
+        mapped, codes = _per_distinct(values, coercer.one)
+        bad = np.array([isinstance(v, str) for v in mapped], dtype=bool)
+        out = np.where(bad, math.nan, mapped).astype(float)[codes]
+        return out, [(int(i), str(mapped[codes[i]])) for i in np.flatnonzero(bad[codes])]
     if not (numeric and kind in _NUMBER_SAFE) or values.dtype != object:
         return coercer.column(values)
     try:
@@ -159,7 +165,9 @@ def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not pd.api.types.is_string_dtype(
         dtype
     ):
-        return column.to_numpy(dtype=object, na_value=None)
+        values = column.to_numpy(dtype=object)
+        values[np.asarray(pd.isna(values), dtype=bool)] = None
+        return values
     return np.asarray(column)
 
 
@@ -218,8 +226,8 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
     if rubric.entity in frame.columns:
         raw_ids = column_values(frame, rubric.entity)
         entities = _map_unique(raw_ids, lambda v: None if is_missing(v) else str(v))
-        for i in np.flatnonzero(pd.isna(entities)):
-            add(int(i), rubric.entity, raw_ids[i], "entity id is empty")
+        for at in np.flatnonzero(pd.isna(entities)):
+            add(int(at), rubric.entity, raw_ids[at], "entity id is empty")
     else:
         entities = np.full(n, None, dtype=object)
         column_problems.append(
@@ -229,8 +237,8 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
     if has_period:
         raw_periods = column_values(frame, rubric.period)
         periods = _map_unique(raw_periods, period_key)
-        for i in np.flatnonzero(pd.isna(periods)):
-            add(int(i), rubric.period, raw_periods[i], "period is empty")
+        for at in np.flatnonzero(pd.isna(periods)):
+            add(int(at), rubric.period, raw_periods[at], "period is empty")
     else:
         periods = np.full(n, None, dtype=object)
     _duplicates(entities, periods, has_period, rubric, source.row_numbers, add)
@@ -269,8 +277,8 @@ def _duplicates(
     if not dup.any():
         return
     groups: dict[tuple[Any, Any], list[int]] = {}
-    for i in np.flatnonzero(dup):
-        groups.setdefault((entities[i], periods[i]), []).append(int(i))
+    for at in np.flatnonzero(dup):
+        groups.setdefault((entities[at], periods[at]), []).append(int(at))
     for (entity, period), positions in groups.items():
         for i in positions:
             others = ", ".join(str(row_numbers[j]) for j in positions if j != i)

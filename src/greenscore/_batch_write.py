@@ -137,6 +137,16 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _excel_safe(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Columns without a single value become empty text: io's Excel writer cannot size them."""
+    out = {}
+    for name, frame in tables.items():
+        empty = [c for c in frame.columns if len(frame) and frame[c].isna().all()]
+        blank = pd.Series("", index=frame.index, dtype=object)
+        out[name] = frame.assign(**{str(c): blank for c in empty}) if empty else frame
+    return out
+
+
 def _sibling(path: Path, table: str) -> Path:
     return path.with_name(f"{path.stem}.{table}{path.suffix}")
 
@@ -146,7 +156,7 @@ def write_file(result: BatchResult, path: Path, fmt: str) -> list[Path]:
     tables = result.tables()
     provenance = result.provenance
     if fmt == "xlsx":
-        return write_excel(path, tables, provenance)
+        return write_excel(path, _excel_safe(tables), provenance)
     targets = {name: path if name == "results" else _sibling(path, name) for name in tables}
     return _write_tables(tables, targets, fmt, result)
 
@@ -198,7 +208,9 @@ def write_result(
     tables = result.tables()
     for fmt in chosen:
         if fmt == "xlsx":
-            written += write_excel(target / "assessment.xlsx", tables, result.provenance)
+            written += write_excel(
+                target / "assessment.xlsx", _excel_safe(tables), result.provenance
+            )
         else:
             targets = {name: target / f"{name}.{fmt}" for name in tables}
             written += _write_tables(tables, targets, fmt, result)

@@ -48,6 +48,8 @@ def is_missing(value: Any) -> bool:
         return value.strip() == ""
     if isinstance(value, float):
         return math.isnan(value)
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
     try:
         return bool(value != value)
     except (TypeError, ValueError):

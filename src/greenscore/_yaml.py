@@ -282,9 +282,8 @@ def load_located(
 
 
 def _input_error(message: str, name: str) -> InputFileError:
-    error = InputFileError(message)
-    error.filename = name
-    return error
+    del name
+    return InputFileError(message)
 
 
 def _fail(problem: RubricProblem, file: str | None) -> RubricError:

@@ -294,7 +294,7 @@ def _column_widths(frame: pd.DataFrame, headers: list[Any]) -> list[float]:
     """Display width of each column's longest entry (CJK characters count double), capped."""
     widths = []
     for i, header in enumerate(headers):
-        text = frame.iloc[:, i].astype(str)
+        text = frame.iloc[:, i].astype(str).fillna("")
         content = (
             int((text.str.len() + text.str.count(_WIDE_CHARS.pattern)).max()) if len(text) else 0
         )

@@ -1,0 +1,7 @@
+"""python -m greenscore.cli: the greenscore command."""
+
+import sys
+
+from greenscore.cli import main
+
+sys.exit(main())

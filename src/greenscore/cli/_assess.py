@@ -1,0 +1,87 @@
+"""``greenscore assess``: score every park of one period in a table and write the result files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+PROGRESS_ROWS = 5000
+
+
+def register(subparsers: Any) -> None:
+    from greenscore._batch_write import FORMATS
+
+    parser = subparsers.add_parser(
+        "assess",
+        help="assess every park in a CSV, Excel, Parquet or JSON Lines table",
+        description=(
+            "Score every park of one period (default: the latest) and write results, flagged "
+            "rows, tier transitions, a summary and the rubric, each with provenance. Exits 1 "
+            "and lists every problem when the input is invalid (unless --errors flag)."
+        ),
+    )
+    parser.add_argument("data", metavar="DATA", help="input table (.csv, .xlsx, .parquet, .jsonl)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="folder to write into, or one file ending in .csv/.xlsx/.parquet/.json; "
+        "without it only the summary is printed",
+    )
+    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
+    parser.add_argument(
+        "--previous",
+        metavar="LAST_YEAR",
+        help="last year's data, for score and rank changes and tier transitions",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("raise", "flag"),
+        default="raise",
+        help="raise: stop and list every problem (default); flag: score the valid rows and "
+        "list the others",
+    )
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        action="extend",
+        nargs="+",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"formats to write into a folder: {', '.join(FORMATS)} (default: csv xlsx)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenscore._batch import assess, problem_table
+    from greenscore.io import read_table
+
+    source = read_table(args.data)
+    progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
+    result = assess(
+        source,
+        args.rubric,
+        period=args.period,
+        previous=args.previous,
+        errors=args.errors,
+        progress=progress,
+    )
+    if result.problems:
+        count = result.accounting["flagged"]
+        print(
+            f"note: {count} row{'s' if count != 1 else ''} flagged and not scored "
+            f"({len(result.problems)} problems):",
+            file=sys.stderr,
+        )
+        print(problem_table(result.problems), file=sys.stderr)
+    if args.output:
+        written = result.write(args.output, args.formats)
+        print(f"wrote {len(written)} files:")
+        for path in written:
+            print(f"  {path}")
+        print()
+    print(result.summary())
+    return 0

@@ -1,0 +1,69 @@
+"""``greenscore calibrate``: freeze a base year's cohort statistics into a new rubric file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="freeze a base year's cohort statistics into a new rubric",
+        description=(
+            "Compute the statistics that cohort methods (minmax, percentile, zscore) need from "
+            "one period's valid rows and write a new rubric YAML, so later years are scored "
+            "against a fixed base year and single parks can be evaluated."
+        ),
+    )
+    parser.add_argument(
+        "data", metavar="DATA", help="base-year table (.csv, .xlsx, .parquet, .jsonl)"
+    )
+    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    parser.add_argument(
+        "-o", "--output", metavar="NEW_RUBRIC", required=True, help="calibrated rubric to write"
+    )
+    parser.add_argument("--period", metavar="PERIOD", help="base period (default: latest)")
+    parser.add_argument(
+        "--errors",
+        choices=("raise", "flag"),
+        default="raise",
+        help="raise: stop on any invalid row (default); flag: calibrate on the valid rows",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenscore._batch import assess, calibrate
+    from greenscore._load import load_rubric, rubric_yaml
+    from greenscore._plan import COHORT_METHODS
+    from greenscore.io import atomic_write_text, ensure_not_input, read_table
+    from greenscore.io._provenance import greenscore_version
+
+    ensure_not_input(args.output, args.data, args.rubric)
+    source = read_table(args.data)
+    rubric = load_rubric(args.rubric)
+    batch = assess(source, rubric, period=args.period, errors=args.errors)
+    calibrated = calibrate(rubric, source, period=args.period, errors=args.errors)
+    header = (
+        f"# Calibrated by greenscore {greenscore_version()} on {batch.provenance.created_at}\n"
+        f"# from {source.path} (sha256 {source.sha256}), period {batch.period}: "
+        f"{batch.accounting['scored']} valid rows of {batch.accounting['input_rows']}.\n"
+    )
+    atomic_write_text(args.output, header + rubric_yaml(calibrated))
+    frozen = calibrated.cohort or {}
+    cohort_ids = [ind.id for _, ind in calibrated.iter_indicators() if ind.method in COHORT_METHODS]
+    if not cohort_ids:
+        print(
+            "note: the rubric has no cohort indicators (minmax, percentile, zscore); "
+            "written unchanged"
+        )
+    for indicator_id in cohort_ids:
+        stats = frozen.get(indicator_id, {})
+        shown = ", ".join(
+            f"{key} = {value:g}" if isinstance(value, float) else f"{key}: {len(value)} values"
+            for key, value in stats.items()
+        )
+        print(f"{indicator_id}: {shown}")
+    print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,101 @@
+"""``greenscore demo``: the 2016 assessment of Jiangxi's 94 parks against 2015, from examples/."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+DEFAULT_OUTPUT = "greenscore-demo-output"
+CURRENT = Path("jiangxi") / "parks_2016.csv"
+PREVIOUS = Path("jiangxi") / "parks_2015.csv"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the example annual assessment of Jiangxi's parks",
+        description=(
+            "Assess the 94 Jiangxi parks for 2016 against 2015 with the bundled rubric, print "
+            "tier counts (overall and by city), transitions and the biggest movers, write the "
+            "result files, and evaluate the example profiles. Reads the repository's examples/ "
+            "folder, looked for from the current directory upwards."
+        ),
+    )
+    parser.add_argument("--examples", metavar="DIR", help="the repository's examples/ folder")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=DEFAULT_OUTPUT,
+        help=f"folder for the result files (default: ./{DEFAULT_OUTPUT}/)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def find_examples(given: str | None) -> Path:
+    """The examples folder: the one given, else examples/ in the current directory or above."""
+    from greenscore.errors import InputFileError
+
+    if given is not None:
+        folder = Path(given)
+        if not (folder / CURRENT).is_file():
+            raise InputFileError(f"{folder} does not hold the example data {CURRENT}")
+        return folder
+    here = Path.cwd().resolve()
+    for directory in (here, *here.parents):
+        if (directory / "examples" / CURRENT).is_file():
+            return directory / "examples"
+    raise InputFileError(
+        "cannot find the example data (examples/jiangxi/parks_2016.csv): run greenscore demo "
+        "from the greenscore repository, or pass --examples DIR"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenscore._api import evaluate
+    from greenscore._batch import assess
+    from greenscore._batch_text import render_table
+    from greenscore.cli._evaluate import load_profile
+    from greenscore.errors import GreenscoreError
+
+    examples = find_examples(args.examples)
+    current, previous = examples / CURRENT, examples / PREVIOUS
+    result = assess(current, previous=previous if previous.is_file() else None)
+    print(f"greenscore demo: {result.rubric.name} {result.rubric.version}")
+    print(f"data: {current}" + (f" against {previous}" if previous.is_file() else ""))
+    print()
+    print(result.summary())
+    by_city = result.tier_counts("city") if "city" in result.results.columns else None
+    if by_city is not None:
+        print("\nTiers by city")
+        print(
+            render_table(
+                ["city", *map(str, by_city.columns)],
+                [
+                    [str(city), *map(int, row)]
+                    for city, row in zip(by_city.index, by_city.to_numpy(), strict=True)
+                ],
+                indent="  ",
+            )
+        )
+    written = result.write(args.output, ("csv", "xlsx"))
+    print(f"\nwrote {len(written)} files into {args.output}/ (each with its provenance)")
+    profiles_dir = examples / "profiles"
+    profiles = (
+        sorted(p for p in profiles_dir.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
+        if profiles_dir.is_dir()
+        else []
+    )
+    if profiles:
+        print("\nExample profiles")
+        rows: list[list[Any]] = []
+        for path in profiles:
+            try:
+                assessment = evaluate(load_profile(path))
+            except GreenscoreError as error:
+                rows.append([path.name, "—", None, f"error: {str(error).splitlines()[0]}"])
+                continue
+            rows.append([path.name, assessment.entity, assessment.total, str(assessment.tier)])
+        print(render_table(["profile", "park", "total", "tier"], rows, indent="  ", digits=1))
+    return 0

@@ -1,0 +1,68 @@
+"""``greenscore evaluate``: score one park profile (YAML or JSON) and explain the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MAX_PROFILE_BYTES = 2_000_000
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score one park profile and explain its tier",
+        description="Score one park profile (a YAML or JSON mapping of field: value) and print "
+        "why it lands in its tier.",
+    )
+    parser.add_argument("profile", metavar="PROFILE", help="profile file (.yaml, .yml or .json)")
+    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    parser.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    parser.set_defaults(handler=run)
+
+
+def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
+    """A profile file's mapping of field values; YAML is read safely, JSON strictly."""
+    from greenscore._yaml import read_located
+    from greenscore.errors import InputFileError, RubricError
+
+    shown = os.fspath(path)
+    suffix = Path(shown).suffix.lower()
+    if suffix == ".json":
+        try:
+            with open(shown, "rb") as handle:
+                raw = handle.read(MAX_PROFILE_BYTES + 1)
+        except OSError as e:
+            raise InputFileError(f"cannot read {shown}: {e.strerror or e}") from e
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise InputFileError(f"cannot read {shown}: over {MAX_PROFILE_BYTES:,} bytes")
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise InputFileError(f"cannot read {shown}: not valid JSON ({e})") from e
+    elif suffix in (".yaml", ".yml"):
+        try:
+            data = read_located(shown).data
+        except RubricError as e:
+            if any("must be a YAML mapping" in p.message for p in e.problems):
+                detail = "a profile must be a mapping of field: value"
+            else:
+                detail = "; ".join(str(p) for p in e.problems)
+            raise InputFileError(f"cannot read {shown}: {detail}") from e
+    else:
+        raise InputFileError(f"cannot read {shown}: a profile must be a .yaml, .yml or .json file")
+    if not isinstance(data, Mapping):
+        raise InputFileError(f"cannot read {shown}: a profile must be a mapping of field: value")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenscore._api import evaluate
+
+    assessment = evaluate(load_profile(args.profile), args.rubric)
+    print(assessment.to_json(indent=2) if args.json else assessment.explain())
+    return 0
