@@ -2,6 +2,7 @@
 
 from greenscore._api import evaluate
 from greenscore._batch import BatchResult, assess, calibrate
+from greenscore._gap import ImprovementPlan, IndicatorGap, PlanStep, TierGap, next_tier_gap
 from greenscore._load import default_rubric, load_rubric
 from greenscore._model import Rubric
 from greenscore._result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
@@ -19,12 +20,16 @@ __all__ = [
     "CohortRequiredError",
     "DimensionResult",
     "GreenscoreError",
+    "ImprovementPlan",
+    "IndicatorGap",
     "IndicatorResult",
     "InputFileError",
+    "PlanStep",
     "ProfileError",
     "Rubric",
     "RubricError",
     "Tier",
+    "TierGap",
     "VetoResult",
     "__version__",
     "assess",
@@ -32,6 +37,7 @@ __all__ = [
     "default_rubric",
     "evaluate",
     "load_rubric",
+    "next_tier_gap",
 ]
 
 

@@ -198,6 +198,17 @@ class BatchResult:
     def entity_column(self) -> str:
         return self.rubric.entity
 
+    def profile(self, entity_id: Any) -> dict[str, Any]:
+        """The raw input row a scored entity came from, as read from the file."""
+        if self._prepared is None:
+            raise RuntimeError("this BatchResult holds no input rows")
+        key = str(entity_id)
+        hits = np.flatnonzero(self.results[self.entity_column].to_numpy(dtype=object) == key)
+        if hits.size == 0:
+            raise KeyError(f"{key!r} is not among the scored entities of period {self.period}")
+        row = self._prepared.source.frame.iloc[int(self._positions[int(hits[0])])]
+        return {str(k): v for k, v in row.to_dict().items()}
+
     def assessment(self, entity_id: Any) -> Assessment:
         """The full Assessment of one scored entity: the same one evaluate() gives for its row."""
         if self._plan is None or self._scores is None or self._prepared is None:

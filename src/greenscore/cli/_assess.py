@@ -52,6 +52,11 @@ def register(subparsers: Any) -> None:
         metavar="FORMAT",
         help=f"formats to write into a folder: {', '.join(FORMATS)} (default: csv xlsx)",
     )
+    parser.add_argument(
+        "--report",
+        metavar="HTML",
+        help="also write the printable HTML report (with each park's gap to the next tier)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -83,5 +88,9 @@ def run(args: argparse.Namespace) -> int:
         for path in written:
             print(f"  {path}")
         print()
+    if args.report:
+        from greenscore.report import write_html
+
+        print(f"wrote the report: {write_html(result, args.report)}")
     print(result.summary())
     return 0

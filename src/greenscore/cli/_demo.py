@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from greenscore.report import write_report
+
 DEFAULT_OUTPUT = "greenscore-demo-output"
 CURRENT = Path("jiangxi") / "parks_2016.csv"
 PREVIOUS = Path("jiangxi") / "parks_2015.csv"
@@ -81,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         )
     written = result.write(args.output, ("csv", "xlsx"))
     print(f"\nwrote {len(written)} files into {args.output}/ (each with its provenance)")
+    out = Path(args.output)
+    report_files = write_report(result, html=out / "report.html", xlsx=out / "report.xlsx")
+    print(f"wrote the HTML report and the office workbook: {', '.join(map(str, report_files))}")
     profiles_dir = examples / "profiles"
     profiles = (
         sorted(p for p in profiles_dir.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))

@@ -1,0 +1,80 @@
+"""``greenscore report``: assess a table and write the HTML report, Excel workbook and summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="assess a table and write a printable HTML report, an Excel workbook, a summary",
+        description=(
+            "Assess every park of one period in DATA (as `greenscore assess` does) and write a "
+            "self-contained HTML report (overview, ranking, one section per park with its gap to "
+            "the next tier, methodology, provenance), an Excel workbook for offices and/or a "
+            "Markdown summary. Give at least one of -o, --xlsx, --markdown."
+        ),
+    )
+    parser.add_argument(
+        "data", metavar="DATA", help="input table of the assessment (.csv, .xlsx, .parquet, .jsonl)"
+    )
+    parser.add_argument("-o", "--output", metavar="HTML", help="HTML report to write")
+    parser.add_argument("--xlsx", metavar="XLSX", help="Excel workbook to write")
+    parser.add_argument("--markdown", metavar="MD", help="Markdown summary to write")
+    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
+    parser.add_argument(
+        "--previous",
+        metavar="LAST_YEAR",
+        help="last year's data, for score changes and tier transitions",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("raise", "flag"),
+        default="raise",
+        help="raise: stop and list every problem (default); flag: report the valid rows and "
+        "list the others",
+    )
+    parser.add_argument(
+        "--group-by",
+        metavar="COLUMN",
+        help="column to count tiers by (default: the first grouping attribute, e.g. city)",
+    )
+    parser.add_argument(
+        "--no-gaps",
+        action="store_true",
+        help="leave out the gap to the next tier (faster for very large batches)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenscore._batch import assess
+    from greenscore.cli import EXIT_USAGE
+    from greenscore.report import write_report
+
+    if not (args.output or args.xlsx or args.markdown):
+        print(
+            "error: give at least one output: -o HTML, --xlsx XLSX or --markdown MD",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    result = assess(
+        args.data, args.rubric, period=args.period, previous=args.previous, errors=args.errors
+    )
+    written = write_report(
+        result,
+        html=args.output,
+        xlsx=args.xlsx,
+        markdown=args.markdown,
+        group_by=args.group_by,
+        with_gaps=not args.no_gaps,
+    )
+    scored = len(result.results)
+    print(f"assessed {scored} park{'s' if scored != 1 else ''}, period {result.period}")
+    for path in written:
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0

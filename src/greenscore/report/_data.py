@@ -1,0 +1,311 @@
+"""What every report format reads from a BatchResult: profiles, assessments, gaps, methodology."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+import pandas as pd
+
+from greenscore import _model as m
+from greenscore._gap import TierGap, next_tier_gap
+from greenscore._result import Assessment, describe_method, fmt
+from greenscore.errors import GreenscoreError
+from greenscore.io import Provenance
+
+GapOrReason = TierGap | str
+
+
+class BatchLike(Protocol):
+    """The parts of greenscore's BatchResult the reports read."""
+
+    @property
+    def results(self) -> pd.DataFrame: ...
+    @property
+    def flagged(self) -> pd.DataFrame: ...
+    @property
+    def transitions(self) -> pd.DataFrame | None: ...
+    @property
+    def provenance(self) -> Provenance: ...
+    @property
+    def rubric(self) -> m.Rubric: ...
+
+    def assessment(self, entity_id: Any) -> Assessment: ...
+
+
+def entities(batch: BatchLike) -> list[str]:
+    """Entity ids in ranking order (best first, ties by id)."""
+    results = batch.results
+    column = batch.rubric.entity
+    ordered = results.sort_values(["rank", column], kind="stable")
+    return [str(e) for e in ordered[column]]
+
+
+def assessments(batch: BatchLike) -> dict[str, Assessment]:
+    """Every scored park's Assessment, in ranking order."""
+    return {e: batch.assessment(e) for e in entities(batch)}
+
+
+def profile(batch: BatchLike, entity: str) -> dict[str, Any]:
+    """The raw input row a park was scored from (what a gap search needs besides the scores)."""
+    own = getattr(batch, "profile", None)
+    if callable(own):
+        return dict(own(entity))
+    prepared = getattr(batch, "_prepared", None)
+    positions = getattr(batch, "_positions", None)
+    if prepared is None or positions is None:
+        raise GreenscoreError("this result does not keep the input rows its scores came from")
+    column = batch.rubric.entity
+    hits = (batch.results[column].astype(str) == entity).to_numpy().nonzero()[0]
+    if not len(hits):
+        raise KeyError(entity)
+    row = prepared.source.frame.iloc[int(positions[int(hits[0])])]
+    return {str(k): v for k, v in row.to_dict().items()}
+
+
+def gaps(
+    batch: BatchLike, chosen: Mapping[str, Assessment] | None = None
+) -> dict[str, GapOrReason]:
+    """The gap to the next tier for every park, or the reason it could not be computed."""
+    found: dict[str, GapOrReason] = {}
+    for entity, assessment in (chosen or assessments(batch)).items():
+        try:
+            found[entity] = next_tier_gap(assessment, profile(batch, entity), batch.rubric)
+        except (GreenscoreError, ValueError, KeyError) as e:
+            found[entity] = f"gap not available: {e}"
+    return found
+
+
+def group_column(batch: BatchLike, group_by: str | None = None) -> str | None:
+    """The column to count tiers by: the one asked for, or the first attribute with 2–40 groups
+    that is not unique per park (e.g. city rather than park name)."""
+    results = batch.results
+    if group_by is not None:
+        if group_by not in results.columns:
+            raise ValueError(
+                f"cannot group by {group_by!r}: the results have no such column; "
+                f"attributes: {', '.join(batch.rubric.attributes) or 'none'}"
+            )
+        return group_by
+    for name in batch.rubric.attributes:
+        if name in results.columns:
+            count = results[name].nunique(dropna=True)
+            if 2 <= count <= 40 and count < len(results):
+                return name
+    return None
+
+
+def nominal_weights(rubric: m.Rubric) -> dict[str, float]:
+    """Each dimension's and indicator's weight in the total when nothing is missing."""
+    weights: dict[str, float] = {}
+
+    def walk(dim: m.Dimension, share: float) -> None:
+        weights[dim.id] = share
+        local = dim.normalised_weights
+        for sub in dim.dimensions:
+            walk(sub, share * local[sub.id])
+        for ind in dim.indicators:
+            weights[ind.id] = share * local[ind.id]
+
+    for dim in rubric.dimensions:
+        walk(dim, rubric.normalised_weights[dim.id])
+    return weights
+
+
+def method_text(spec: Any, rubric: m.Rubric) -> str:
+    """How an indicator's method scores, in words (with its sub-range when it has one)."""
+    text = describe_method(spec, rubric.scale)
+    if spec.onto is not None:
+        text += f"; mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    return text
+
+
+def condition_text(cond: Any) -> str:
+    """A tier condition in words."""
+    if isinstance(cond, m.DimensionMin):
+        which = ", ".join(cond.dimensions) if cond.dimensions else "every top-level dimension"
+        return f"{which} at least {fmt(cond.score)}"
+    if isinstance(cond, m.IndicatorMin):
+        return f"indicator {cond.indicator} at least {fmt(cond.score)}"
+    if cond.vetoes:
+        return f"none of the vetoes {', '.join(cond.vetoes)}"
+    if cond.kinds:
+        return f"no veto of kind {', '.join(cond.kinds)}"
+    return "no veto"
+
+
+def veto_effect(veto: m.Veto) -> str:
+    """What a veto does when it applies."""
+    if veto.kind == "force_tier":
+        return f"tier forced to {veto.tier}"
+    if veto.kind == "cap_tier":
+        return f"tier at best {veto.tier}"
+    return f"deduct {veto.points} points"
+
+
+def dimension_floor(rubric: m.Rubric) -> tuple[str, float] | None:
+    """The top tier's minimum dimension score, if it has one (drawn on the dimension charts)."""
+    for cond in rubric.tiers[0].conditions:
+        if isinstance(cond, m.DimensionMin):
+            return rubric.tiers[0].label or rubric.tiers[0].id, cond.score
+    return None
+
+
+def indicator_table(batch: BatchLike, chosen: Mapping[str, Assessment]) -> pd.DataFrame:
+    """One row per park × indicator: raw value, score, weight and contribution."""
+    rubric = batch.rubric
+    names = {d.id: d.label or d.id for _, d in rubric.iter_dimensions()}
+    attributes = _attributes(batch)
+    rows = []
+    for entity, a in chosen.items():
+        extra = attributes.get(entity, {})
+        for ind in a.indicators:
+            value = ind.value
+            rows.append(
+                {
+                    rubric.entity: entity,
+                    **extra,
+                    "dimension": names.get(ind.dimension, ind.dimension),
+                    "indicator": ind.id,
+                    "label": ind.label,
+                    "method": ind.method,
+                    "value": value,
+                    "unit": ind.unit,
+                    "score": ind.score,
+                    "weight": ind.weight,
+                    "contribution": ind.contribution,
+                    "treatment": ind.treatment or "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _attributes(batch: BatchLike) -> dict[str, dict[str, Any]]:
+    rubric = batch.rubric
+    keep = [rubric.period] if rubric.period in batch.results.columns else []
+    keep += [a for a in rubric.attributes if a in batch.results.columns][:2]
+    return {
+        str(row[rubric.entity]): {a: row[a] for a in keep}
+        for row in batch.results[[rubric.entity, *keep]].to_dict(orient="records")
+    }
+
+
+def methodology_table(rubric: m.Rubric) -> pd.DataFrame:
+    """The rubric as one table: dimensions, indicators, derived inputs, vetoes and tiers."""
+    weights = nominal_weights(rubric)
+    rows: list[dict[str, Any]] = []
+    for path, dim in rubric.iter_dimensions():
+        rows.append(
+            {
+                "item": "dimension",
+                "id": "/".join(path),
+                "label": dim.label,
+                "rule": f"{dim.aggregation} mean of its {len(dim.children)} parts",
+                "weight_in_total": weights[dim.id],
+            }
+        )
+        for ind in dim.indicators:
+            source = ", ".join(ind.inputs) or ind.id
+            rows.append(
+                {
+                    "item": "indicator",
+                    "id": ind.id,
+                    "label": ind.label,
+                    "rule": f"{source} ({ind.unit or '—'}): {method_text(ind, rubric)}",
+                    "weight_in_total": weights[ind.id],
+                }
+            )
+    for derived in rubric.derived:
+        rule = derived.formula if derived.formula is not None else "statistic over periods"
+        rows.append(
+            {"item": "derived", "id": derived.id, "label": derived.label, "rule": f"= {rule}"}
+        )
+    for veto in rubric.vetoes:
+        when = f"when {veto.when}: " if veto.when else ""
+        rows.append(
+            {
+                "item": "veto",
+                "id": veto.id,
+                "label": veto.label,
+                "rule": f"{when}{veto_effect(veto)} — {veto.reason}",
+            }
+        )
+    for tier in rubric.tiers:
+        extra = "; ".join(condition_text(c) for c in tier.conditions)
+        rows.append(
+            {
+                "item": "tier",
+                "id": tier.id,
+                "label": tier.label,
+                "rule": f"total ≥ {fmt(tier.min_score)}"
+                + (f"; {extra}" if extra else "")
+                + f" → {tier.consequence.kind}: {tier.consequence.text}",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["item", "id", "label", "rule", "weight_in_total"])
+    return frame
+
+
+def gap_table(batch: BatchLike, found: Mapping[str, GapOrReason]) -> pd.DataFrame:
+    """One row per park: next tier, points short, status and the combined plan in words."""
+    rubric = batch.rubric
+    rows: list[dict[str, Any]] = []
+    for entity, gap in found.items():
+        if isinstance(gap, str):
+            rows.append({rubric.entity: entity, "status": "error", "reason": gap})
+            continue
+        plan = gap.plan
+        rows.append(
+            {
+                rubric.entity: entity,
+                "tier": gap.tier,
+                "next_tier": gap.target,
+                "points_needed": gap.points_needed,
+                "status": gap.status,
+                "reason": gap.reason,
+                "plan": "\n".join(s.text for s in plan.steps) if plan else "",
+                "plan_effort": plan.effort if plan else None,
+                "total_after_plan": plan.total_after if plan else None,
+                "single_indicator_options": sum(1 for g in gap.indicators if g.reachable),
+            }
+        )
+    columns = [
+        rubric.entity,
+        "tier",
+        "next_tier",
+        "points_needed",
+        "status",
+        "reason",
+        "plan",
+        "plan_effort",
+        "total_after_plan",
+        "single_indicator_options",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def number(value: Any, digits: int = 1) -> str:
+    """A number to fixed decimals for tables; '—' when missing."""
+    if value is None or value is pd.NA:
+        return "—"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(x):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def plain(values: Iterable[Any]) -> list[Any]:
+    """Values without numpy scalar types or NaN (None instead)."""
+    out: list[Any] = []
+    for v in values:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif hasattr(v, "item"):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out

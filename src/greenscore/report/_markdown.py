@@ -1,0 +1,125 @@
+"""A short Markdown summary of a batch for quick sharing: tiers, distribution, leaders, vetoes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from greenscore._result import fmt
+from greenscore.io import atomic_write_text, ensure_not_input
+from greenscore.report._data import BatchLike, number
+
+
+def _cell(value: Any) -> str:
+    text = "—" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> list[str]:
+    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |"]
+    lines.append(
+        "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"
+    )
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
+    """Tier counts, score distribution, transitions, the top parks and the vetoed ones."""
+    rubric = batch.rubric
+    results = batch.results
+    prov = batch.provenance
+    period = getattr(batch, "period", None)
+    previous = getattr(batch, "previous_period", None)
+    n = len(results)
+    name = next((a for a in rubric.attributes if "name" in a.lower()), None)
+    lines = [f"# {rubric.name}: {period if period is not None else 'results'}", ""]
+    compared = f", compared with {previous}" if previous is not None else ""
+    lines.append(f"{n} parks scored{compared}; {len(batch.flagged)} flagged problems in the input.")
+    lines += ["", "## Tiers", ""]
+    counts = results["tier"].value_counts()
+    previous_counts = (
+        results["previous_tier"].value_counts() if "previous_tier" in results.columns else None
+    )
+    headers = ["Tier", "Minimum", "Parks", "Share", "Consequence"]
+    if previous_counts is not None:
+        headers.insert(3, f"In {previous}")
+    rows = []
+    for t in rubric.tiers:
+        count = int(counts.get(t.id, 0))
+        row: list[Any] = [
+            t.label or t.id,
+            fmt(t.min_score),
+            count,
+            f"{100 * count / n:.1f}%" if n else "—",
+            f"{t.consequence.kind}: {t.consequence.text}",
+        ]
+        if previous_counts is not None:
+            row.insert(3, int(previous_counts.get(t.id, 0)))
+        rows.append(row)
+    lines += _table(headers, rows, {1, 2, 3} | ({4} if previous_counts is not None else set()))
+    total = results["total"].astype(float)
+    if n:
+        lines += [
+            "",
+            f"Total score: mean {number(total.mean())}, median {number(total.median())}, "
+            f"range {number(total.min())}–{number(total.max())}.",
+        ]
+    if batch.transitions is not None:
+        moves = batch.transitions
+        labels = {t.id: t.label or t.id for t in rubric.tiers}
+        lines += ["", f"## Tier transitions from {previous} (rows) to {period} (columns)", ""]
+        body = [
+            [labels.get(str(i), str(i)), *map(int, row)]
+            for i, row in zip(moves.index, moves.to_numpy(), strict=True)
+            if row.sum() or str(i) in labels
+        ]
+        headers = [f"tier in {previous}", *(labels.get(str(c), str(c)) for c in moves.columns)]
+        lines += _table(headers, body, set(range(1, moves.shape[1] + 1)))
+    ordered = results.sort_values(["rank", rubric.entity], kind="stable")
+    lines += ["", f"## Top {min(top, n)}", ""]
+    headers = ["Rank", rubric.entity, *([name] if name else []), "Total", "Tier"]
+    body = [
+        [
+            int(r["rank"]),
+            r[rubric.entity],
+            *([r[name]] if name else []),
+            number(r["total"]),
+            r["tier_label"],
+        ]
+        for _, r in ordered.head(top).iterrows()
+    ]
+    lines += _table(headers, body, {0, len(headers) - 2})
+    vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
+    if vetoed is not None and len(vetoed):
+        titles = {v.id: v.label or v.id for v in rubric.vetoes}
+        lines += ["", "## Vetoes and deductions", ""]
+        body = [
+            [
+                r[rubric.entity],
+                *([r[name]] if name else []),
+                ", ".join(titles.get(v, v) for v in str(r["vetoes"]).split(";") if v),
+                r["tier_label"],
+            ]
+            for _, r in vetoed.iterrows()
+        ]
+        lines += _table([rubric.entity, *([name] if name else []), "Vetoes", "Tier"], body, set())
+    lines += [
+        "",
+        "---",
+        "",
+        f"Rubric {rubric.name} {rubric.version} (sha256 `{prov.rubric_sha256}`); "
+        f"input {Path(prov.input_path).name if prov.input_path else 'in-memory data'} "
+        f"(sha256 `{prov.input_sha256 or '—'}`); greenscore {prov.greenscore_version}; "
+        f"created {prov.created_at}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_markdown(batch: BatchLike, path: str | os.PathLike[str], *, top: int = 10) -> Path:
+    """Write the Markdown summary atomically (UTF-8)."""
+    ensure_not_input(path, batch.provenance.input_path)
+    return atomic_write_text(path, render_markdown(batch, top=top))
