@@ -191,7 +191,14 @@ def _value_text(value: float | str | None, unit: str) -> str:
 
 
 def describe_method(spec: Any, scale: m.Scale) -> str:
-    """How a method turns a raw value into a score, in words."""
+    """How a method turns a raw value into a score, in words (with its sub-range, if any)."""
+    text = _describe_normalisation(spec)
+    if spec.onto is not None:
+        text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    return text
+
+
+def _describe_normalisation(spec: Any) -> str:
     direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
     if isinstance(spec, m.LinearIndicator):
         g = spec.goalposts

@@ -115,10 +115,7 @@ def nominal_weights(rubric: m.Rubric) -> dict[str, float]:
 
 def method_text(spec: Any, rubric: m.Rubric) -> str:
     """How an indicator's method scores, in words (with its sub-range when it has one)."""
-    text = describe_method(spec, rubric.scale)
-    if spec.onto is not None:
-        text += f"; mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
-    return text
+    return describe_method(spec, rubric.scale)
 
 
 def condition_text(cond: Any) -> str:
