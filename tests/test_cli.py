@@ -258,3 +258,61 @@ def test_demo_finds_examples_from_the_working_directory(
     assert main(["demo"]) == 1
     assert "cannot find the example data" in capsys.readouterr().err
     assert main(["demo", "--examples", str(tmp_path)]) == 1
+
+
+def test_outputs_never_overwrite_any_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Last year's data and the rubric are inputs too: writing over them is refused."""
+    previous = tmp_path / "p15.csv"
+    shutil.copy(JIANGXI / "parks_2015.csv", previous)
+    before = previous.read_bytes()
+    data = str(JIANGXI / "parks_2016.csv")
+    assert main(["assess", data, "--previous", str(previous), "-o", str(previous)]) == 1
+    assert previous.read_bytes() == before
+    rubric = tmp_path / "r.yaml"
+    shutil.copy(ROOT / "rubrics" / "jiangxi-parks.yaml", rubric)
+    assert main(["assess", data, "--rubric", str(rubric), "--report", str(rubric)]) == 1
+    assert "refusing to write" in capsys.readouterr().err
+
+
+def test_a_mistyped_latest_period_stops_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = pd.read_csv(JIANGXI / "parks_2016.csv", dtype=str, keep_default_na=False)
+    frame.loc[5, "year"] = "2106"
+    path = tmp_path / "typo.csv"
+    frame.to_csv(path, index=False)
+    assert main(["assess", str(path)]) == 1
+    assert "the latest period 2106 holds only 1 of the rows" in capsys.readouterr().err
+    assert main(["assess", str(path), "--period", "2016", "--errors", "flag"]) == 0
+
+
+def test_a_misspelled_optional_column_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = pd.read_csv(JIANGXI / "parks_2016.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "typo.csv"
+    frame.rename(columns={"water_reuse_rate": "water_reuse_rat"}).to_csv(path, index=False)
+    assert main(["assess", str(path)]) == 1
+    assert "optional column is missing (did you mean 'water_reuse_rat'?)" in capsys.readouterr().err
+
+
+def test_an_empty_table_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text((JIANGXI / "parks_2016.csv").read_text(encoding="utf-8").splitlines()[0] + "\n")
+    assert main(["assess", str(path)]) == 1
+    assert "no data rows" in capsys.readouterr().err
+
+
+def test_calibrating_on_a_flat_cohort_is_refused() -> None:
+    frame = pd.DataFrame(
+        {
+            "park_id": ["a", "b", "c"],
+            "year": [2015] * 3,
+            "plot_ratio": [1.0] * 3,
+            "energy_intensity": [0.5, 0.6, 0.7],
+        }
+    )
+    with pytest.raises(greenscore.ProfileError, match="values are all equal"):
+        greenscore.calibrate(COHORT, frame)

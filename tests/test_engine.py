@@ -363,3 +363,35 @@ def test_rubric_format_doc_quotes_the_worked_example() -> None:
         if line.startswith("  - {id: major_incident") or line.startswith("  - {id: good"):
             assert line in doc
     assert "**71.3**" in doc and f"{math.sqrt(80 * BASICS):.3f}" in doc
+
+
+ESCAPE = """
+name: r
+version: "1"
+inputs: [{id: output, min: 0}, {id: area, min: 0}]
+derived: [{id: density, formula: output / area}]
+dimensions:
+  - id: d
+    indicators: [{id: i, input: output, method: linear, goalposts: {worst: 0, best: 10}}]
+vetoes:
+  - {id: sparse, kind: force_tier, when: density < 1, tier: low, reason: too sparse}
+tiers: [{id: top, min_score: 50}, {id: low, min_score: 0}]
+"""
+
+
+def test_a_veto_that_cannot_be_evaluated_applies() -> None:
+    """Missing data never lets a park escape a veto: area 0 makes density unknown."""
+    assert greenscore.evaluate({"output": 10, "area": 100}, ESCAPE).tier.id == "low"
+    assert greenscore.evaluate({"output": 10, "area": 5}, ESCAPE).tier.id == "top"
+    unknown = greenscore.evaluate({"output": 10, "area": 0}, ESCAPE)
+    assert unknown.tier.id == "low" and unknown.vetoes[0].id == "sparse"
+
+
+def test_an_unknown_deduction_is_an_input_error() -> None:
+    text = ESCAPE.replace(
+        "{id: sparse, kind: force_tier, when: density < 1, tier: low, reason: too sparse}",
+        "{id: fine, kind: deduct, points: 100 / area, reason: per hectare}",
+    )
+    assert greenscore.evaluate({"output": 10, "area": 10}, text).total == 90
+    with pytest.raises(ProfileError, match="veto 'fine' cannot be worked out"):
+        greenscore.evaluate({"output": 10, "area": 0}, text)

@@ -39,6 +39,15 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                     "its missing-data policy is 'error'",
                 )
             )
+    for v, veto in enumerate(plan.rubric.vetoes):
+        if scores.veto_unknown[row, v]:
+            problems.append(
+                (
+                    str(veto.points),
+                    f"veto {veto.id!r} cannot be worked out: its points are missing or invalid "
+                    "(e.g. a division by zero), so the deduction is unknown",
+                )
+            )
     if np.isnan(scores.raw_total[row]):
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems

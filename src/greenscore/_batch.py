@@ -414,6 +414,11 @@ def assess(
     bar = _Progress(progress, len(plan.inputs) + 2, "assessing")
     try:
         prepared = prepare(source, plan, bar.tick)
+        if prepared.n == 0:
+            raise ProfileError(
+                [DataProblem("<table>", None, "the table has no data rows: nothing to assess")],
+                source=source.name,
+            )
         chosen = _choose_period(prepared, period)
         prior = _prior(prepared, plan, chosen, previous)
         bar.tick()
@@ -428,6 +433,27 @@ def _choose_period(prepared: Prepared, period: Any) -> PeriodKey | None:
     rubric = prepared.rubric
     keys = prepared.period_keys()
     if period is None:
+        if len(keys) > 1:
+            counts = {k: int(sum(1 for p in prepared.periods if p == k)) for k in keys}
+            latest, largest = keys[-1], max(counts.values())
+            common = max(keys, key=lambda k: counts[k])
+            numeric = isinstance(latest, int) and isinstance(keys[-2], int)
+            jump = numeric and int(latest) - int(keys[-2]) > 1
+            odd_kind = isinstance(latest, str) != isinstance(common, str)
+            if (odd_kind or jump) and counts[latest] * 2 < largest:
+                held = ", ".join(f"{k} ({counts[k]} rows)" for k in keys)
+                raise ProfileError(
+                    [
+                        DataProblem(
+                            rubric.period,
+                            latest,
+                            f"the latest period {latest} holds only {counts[latest]} of the rows "
+                            f"(periods: {held}); a mistyped period? Name the period to assess "
+                            "(--period / period=)",
+                        )
+                    ],
+                    source=prepared.source.name,
+                )
         return keys[-1] if keys else None
     wanted = period_key(period)
     if not prepared.has_period:
@@ -474,6 +500,18 @@ def _prior(
     other = prepare(as_source(previous), plan)
     keys = other.period_keys()
     earlier = _earlier(keys, chosen)
+    if keys and not earlier and chosen is not None:
+        raise ProfileError(
+            [
+                DataProblem(
+                    plan.rubric.period,
+                    keys[-1],
+                    f"the previous data hold no period before {chosen} (they hold "
+                    f"{', '.join(map(str, keys))}): is it really last year's file?",
+                )
+            ],
+            source=other.source.name,
+        )
     pick = earlier[-1] if earlier else (keys[-1] if keys else None)
     return _assess_period(other, plan, pick, "flag", None)
 
@@ -590,6 +628,12 @@ def _assess_period(
             rubric_sha256=plan.sha256,
             input_sha256=source.sha256,
             input_path=source.path,
+            other_inputs=(
+                prior.provenance.input_path if prior is not None else None,
+                rubric.source_file
+                if rubric.source_file and os.path.isfile(rubric.source_file)
+                else None,
+            ),
         ),
         rubric=rubric,
         accounting=accounting,
@@ -757,6 +801,25 @@ def calibrate(
         for s in steps
         if _stats_missing(stats[s.id])
     ]
+    for s in steps:
+        stat = stats[s.id]
+        if _stats_missing(stat):
+            continue
+        values = stat.get("reference")
+        flat = (
+            (values is not None and (len(values) < 2 or values[0] == values[-1]))
+            or stat.get("min") == stat.get("max") is not None
+            or stat.get("std") == 0
+        )
+        if flat:
+            empty.append(
+                DataProblem(
+                    s.spec.input,
+                    None,
+                    f"indicator {s.id!r} ({s.spec.method}) cannot be calibrated: the base year's "
+                    "values are all equal (or fewer than two), so they give nothing to score against",
+                )
+            )
     if empty:
         raise ProfileError(empty, source=batch._prepared.source.name if batch._prepared else None)
     frozen: dict[str, dict[str, Any]] = {
@@ -794,12 +857,30 @@ def lagged_columns(frame: pd.DataFrame, rubric: RubricLike = None) -> pd.DataFra
     return pd.DataFrame(lags, index=frame.index)
 
 
-def problem_table(problems: Sequence[DataProblem]) -> str:
-    """Every problem as an aligned text table (row, entity, field, value, problem)."""
-    return render_table(
+def problem_table(problems: Sequence[DataProblem], limit: int | None = None) -> str:
+    """The problems as an aligned text table (row, entity, field, value, problem).
+
+    With a limit, a column missing on every row is listed once and the table is cut after
+    `limit` rows with a count of the rest.
+    """
+    shown = list(problems)
+    if limit is not None:
+        seen: set[tuple[str, str]] = set()
+        shown = []
+        for p in problems:
+            if p.problem == "required column is missing":
+                if (p.field, p.problem) in seen:
+                    continue
+                seen.add((p.field, p.problem))
+                p = DataProblem(p.field, None, "required column is missing (every row)")
+            shown.append(p)
+    table = render_table(
         FLAGGED_COLUMNS,
         [
             [p.row, p.entity, p.field, None if p.value is None else repr(p.value), p.problem]
-            for p in problems
+            for p in (shown if limit is None else shown[:limit])
         ],
     )
+    if limit is not None and len(shown) > limit:
+        table += f"\n… and {len(shown) - limit} more (all of them in the flagged table)"
+    return table

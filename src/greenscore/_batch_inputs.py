@@ -242,6 +242,10 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
     else:
         periods = np.full(n, None, dtype=object)
     _duplicates(entities, periods, has_period, rubric, source.row_numbers, add)
+    for name in rubric.attributes:
+        hint = did_you_mean(name, unknown)
+        if name not in frame.columns and hint:
+            column_problems.append((name, f"attribute column is missing{hint}"))
 
     columns: dict[str, np.ndarray] = {}
     for name, coercer in plan.validator.coercers.items():
@@ -250,6 +254,14 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
             if coercer.spec.required:
                 column_problems.append(
                     (name, f"required column is missing{did_you_mean(name, unknown)}")
+                )
+            elif did_you_mean(name, unknown):
+                column_problems.append(
+                    (
+                        name,
+                        f"optional column is missing{did_you_mean(name, unknown)}: rename the "
+                        "column, or drop it to leave the indicator unreported",
+                    )
                 )
         else:
             raw = column_values(frame, name)

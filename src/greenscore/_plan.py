@@ -81,6 +81,7 @@ class Scores:
     plan: Plan
     local_w: np.ndarray
     local_contrib: np.ndarray
+    veto_unknown: np.ndarray
 
     @cached_property
     def _attribution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -525,6 +526,7 @@ class Plan:
                 tier=np.zeros(n, dtype=np.intp),
                 veto_fired=np.zeros((n_veto, n), dtype=bool).T,
                 veto_points=np.zeros((n_veto, n)).T,
+                veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
                 error_rows=(status == MISSING_ERROR).any(axis=0),
                 plan=self,
                 local_w=local_w,
@@ -597,15 +599,18 @@ class Plan:
                 fired = np.ones(n, dtype=bool)
             else:
                 truth = np.broadcast_to(condition(s.values), (n,))
-                fired = ~np.isnan(truth) & (truth != 0)
+                fired = np.isnan(truth) | (truth != 0)
             if veto.kind == "deduct":
                 spec = self.veto_points[v]
                 points = spec(s.values) if isinstance(spec, Formula) else spec
-                points = np.nan_to_num(np.broadcast_to(np.asarray(points, dtype=float), (n,)))
-                points = np.where(fired, np.maximum(points, 0.0), 0.0)
+                points = np.broadcast_to(np.asarray(points, dtype=float), (n,))
+                unknown = fired & np.isnan(points)
+                s.veto_unknown[:, v] = unknown
+                points = np.where(fired & ~unknown, np.maximum(points, 0.0), 0.0)
                 fired = points > 0
                 s.veto_points[:, v] = points
             s.veto_fired[:, v] = fired
+        s.error_rows = s.error_rows | s.veto_unknown.any(axis=1)
         s.deductions = s.veto_points.sum(axis=1)
         total = np.clip(s.raw_total - s.deductions, self.scale_min, self.scale_max)
         if rubric.rounding is not None:
@@ -664,7 +669,15 @@ class Plan:
         cutoffs: dict[str, float] = {}
         for t in self.quota_tiers:
             kept = s.total[s.tier == t]
-            cutoffs[self.tier_ids[t]] = float(kept.min()) if len(kept) else float("inf")
+            if len(kept):
+                cutoffs[self.tier_ids[t]] = float(kept.min())
+                continue
+            dropped = s.total[(s.score_tier <= t) & (s.tier > t)]
+            cutoffs[self.tier_ids[t]] = (
+                float(np.nextafter(dropped.max(), np.inf))
+                if len(dropped)
+                else float(self.rubric.tiers[t].min_score)
+            )
         return cutoffs
 
     def _condition(self, cond: Any, s: Scores) -> np.ndarray:

@@ -29,6 +29,7 @@ def test_make_provenance_records_utc_time() -> None:
         "input_sha256": "cd" * 32,
         "input_path": "parks.csv",
         "created_at": "2025-03-01T08:30:00+00:00",
+        "other_inputs": [],
     }
     assert Provenance.from_dict({**prov.as_dict(), "output_sha256": "x"}) == prov
 

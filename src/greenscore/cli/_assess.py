@@ -78,13 +78,23 @@ def run(args: argparse.Namespace) -> int:
         count = result.accounting["flagged"]
         print(
             f"note: {count} row{'s' if count != 1 else ''} flagged and not scored "
-            f"({len(result.problems)} problems):",
+            f"({len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}):",
             file=sys.stderr,
         )
-        print(problem_table(result.problems), file=sys.stderr)
+        print(problem_table(result.problems, limit=200), file=sys.stderr)
+    prior = result.previous
+    if prior is not None and prior.problems:
+        count = prior.accounting["flagged"]
+        print(
+            f"note: in last year's data {count} row{'s' if count != 1 else ''} could not be "
+            f"scored ({len(prior.problems)} problem{'s' if len(prior.problems) != 1 else ''}); "
+            "they count as not scored in the transitions:",
+            file=sys.stderr,
+        )
+        print(problem_table(prior.problems, limit=40), file=sys.stderr)
     if args.output:
         written = result.write(args.output, args.formats)
-        print(f"wrote {len(written)} files:")
+        print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''}:")
         for path in written:
             print(f"  {path}")
         print()

@@ -45,6 +45,8 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise InputFileError(f"cannot read {shown}: not valid JSON ({e})") from e
     elif suffix in (".yaml", ".yml"):
+        if not Path(shown).is_file():
+            raise InputFileError(f"profile file not found: {shown}")
         try:
             data = read_located(shown).data
         except RubricError as e:

@@ -22,19 +22,32 @@ class Provenance:
     input_sha256: str | None
     input_path: str | None
     created_at: str
+    other_inputs: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict of the fields, in declaration order (JSON-ready)."""
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["other_inputs"] = list(self.other_inputs)
+        return data
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every file the output was made from: never to be overwritten by it."""
+        return tuple(p for p in (self.input_path, *self.other_inputs) if p)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Provenance:
         """Inverse of :meth:`as_dict`; keys that are not fields (e.g. output hashes) are ignored."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in data]
+        fields = dataclasses.fields(cls)
+        missing = [
+            f.name for f in fields if f.name not in data and f.default is dataclasses.MISSING
+        ]
         if missing:
             raise ValueError(f"provenance is missing {', '.join(missing)}")
-        return cls(**{n: data[n] for n in names})
+        values = {f.name: data[f.name] for f in fields if f.name in data}
+        if "other_inputs" in values:
+            values["other_inputs"] = tuple(values["other_inputs"] or ())
+        return cls(**values)
 
 
 def greenscore_version() -> str:
@@ -52,6 +65,7 @@ def make_provenance(
     rubric_sha256: str,
     input_sha256: str | None = None,
     input_path: str | os.PathLike[str] | None = None,
+    other_inputs: tuple[str | os.PathLike[str] | None, ...] = (),
     now: datetime | None = None,
 ) -> Provenance:
     """Provenance stamped with the greenscore version and ``now`` (default: the current time).
@@ -71,4 +85,5 @@ def make_provenance(
         input_sha256=input_sha256,
         input_path=None if input_path is None else os.fspath(input_path),
         created_at=now.astimezone(UTC).isoformat(timespec="seconds"),
+        other_inputs=tuple(os.fspath(p) for p in other_inputs if p is not None),
     )

@@ -186,7 +186,7 @@ def sheet_titles(names: Iterable[object], reserved: Iterable[str] = ()) -> list[
 
 
 def _guard(target: Path, provenance: Provenance) -> None:
-    ensure_not_input(target, provenance.input_path)
+    ensure_not_input(target, *provenance.inputs)
 
 
 def _flatten(frame: pd.DataFrame) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def group_column(batch: BatchLike, group_by: str | None = None) -> str | None:
     results = batch.results
     if group_by is not None:
         if group_by not in results.columns:
-            raise ValueError(
+            raise GreenscoreError(
                 f"cannot group by {group_by!r}: the results have no such column; "
                 f"attributes: {', '.join(batch.rubric.attributes) or 'none'}"
             )

@@ -45,7 +45,7 @@ def write_workbook(
         import openpyxl
     except ImportError as e:
         raise OptionalDependencyError("openpyxl", "report", "the Excel workbook") from e
-    ensure_not_input(path, batch.provenance.input_path)
+    ensure_not_input(path, *batch.provenance.inputs)
     chosen = assessments(batch)
     if gaps_by_entity is None and with_gaps:
         gaps_by_entity = gaps(batch, chosen)

@@ -92,7 +92,7 @@ def write_html(
     title: str | None = None,
 ) -> Path:
     """Write the HTML report atomically; refuses to overwrite the assessment's input file."""
-    ensure_not_input(path, batch.provenance.input_path)
+    ensure_not_input(path, *batch.provenance.inputs)
     text = render_html(
         batch,
         group_by=group_by,

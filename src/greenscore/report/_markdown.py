@@ -121,5 +121,5 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
 
 def write_markdown(batch: BatchLike, path: str | os.PathLike[str], *, top: int = 10) -> Path:
     """Write the Markdown summary atomically (UTF-8)."""
-    ensure_not_input(path, batch.provenance.input_path)
+    ensure_not_input(path, *batch.provenance.inputs)
     return atomic_write_text(path, render_markdown(batch, top=top))
