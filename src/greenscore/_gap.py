@@ -29,7 +29,7 @@ from greenscore._plan import (
     compile_rubric,
 )
 from greenscore._result import Assessment, fmt
-from greenscore.errors import CohortRequiredError
+from greenscore.errors import CohortRequiredError, GreenscoreError
 
 Status = Literal["top", "vetoed", "capped", "blocked", "reachable", "unreachable"]
 
@@ -145,7 +145,7 @@ class TierGap:
         head = f"{who}: {fmt(self.total)} → {self.tier_label or self.tier} ({self.tier})"
         lines = [head, f"  {self.reason}"]
         lines += [f"  veto: {text}" for text in self.veto_requirements]
-        if self.indicators:
+        if self.indicators and self.status not in ("vetoed", "top"):
             lines.append("  each indicator alone:")
             lines += [f"    - {g.text}" for g in self.indicators]
         if self.plan is not None:
@@ -311,26 +311,26 @@ def next_tier_gap(
         )
     if isinstance(assessment_or_profile, Assessment):
         if profile is None:
-            raise TypeError(
+            raise GreenscoreError(
                 "next_tier_gap(assessment, profile): an Assessment holds scores, not every raw "
                 "input; pass the profile it was made from as well"
             )
         assessment = assessment_or_profile
         if assessment.rubric_sha256 != plan.sha256:
-            raise ValueError(
+            raise GreenscoreError(
                 f"the assessment was made with rubric sha256 {assessment.rubric_sha256[:12]}…, "
                 f"not {plan.sha256[:12]}… ({loaded.name} {loaded.version}): pass its rubric"
             )
         data = profile_mapping(profile)
         fresh = evaluate(data, loaded)
         if fresh.tier.id != assessment.tier.id or abs(fresh.total - assessment.total) > 1e-9:
-            raise ValueError(
+            raise GreenscoreError(
                 f"the profile scores {fmt(fresh.total)} ({fresh.tier.id}), not the assessment's "
                 f"{fmt(assessment.total)} ({assessment.tier.id}): pass the profile it was made from"
             )
     else:
         if profile is not None:
-            raise TypeError("pass either an Assessment and its profile, or a profile alone")
+            raise GreenscoreError("pass either an Assessment and its profile, or a profile alone")
         data = profile_mapping(assessment_or_profile)
         assessment = evaluate(data, loaded)
     return _gap(plan, assessment, data)

@@ -97,9 +97,14 @@ class ColumnCoercer:
     def __init__(self, spec: m.Input) -> None:
         self.spec = spec
         self.codes = {c: float(i) for i, c in enumerate(spec.categories or [])}
-        low = "-inf" if spec.min is None else f"{spec.min:g}"
-        high = "inf" if spec.max is None else f"{spec.max:g}"
-        self.range_text = f"expected a value in [{low}, {high}]"
+        if spec.min is not None and spec.max is not None:
+            self.range_text = f"expected a value in [{spec.min:g}, {spec.max:g}]"
+        elif spec.min is not None:
+            self.range_text = f"expected a value ≥ {spec.min:g}"
+        elif spec.max is not None:
+            self.range_text = f"expected a value ≤ {spec.max:g}"
+        else:
+            self.range_text = "expected a finite number"
 
     def one(self, value: Any) -> float | str:
         """The float for one cell (NaN when missing), or the problem with it."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import greenscore
-from greenscore import evaluate, load_rubric
+from greenscore import GreenscoreError, evaluate, load_rubric
 from greenscore._gap import next_tier_gap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,11 +289,11 @@ def test_vetoed_profile_gets_no_plan():
 def test_assessment_and_profile_must_match():
     profile = _profiles()[3]
     assessment = evaluate(profile)
-    with pytest.raises(TypeError, match="pass the profile"):
+    with pytest.raises(GreenscoreError, match="pass the profile"):
         next_tier_gap(assessment)
-    with pytest.raises(ValueError, match="not the assessment's"):
+    with pytest.raises(GreenscoreError, match="not the assessment's"):
         next_tier_gap(assessment, {**profile, "plot_ratio": "1.5"})
-    with pytest.raises(ValueError, match="rubric sha256"):
+    with pytest.raises(GreenscoreError, match="rubric sha256"):
         next_tier_gap(assessment, profile, load_rubric(TWO_LINEAR))
 
 
