@@ -108,6 +108,12 @@ class Scores:
         return self._attribution[3]
 
 
+def _rows(value: Any, n: int) -> np.ndarray:
+    """A formula's result as one float per row (a constant formula gives a 0-d array)."""
+    array = np.asarray(value, dtype=float)
+    return array if array.shape == (n,) else np.full(n, array)
+
+
 def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
     """Round half away from zero for non-negative scores, as official tables do (84.45 → 84.5)."""
     factor = 10.0**decimals
@@ -383,7 +389,7 @@ class Plan:
             if isinstance(source, m.History):
                 values[name] = history_statistic(source, values, columns, n)
             else:
-                values[name] = np.broadcast_to(source(values), (n,)).astype(float)
+                values[name] = _rows(source(values), n)
         return values
 
     @cached_property
@@ -598,12 +604,12 @@ class Plan:
             if condition is None:
                 fired = np.ones(n, dtype=bool)
             else:
-                truth = np.broadcast_to(condition(s.values), (n,))
+                truth = _rows(condition(s.values), n)
                 fired = np.isnan(truth) | (truth != 0)
             if veto.kind == "deduct":
                 spec = self.veto_points[v]
                 points = spec(s.values) if isinstance(spec, Formula) else spec
-                points = np.broadcast_to(np.asarray(points, dtype=float), (n,))
+                points = _rows(points, n)
                 unknown = fired & np.isnan(points)
                 s.veto_unknown[:, v] = unknown
                 points = np.where(fired & ~unknown, np.maximum(points, 0.0), 0.0)
