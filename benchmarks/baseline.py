@@ -45,10 +45,10 @@ def score(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     ) / 10
     waste = 60 + 40 * _lin(c["solid_waste_utilisation"], 50, 95)
     energy = 60 + 40 * _lin(c["energy_intensity"], 1.2, 0.35)
-    water = 60 + 40 * _lin(c["water_reuse_rate"], 40, 90)
-    resources = np.where(
-        np.isnan(water), np.sqrt(waste * energy), np.cbrt(waste * energy * np.nan_to_num(water))
+    water = np.where(
+        np.isnan(c["water_reuse_rate"]), 60.0, 60 + 40 * _lin(c["water_reuse_rate"], 40, 90)
     )
+    resources = np.cbrt(waste * energy * water)
     management = (
         100 * _lin(c["green_factories"], 0, 5)
         + _checklist(

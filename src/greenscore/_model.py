@@ -193,6 +193,11 @@ class LinearIndicator(_IndicatorBase):
     def _log_positive(self) -> LinearIndicator:
         if self.log and min(self.goalposts.worst, self.goalposts.best) <= 0:
             raise ValueError("log goalposts must both be positive")
+        if self.log and not self.cap and self.goalposts.best < self.goalposts.worst:
+            raise ValueError(
+                "an uncapped log scale cannot run past a best goalpost below the worst: values "
+                "towards zero would score without bound; keep cap: true"
+            )
         return self
 
 
@@ -453,6 +458,12 @@ class Rubric(_Model):
         if isinstance(data, dict) and isinstance(data.get("version"), int | float):
             data = {**data, "version": str(data["version"])}
         return data
+
+    @model_validator(mode="after")
+    def _top_weights(self) -> Rubric:
+        if self.dimensions and sum(d.weight for d in self.dimensions) <= 0:
+            raise ValueError("the weights of the top-level dimensions sum to zero")
+        return self
 
     @property
     def normalised_weights(self) -> dict[str, float]:

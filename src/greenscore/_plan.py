@@ -621,6 +621,7 @@ class Plan:
         total = np.clip(s.raw_total - s.deductions, self.scale_min, self.scale_max)
         if rubric.rounding is not None:
             total = round_half_up(total - self.scale_min, rubric.rounding.decimals) + self.scale_min
+            total = np.clip(total, self.scale_min, self.scale_max)
         s.total = total
         eligible = total[:, None] >= self.tier_min[None, :]
         for t, tier_spec in enumerate(rubric.tiers):

@@ -1,0 +1,460 @@
+"""Static lint: rubric mistakes visible without scoring a single profile, each with file:line:col."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from greenscore import _methods as k
+from greenscore import _model as m
+from greenscore._formula import parse_formula
+from greenscore._load import load_rubric
+from greenscore._plan import round_half_up
+from greenscore._result import fmt
+from greenscore._yaml import format_path
+from greenscore.errors import Location
+
+PathKey = tuple[str | int, ...]
+
+LINT_CODES: dict[str, str] = {
+    "unused-input": "an input or derived input that nothing reads",
+    "zero-weight": "an indicator or dimension whose weight is zero, so it never counts",
+    "unreachable-tier": "a tier no total can reach, or whose conditions can never hold",
+    "tier-range": "tier ranges that shadow each other or hold no rounded total",
+    "goalpost-range": "goalposts, targets or bands outside the input's declared range",
+    "against-direction": "goalposts or band points that reward the opposite of the direction",
+    "points-outside-scale": "band or category points outside the rubric's scale",
+    "duplicate-label": "two inputs, indicators, dimensions, tiers or vetoes with the same label",
+    "toothless-veto": "a cap_tier veto that caps at the best tier and so never changes a result",
+}
+_WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding: a code, what is wrong, and where (rubric path and file:line:col)."""
+
+    code: str
+    message: str
+    path: str
+    location: Location | None = None
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.code in _WARNINGS else "error"
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.path}: [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "file": loc.file if loc else None,
+            "line": loc.line if loc else None,
+            "column": loc.column if loc else None,
+        }
+
+
+def _walk(dims: Sequence[m.Dimension], prefix: PathKey) -> Iterator[tuple[PathKey, m.Dimension]]:
+    for i, dim in enumerate(dims):
+        path = (*prefix, i)
+        yield path, dim
+        yield from _walk(dim.dimensions, (*path, "dimensions"))
+
+
+class _Linter:
+    def __init__(self, rubric: m.Rubric) -> None:
+        self.rubric = rubric
+        self.scale = rubric.scale
+        self.inputs = {spec.id: spec for spec in rubric.inputs}
+        self.findings: list[Finding] = []
+        self.dims = list(_walk(rubric.dimensions, ("dimensions",)))
+        self.indicators = [
+            ((*path, "indicators", j), ind)
+            for path, dim in self.dims
+            for j, ind in enumerate(dim.indicators)
+        ]
+
+    def add(self, code: str, path: PathKey, message: str) -> None:
+        document = self.rubric._locations
+        location = document.locate(path) if document is not None else None
+        self.findings.append(Finding(code, message, format_path(path), location))
+
+    def declared_range(self, name: str) -> tuple[float, float] | None:
+        spec = self.inputs.get(name)
+        if spec is None or spec.type not in ("number", "integer"):
+            return None
+        low = -math.inf if spec.min is None else spec.min
+        high = math.inf if spec.max is None else spec.max
+        return low, high
+
+    def unused(self) -> None:
+        read: set[str] = set()
+        for _, ind in self.indicators:
+            read |= set(ind.inputs)
+        for veto in self.rubric.vetoes:
+            for text in (veto.when, veto.points if isinstance(veto.points, str) else None):
+                if text is not None:
+                    read |= parse_formula(text).names
+        derived_reads = {
+            d.id: parse_formula(d.formula).names
+            if d.formula is not None
+            else frozenset({d.history.input} if d.history is not None else ())
+            for d in self.rubric.derived
+        }
+        used_derived: set[str] = set()
+        stack = [d for d in derived_reads if d in read]
+        while stack:
+            name = stack.pop()
+            if name in used_derived:
+                continue
+            used_derived.add(name)
+            read |= derived_reads[name]
+            stack += [d for d in derived_reads[name] if d in derived_reads]
+        for i, d in enumerate(self.rubric.derived):
+            if d.id not in used_derived:
+                self.add("unused-input", ("derived", i, "id"), f"derived input {d.id!r} is unused")
+        for i, spec in enumerate(self.rubric.inputs):
+            if spec.id not in read:
+                self.add(
+                    "unused-input",
+                    ("inputs", i, "id"),
+                    f"input {spec.id!r} is read by no indicator, derived input or veto",
+                )
+
+    def zero_weights(self) -> None:
+        def visit(dims: Sequence[m.Dimension], prefix: PathKey) -> None:
+            for i, dim in enumerate(dims):
+                path = (*prefix, i)
+                if dim.weight == 0:
+                    self.add(
+                        "zero-weight",
+                        (*path, "weight"),
+                        f"dimension {dim.id!r} has weight 0: nothing in it ever counts",
+                    )
+                    continue
+                for j, ind in enumerate(dim.indicators):
+                    if ind.weight == 0:
+                        self.add(
+                            "zero-weight",
+                            (*path, "indicators", j, "weight"),
+                            f"indicator {ind.id!r} has weight 0 and never counts",
+                        )
+                visit(dim.dimensions, (*path, "dimensions"))
+
+        visit(self.rubric.dimensions, ("dimensions",))
+
+    def _u(self, points: float) -> float:
+        return (points - self.scale.min) / self.scale.span
+
+    def indicator_max(self, ind: Any) -> float:
+        """An upper bound on the indicator's score on the rubric scale."""
+        low, high = ind.onto if ind.onto is not None else (self.scale.min, self.scale.max)
+        bounds = self.declared_range(getattr(ind, "input", ""))
+        u = 1.0
+        if isinstance(ind, m.LinearIndicator):
+            if not ind.cap:
+                return math.inf
+            if bounds is not None and all(math.isfinite(b) for b in bounds):
+                ends = np.array(bounds, dtype=float)
+                g = ind.goalposts
+                u = float(np.nanmax(k.linear(ends, g.worst, g.best, log=ind.log)))
+        elif isinstance(ind, m.BandsIndicator):
+            lo, hi = bounds or (-math.inf, math.inf)
+            reachable = [b.points for b in ind.bands if b.low <= hi and b.high > lo] or [
+                b.points for b in ind.bands
+            ]
+            u = self._u(max(reachable))
+        elif isinstance(ind, m.CategoricalIndicator):
+            u = self._u(max(ind.points.values()))
+        elif isinstance(ind, m.TargetIndicator) and bounds is not None:
+            nearest = np.array([min(max(ind.target, bounds[0]), bounds[1])], dtype=float)
+            u = float(k.target(nearest, ind.target, ind.tolerance, ind.worst_distance)[0])
+        return low + (high - low) * u
+
+    def droppable(self, ind: Any) -> bool:
+        """Whether the indicator can drop out: optional (or policy 'drop') with a value that can
+        be missing (an optional input, or a derived input that can come out invalid)."""
+        policy = ind.missing or self.rubric.missing
+        if ind.required and policy != "drop":
+            return False
+        return any(name not in self.inputs or not self.inputs[name].required for name in ind.inputs)
+
+    def dimension_max(self, dim: m.Dimension) -> tuple[float, bool]:
+        """An upper bound on the dimension's score, and whether it can drop out entirely."""
+        parts = [(*self.dimension_max(d), d.weight) for d in dim.dimensions] + [
+            (self.indicator_max(i), self.droppable(i), i.weight) for i in dim.indicators
+        ]
+        return self.combine(parts, dim.aggregation)
+
+    def combine(self, parts: list[tuple[float, bool, float]], how: str) -> tuple[float, bool]:
+        """Bound an aggregate of children (max, droppable, weight), dropping any that could be.
+
+        A geometric mean never exceeds the arithmetic one, so both share the arithmetic bound.
+        """
+        live = [(x, drop, w) for x, drop, w in parts if w > 0]
+        if not live:
+            return self.scale.min, True
+        can_drop = all(drop for _, drop, _ in live)
+        fixed = [(x, w) for x, drop, w in live if not drop]
+        optional = sorted(((x, w) for x, drop, w in live if drop), reverse=True)
+        if how == "minimum":
+            return (min(x for x, _ in fixed) if fixed else optional[0][0]), can_drop
+        chosen = fixed or [optional.pop(0)]
+
+        def mean(items: list[tuple[float, float]]) -> float:
+            return sum(x * w for x, w in items) / sum(w for _, w in items)
+
+        for x, w in optional:
+            if x <= mean(chosen):
+                break
+            chosen.append((x, w))
+        return mean(chosen), can_drop
+
+    def total_max(self) -> float:
+        parts = [(*self.dimension_max(d), d.weight) for d in self.rubric.dimensions]
+        best, _ = self.combine(parts, self.rubric.aggregation)
+        best = min(best, self.scale.max)
+        if self.rubric.rounding is not None:
+            shifted = np.array([best - self.scale.min])
+            best = float(round_half_up(shifted, self.rubric.rounding.decimals)[0]) + self.scale.min
+        return best
+
+    def tiers(self) -> None:
+        rubric, scale = self.rubric, self.scale
+        tiers = rubric.tiers
+        targeted = {v.tier for v in rubric.vetoes if v.kind != "deduct"}
+        forced = {v.tier for v in rubric.vetoes if v.kind == "force_tier"}
+        deducts = any(v.kind == "deduct" for v in rubric.vetoes)
+        ceiling = self.total_max()
+        dim_max = {dim.id: self.dimension_max(dim)[0] for _, dim in self.dims}
+        ind_max = {ind.id: self.indicator_max(ind) for _, ind in self.indicators}
+        top_ids = {d.id for d in rubric.dimensions}
+        for i, tier in enumerate(tiers):
+            path: PathKey = ("tiers", i)
+            if tier.min_score > ceiling and tier.id not in forced:
+                self.add(
+                    "unreachable-tier",
+                    (*path, "min_score"),
+                    f"tier {tier.id!r} needs at least {fmt(tier.min_score)} but the highest total "
+                    f"the rubric can give is {fmt(ceiling)}",
+                )
+            if i < len(tiers) - 1 and tier.min_score <= scale.min:
+                self.add(
+                    "tier-range",
+                    (*path, "min_score"),
+                    f"tier {tier.id!r} accepts every total, so the tiers below it are never given",
+                )
+            for c, cond in enumerate(tier.conditions):
+                cpath = (*path, "conditions", c, "score")
+                if isinstance(cond, m.DimensionMin):
+                    ids = cond.dimensions or [d.id for d in rubric.dimensions]
+                    for dim_id in ids:
+                        if cond.score > dim_max[dim_id] and tier.id not in targeted:
+                            self.add(
+                                "unreachable-tier",
+                                cpath,
+                                f"tier {tier.id!r} requires dimension {dim_id!r} to score at "
+                                f"least {fmt(cond.score)}, but it can score at most "
+                                f"{fmt(dim_max[dim_id])}",
+                            )
+                    if set(ids) >= top_ids and not deducts and tier.id not in targeted:
+                        self.implied_higher(i, cond.score, cpath)
+                elif isinstance(cond, m.NoVeto):
+                    for v in rubric.vetoes:
+                        if (
+                            (cond.vetoes is None or v.id in cond.vetoes)
+                            and (cond.kinds is None or v.kind in cond.kinds)
+                            and _always_applies(v)
+                            and tier.id not in targeted
+                        ):
+                            self.add(
+                                "unreachable-tier",
+                                (*path, "conditions", c),
+                                f"tier {tier.id!r} requires that veto {v.id!r} does not apply, "
+                                "but it applies to every park (no 'when', fixed points)",
+                            )
+                elif (
+                    isinstance(cond, m.IndicatorMin)
+                    and cond.score > ind_max[cond.indicator]
+                    and tier.id not in targeted
+                ):
+                    self.add(
+                        "unreachable-tier",
+                        cpath,
+                        f"tier {tier.id!r} requires indicator {cond.indicator!r} to score at "
+                        f"least {fmt(cond.score)}, but it can score at most "
+                        f"{fmt(ind_max[cond.indicator])}",
+                    )
+        if rubric.rounding is not None:
+            step = 10.0**-rubric.rounding.decimals
+            for i, tier in enumerate(tiers):
+                upper = tiers[i - 1].min_score if i else scale.max + step / 2
+                first = scale.min + math.ceil(round((tier.min_score - scale.min) / step, 9)) * step
+                if first >= upper - 1e-12:
+                    self.add(
+                        "tier-range",
+                        ("tiers", i, "min_score"),
+                        f"totals are rounded to {rubric.rounding.decimals} decimals, and no "
+                        f"rounded total falls in tier {tier.id!r}'s range "
+                        f"{fmt(tier.min_score)}–{fmt(upper)}",
+                    )
+
+    def implied_higher(self, i: int, score: float, path: PathKey) -> None:
+        """A condition that every top-level dimension scores `score` puts the total that high."""
+        tiers = self.rubric.tiers
+        slack = 0.5 * 10.0**-self.rubric.rounding.decimals if self.rubric.rounding else 0.0
+        for j in range(i):
+            if not tiers[j].conditions and tiers[j].min_score <= score - slack:
+                self.add(
+                    "unreachable-tier",
+                    path,
+                    f"tier {tiers[i].id!r} requires every top-level dimension to score at least "
+                    f"{fmt(score)}, which already gives a total in tier {tiers[j].id!r} "
+                    f"(at least {fmt(tiers[j].min_score)}): {tiers[i].id!r} is never given",
+                )
+                return
+
+    def ranges_and_directions(self) -> None:
+        low_s, high_s = self.scale.min, self.scale.max
+        for path, ind in self.indicators:
+            bounds = self.declared_range(getattr(ind, "input", ""))
+            name = getattr(ind, "input", "")
+            if isinstance(ind, m.LinearIndicator):
+                g = ind.goalposts
+                if (ind.direction == "higher" and g.best < g.worst) or (
+                    ind.direction == "lower" and g.best > g.worst
+                ):
+                    self.add(
+                        "against-direction",
+                        (*path, "goalposts"),
+                        f"indicator {ind.id!r} has direction {ind.direction!r} but its goalposts "
+                        f"(worst {fmt(g.worst)}, best {fmt(g.best)}) reward the opposite",
+                    )
+                if bounds is not None:
+                    for key, value in (("worst", g.worst), ("best", g.best)):
+                        if not bounds[0] <= value <= bounds[1]:
+                            self.add(
+                                "goalpost-range",
+                                (*path, "goalposts", key),
+                                f"goalpost {key} {fmt(value)} lies outside {name!r}'s declared "
+                                f"range {_range(bounds)}",
+                            )
+            elif isinstance(ind, m.BandsIndicator):
+                points = [b.points for b in ind.ordered_bands]
+                rising = all(a <= b for a, b in itertools.pairwise(points))
+                falling = all(a >= b for a, b in itertools.pairwise(points))
+                if (ind.direction == "higher" and not rising) or (
+                    ind.direction == "lower" and not falling
+                ):
+                    self.add(
+                        "against-direction",
+                        (*path, "bands"),
+                        f"indicator {ind.id!r} has direction {ind.direction!r} but its band points "
+                        f"({', '.join(fmt(p) for p in points)} from low to high values) do not "
+                        f"{'rise' if ind.direction == 'higher' else 'fall'} with the value",
+                    )
+                for b, band in enumerate(ind.bands):
+                    if not low_s <= band.points <= high_s:
+                        self.add(
+                            "points-outside-scale",
+                            (*path, "bands", b, "points"),
+                            f"band points {fmt(band.points)} lie outside the scale "
+                            f"{fmt(low_s)}–{fmt(high_s)}",
+                        )
+                    if bounds is not None and (band.high <= bounds[0] or band.low > bounds[1]):
+                        self.add(
+                            "goalpost-range",
+                            (*path, "bands", b),
+                            f"band {_range((band.low, band.high), open_high=True)} lies outside "
+                            f"{name!r}'s declared range {_range(bounds)} and is never used",
+                        )
+            elif isinstance(ind, m.TargetIndicator):
+                if bounds is not None and not bounds[0] <= ind.target <= bounds[1]:
+                    self.add(
+                        "goalpost-range",
+                        (*path, "target"),
+                        f"target {fmt(ind.target)} lies outside {name!r}'s declared range "
+                        f"{_range(bounds)}",
+                    )
+            elif isinstance(ind, m.CategoricalIndicator):
+                for cat, score in ind.points.items():
+                    if not low_s <= score <= high_s:
+                        self.add(
+                            "points-outside-scale",
+                            (*path, "points", cat),
+                            f"category {cat!r} scores {fmt(score)}, outside the scale "
+                            f"{fmt(low_s)}–{fmt(high_s)}",
+                        )
+
+    def labels(self) -> None:
+        rubric = self.rubric
+        groups: list[list[tuple[PathKey, str]]] = [
+            [(_key("inputs", i, "label"), s.label) for i, s in enumerate(rubric.inputs)]
+            + [(_key("derived", i, "label"), d.label) for i, d in enumerate(rubric.derived)],
+            [((*p, "label"), ind.label) for p, ind in self.indicators],
+            [((*p, "label"), dim.label) for p, dim in self.dims],
+            [(_key("tiers", i, "label"), t.label) for i, t in enumerate(rubric.tiers)],
+            [(_key("vetoes", i, "label"), v.label) for i, v in enumerate(rubric.vetoes)],
+        ]
+        for group in groups:
+            first: dict[str, PathKey] = {}
+            for path, label in group:
+                key = label.strip().casefold()
+                if not key:
+                    continue
+                if key in first:
+                    self.add(
+                        "duplicate-label",
+                        path,
+                        f"label {label!r} is also used at {format_path(first[key])}",
+                    )
+                else:
+                    first[key] = path
+
+    def vetoes(self) -> None:
+        best = self.rubric.tiers[0].id
+        for i, veto in enumerate(self.rubric.vetoes):
+            if veto.kind == "cap_tier" and veto.tier == best:
+                self.add(
+                    "toothless-veto",
+                    ("vetoes", i, "tier"),
+                    f"veto {veto.id!r} caps at the best tier {best!r}, so it never changes a result",
+                )
+
+
+def _key(*parts: str | int) -> PathKey:
+    return parts
+
+
+def _always_applies(veto: m.Veto) -> bool:
+    return veto.when is None and isinstance(veto.points, int | float) and veto.points > 0
+
+
+def _range(bounds: tuple[float, float], open_high: bool = False) -> str:
+    low = "−∞" if bounds[0] == -math.inf else fmt(bounds[0])
+    high = "∞" if bounds[1] == math.inf else fmt(bounds[1])
+    return f"[{low}, {high}{')' if open_high else ']'}"
+
+
+def lint(rubric: str | os.PathLike[str] | m.Rubric | None = None) -> list[Finding]:
+    """Static findings for a rubric (path, YAML text or loaded); an empty list is clean."""
+    linter = _Linter(load_rubric(rubric))
+    linter.unused()
+    linter.zero_weights()
+    linter.tiers()
+    linter.ranges_and_directions()
+    linter.labels()
+    linter.vetoes()
+    return linter.findings

@@ -1,0 +1,164 @@
+"""check_rubric on the bundled rubric and on the deliberately broken examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+import greenscore
+from greenscore.testing import (
+    PROPERTIES,
+    ConsistencyReport,
+    allowances,
+    assert_consistent,
+    check_rubric,
+)
+from greenscore.testing._properties import Setup, Violation
+from greenscore.testing._report import run_setup
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = ROOT / "examples" / "broken"
+EXPECTED = {
+    "bands-backwards.yaml": ("monotone", {"against-direction"}),
+    "goalposts-swapped.yaml": ("monotone", {"against-direction"}),
+    "unreachable-tier.yaml": ("tiers_reachable", {"unreachable-tier"}),
+    "contradicting-condition.yaml": ("tiers_reachable", {"unreachable-tier"}),
+    "optional-raises-score.yaml": ("missing_never_pays", set()),
+}
+
+
+@pytest.fixture(scope="module")
+def default_report() -> ConsistencyReport:
+    return check_rubric(max_examples=60)
+
+
+def test_default_rubric_holds_every_property(default_report):
+    assert not default_report.findings
+    assert [c.name for c in default_report.checks if not c.passed] == []
+    assert default_report.ok
+
+
+def test_a_known_violation_can_be_allowed_with_its_counterexample_kept():
+    path = BROKEN / "optional-raises-score.yaml"
+    report = check_rubric(path, max_examples=30, allow=["missing_never_pays"])
+    assert report.ok
+    check = report.check("missing_never_pays")
+    assert not check.passed and check.allowed and check.counterexample is not None
+
+
+def test_broken_examples_are_all_covered():
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_example_fails_the_right_property(name):
+    prop, codes = EXPECTED[name]
+    path = BROKEN / name
+    assert path.read_text(encoding="utf-8").startswith("# BROKEN:")
+    report = check_rubric(path, max_examples=60)
+    assert not report.ok
+    assert {c.name for c in report.failed} == {prop}
+    check = report.check(prop)
+    assert check.counterexample is not None and check.counterexample["profile"]
+    assert check.explanation
+    assert {f.code for f in report.findings} == codes
+    assert prop in str(report) and "counterexample" in str(report)
+
+
+def test_counterexamples_are_shrunk():
+    report = check_rubric(BROKEN / "optional-raises-score.yaml", max_examples=60)
+    example = report.check("missing_never_pays").counterexample
+    assert example == {
+        "input": "water_reuse_rate",
+        "value": 40.0,
+        "profile": {"solid_waste_utilisation": 95.0, "water_reuse_rate": 40.0},
+    }
+    monotone = check_rubric(BROKEN / "bands-backwards.yaml", max_examples=60).check("monotone")
+    assert monotone.counterexample is not None
+    assert monotone.counterexample["profile"]["solid_waste_utilisation"] == 50.0
+
+
+def test_runs_are_reproducible_and_seedable():
+    path = BROKEN / "goalposts-swapped.yaml"
+    first = check_rubric(path, max_examples=30).check("monotone")
+    again = check_rubric(path, max_examples=30).check("monotone")
+    assert first == again
+    seeded = check_rubric(path, max_examples=30, seed=11)
+    assert seeded.seed == 11 and not seeded.check("monotone").passed
+
+
+def test_report_converts_to_plain_data():
+    report = check_rubric(BROKEN / "bands-backwards.yaml", max_examples=20)
+    data = json.loads(report.to_json())
+    assert data["ok"] is False
+    assert [c["name"] for c in data["checks"]] == list(PROPERTIES)
+    finding = data["findings"][0]
+    assert finding["code"] == "against-direction" and finding["line"] == 19
+    assert finding["file"].endswith("bands-backwards.yaml")
+
+
+def test_assert_consistent_raises_with_the_report():
+    with pytest.raises(AssertionError, match="missing_never_pays"):
+        assert_consistent(BROKEN / "optional-raises-score.yaml", max_examples=20)
+
+
+def test_a_fixed_rubric_is_consistent(tmp_path):
+    text = (BROKEN / "optional-raises-score.yaml").read_text(encoding="utf-8")
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(text.replace(", required: false}\ntiers", "}\ntiers"), encoding="utf-8")
+    report = assert_consistent(fixed, max_examples=30)
+    assert report.ok and all(c.passed for c in report.checks)
+
+
+def test_rubric_comment_allows_a_known_violation(tmp_path):
+    text = (BROKEN / "optional-raises-score.yaml").read_text(encoding="utf-8")
+    line = "# greenscore-check: allow missing_never_pays -- optional by design\n"
+    path = tmp_path / "accepted.yaml"
+    path.write_text(line + text, encoding="utf-8")
+    report = check_rubric(path, max_examples=20)
+    assert report.ok
+    allowed = report.check("missing_never_pays").allowed
+    assert allowed == "optional by design (rubric line 1)"
+    assert "ALLOWED" in str(report)
+
+
+def test_allowances_parse_names_and_reasons():
+    text = (
+        "a: 1\n#greenscore-check: allow monotone, zero-weight\n# greenscore-check: allow x -- y\n"
+    )
+    assert allowances(text) == {
+        "monotone": "no reason given (rubric line 2)",
+        "zero-weight": "no reason given (rubric line 2)",
+        "x": "y (rubric line 3)",
+    }
+
+
+def test_unknown_names_are_refused():
+    with pytest.raises(ValueError, match="cannot allow"):
+        check_rubric(allow=["monotonic"], max_examples=5)
+    with pytest.raises(ValueError, match="unknown property"):
+        check_rubric(properties=["nope"], max_examples=5)
+
+
+def test_failures_shrink_and_engine_errors_are_reported():
+    def body(x: int) -> Violation | None:
+        if x >= 1000:
+            return Violation("too big")
+        return None if x < 17 else Violation(str(1 // (x - x)))
+
+    setup = Setup("x stays small", st.integers(0, 10**6), body, lambda x: {"x": x})
+    problem = run_setup(setup, max_examples=200, seed=None)
+    assert problem is not None
+    assert problem.counterexample == {"x": 17}
+    assert problem.explanation.startswith("scoring raised ZeroDivisionError")
+
+
+def test_properties_can_be_chosen(default_report):
+    report = check_rubric(
+        greenscore.default_rubric(), max_examples=10, properties=["bounded"], run_lint=False
+    )
+    assert [c.name for c in report.checks] == ["bounded"] and report.ok
+    assert len(default_report.checks) == len(PROPERTIES)

@@ -1,0 +1,95 @@
+"""The strategies draw only valid data, straight from a rubric's declared inputs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import greenscore
+from greenscore._plan import compile_rubric
+from greenscore.testing import context_for, frames, profiles, rubric_documents, rubrics
+
+DEFAULT = greenscore.default_rubric()
+QUICK = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@QUICK
+@given(profiles(DEFAULT))
+def test_profiles_are_valid_and_complete(profile):
+    assert set(profile) == {spec.id for spec in DEFAULT.inputs}
+    greenscore.evaluate(profile, DEFAULT)
+
+
+@QUICK
+@given(profiles(DEFAULT, missing=True))
+def test_only_optional_fields_go_missing(profile):
+    optional = {spec.id for spec in DEFAULT.inputs if not spec.required}
+    blank = {spec.id for spec in DEFAULT.inputs if profile.get(spec.id) is None}
+    assert blank <= optional
+    compile_rubric(DEFAULT).validator.profile(profile)
+
+
+@QUICK
+@given(rubrics(), st.data())
+def test_profiles_of_generated_rubrics_validate(rubric, data):
+    profile = data.draw(profiles(rubric, missing=True))
+    compile_rubric(rubric).validator.profile(profile)
+
+
+def test_domains_are_finite_and_hold_the_edges():
+    domains = context_for(DEFAULT).domains
+    for domain in domains.values():
+        assert math.isfinite(domain.low) and math.isfinite(domain.high)
+        assert domain.low <= domain.high
+    assert {0.4, 0.6, 0.8, 1.0, 1.2} <= set(domains["plot_ratio"].edges)
+    cluster = domains["largest_cluster_income"]
+    assert cluster.high >= 1000 and {10.0, 1000.0} <= set(cluster.edges)
+    assert domains["major_incidents"].edges[:2] == (0, 1)
+    assert domains["main_business_income"].high > 15
+
+
+@QUICK
+@given(frames(DEFAULT, min_size=1, max_size=6, periods=2, missing=True))
+def test_frames_have_one_row_per_entity_and_period(frame):
+    keys = list(zip(frame[DEFAULT.entity], frame[DEFAULT.period], strict=True))
+    assert len(keys) == len(set(keys))
+    assert set(frame[DEFAULT.period]) <= {2015, 2016}
+    assert 1 <= frame[DEFAULT.entity].nunique() <= 6
+    assert {spec.id for spec in DEFAULT.inputs} <= set(frame.columns)
+
+
+@QUICK
+@given(frames(DEFAULT, min_size=2, max_size=5, periods=["2015"]))
+def test_frames_are_assessable(frame):
+    from greenscore._batch import assess
+
+    result = assess(frame, DEFAULT)
+    assert result.accounting["scored"] == len(frame)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"periods": 0}, {"periods": []}, {"min_size": 3, "max_size": 2}]
+)
+def test_frames_refuses_impossible_sizes(kwargs):
+    with pytest.raises(ValueError):
+        frames(DEFAULT, **kwargs)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rubric_documents())
+def test_generated_rubrics_load_as_written(document):
+    from greenscore._load import load_rubric, rubric_dict
+    from greenscore._yaml import dump_yaml
+
+    rubric = load_rubric(dump_yaml(document))
+    assert rubric_dict(rubric)["dimensions"][0]["id"] == document["dimensions"][0]["id"]
+    assert len(rubric.tiers) == len(document["tiers"])
+    depth = max(len(path) for path, _ in rubric.iter_dimensions())
+    assert depth <= 3
