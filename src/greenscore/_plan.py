@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from greenscore import _model as m
 from greenscore._formula import Formula, parse_formula
 from greenscore.errors import CohortRequiredError
 
+T = TypeVar("T")
 OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR = range(5)
 TREATMENTS = {
     OK: None,
@@ -705,16 +706,28 @@ class Plan:
         return np.asarray(~s.veto_fired[:, vetoes].any(axis=1))
 
 
-_PLANS: dict[int, tuple[m.Rubric, Plan]] = {}
+class RubricCache(Generic[T]):
+    """Objects built once per loaded rubric, keyed on its identity (rubrics are not hashable)."""
+
+    def __init__(self, build: Callable[[m.Rubric], T], size: int = 64) -> None:
+        self._build = build
+        self._size = size
+        self._items: dict[int, tuple[m.Rubric, T]] = {}
+
+    def __call__(self, rubric: m.Rubric) -> T:
+        cached = self._items.get(id(rubric))
+        if cached is not None and cached[0] is rubric:
+            return cached[1]
+        item = self._build(rubric)
+        if len(self._items) >= self._size:
+            self._items.clear()
+        self._items[id(rubric)] = (rubric, item)
+        return item
+
+
+_PLANS = RubricCache(Plan)
 
 
 def compile_rubric(rubric: m.Rubric) -> Plan:
     """The plan for a rubric, compiled once and cached on the rubric object's identity."""
-    cached = _PLANS.get(id(rubric))
-    if cached is not None and cached[0] is rubric:
-        return cached[1]
-    plan = Plan(rubric)
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[id(rubric)] = (rubric, plan)
-    return plan
+    return _PLANS(rubric)

@@ -13,7 +13,7 @@ import numpy as np
 
 from greenscore import _model as m
 from greenscore._formula import parse_formula
-from greenscore._plan import Plan, Scores, compile_rubric
+from greenscore._plan import Plan, RubricCache, Scores, compile_rubric
 
 Profile = dict[str, Any]
 DIRECTIONAL = ("higher", "lower")
@@ -354,16 +354,9 @@ class RubricContext:
         return profile
 
 
-_CONTEXTS: dict[int, tuple[m.Rubric, RubricContext]] = {}
+_CONTEXTS = RubricCache(RubricContext)
 
 
 def context_for(rubric: m.Rubric) -> RubricContext:
     """The context of a loaded rubric, built once per rubric object."""
-    cached = _CONTEXTS.get(id(rubric))
-    if cached is not None and cached[0] is rubric:
-        return cached[1]
-    ctx = RubricContext(rubric)
-    if len(_CONTEXTS) > 64:
-        _CONTEXTS.clear()
-    _CONTEXTS[id(rubric)] = (rubric, ctx)
-    return ctx
+    return _CONTEXTS(rubric)
