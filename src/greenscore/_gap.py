@@ -425,26 +425,11 @@ def _blocked_conditions(plan: Plan, park: _Park, tier: m.Tier) -> list[str]:
 
 
 def _blocked_gap(plan: Plan, park: _Park, step: IndicatorStep, why: str) -> IndicatorGap:
-    spec = step.spec
-    return IndicatorGap(
-        indicator=spec.id,
-        label=spec.label,
-        method=spec.method,
-        reachable=False,
-        input=spec.inputs[0] if len(spec.inputs) == 1 else None,
-        via=None,
-        current=None,
-        required=None,
-        change=None,
-        items=(),
-        score=_score_of(park, step),
-        score_after=None,
-        total_after=None,
-        tier_after=None,
-        verified=True,
-        action=f"not reachable through this indicator alone: {why}",
-        reason=why,
-        text=f"{spec.label or spec.id}: not reachable through this indicator alone: {why}",
+    """An indicator that cannot lift a vetoed or capped park, whatever its value."""
+    del plan
+    inputs = step.spec.inputs
+    return replace(
+        _unreachable(park, step, None, None, why), input=inputs[0] if len(inputs) == 1 else None
     )
 
 
