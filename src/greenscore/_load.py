@@ -279,7 +279,6 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
 
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
-    top_ids = {d.id for d in rubric.dimensions}
     tier_ids = [t.id for t in rubric.tiers]
     veto_ids = {v.id for v in rubric.vetoes}
     _duplicates(
@@ -343,7 +342,6 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
                         )
-    del top_ids
     if rubric.tiers[-1].min_score > rubric.scale.min:
         collector.add(
             ("tiers", len(rubric.tiers) - 1, "min_score"),

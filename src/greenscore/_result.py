@@ -7,14 +7,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
 from greenscore import _model as m
 from greenscore._plan import MISSING_ERROR, TREATMENTS, Plan, Scores
-
-
-def _num(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -243,7 +237,6 @@ def build_assessment(
     entity: Any = None,
     period: Any = None,
     sha256: str,
-    raw_values: dict[str, Any] | None = None,
 ) -> Assessment:
     """Read row `row` of the plan's scores into an Assessment."""
     rubric = plan.rubric
@@ -325,7 +318,3 @@ def build_assessment(
         rubric_sha256=sha256,
         scale=(scale.min, scale.max),
     )
-
-
-def finite_or_none(array: np.ndarray) -> list[float | None]:
-    return [None if math.isnan(x) else float(x) for x in array]
