@@ -47,6 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -> None:
+    """The options every command that assesses a table shares: rubric, period, previous, errors."""
+    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
+    parser.add_argument(
+        "--previous",
+        metavar="LAST_YEAR",
+        help="last year's data, for score and rank changes and tier transitions",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=("raise", "flag"),
+        default="raise",
+        help=f"raise: stop and list every problem (default); flag: {flag_help}",
+    )
+
+
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     """Every problem of a ProfileError as a table: row, entity, field, value, problem."""
     from greenscore._batch import problem_table

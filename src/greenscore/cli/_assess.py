@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from greenscore.cli import add_assessment_options
+
 PROGRESS_ROWS = 5000
 
 
@@ -29,20 +31,7 @@ def register(subparsers: Any) -> None:
         help="folder to write into, or one file ending in .csv/.xlsx/.parquet/.json; "
         "without it only the summary is printed",
     )
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
-    parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
-    parser.add_argument(
-        "--previous",
-        metavar="LAST_YEAR",
-        help="last year's data, for score and rank changes and tier transitions",
-    )
-    parser.add_argument(
-        "--errors",
-        choices=("raise", "flag"),
-        default="raise",
-        help="raise: stop and list every problem (default); flag: score the valid rows and "
-        "list the others",
-    )
+    add_assessment_options(parser, flag_help="score the valid rows and list the others")
     parser.add_argument(
         "--format",
         dest="formats",

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from greenscore.cli import add_assessment_options
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -24,20 +26,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("-o", "--output", metavar="HTML", help="HTML report to write")
     parser.add_argument("--xlsx", metavar="XLSX", help="Excel workbook to write")
     parser.add_argument("--markdown", metavar="MD", help="Markdown summary to write")
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
-    parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
-    parser.add_argument(
-        "--previous",
-        metavar="LAST_YEAR",
-        help="last year's data, for score changes and tier transitions",
-    )
-    parser.add_argument(
-        "--errors",
-        choices=("raise", "flag"),
-        default="raise",
-        help="raise: stop and list every problem (default); flag: report the valid rows and "
-        "list the others",
-    )
+    add_assessment_options(parser, flag_help="report the valid rows and list the others")
     parser.add_argument(
         "--group-by",
         metavar="COLUMN",
