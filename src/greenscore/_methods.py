@@ -36,9 +36,16 @@ def linear(
 
 
 def bands(x: FloatArray, lows: FloatArray, points_u: FloatArray) -> FloatArray:
-    """The normalised points of the band [low_i, low_{i+1}) holding x; lows sorted, lows[0] = −inf."""
-    index = np.searchsorted(lows, np.where(np.isnan(x), 0.0, x), side="right") - 1
-    return np.where(np.isnan(x), np.nan, points_u[np.clip(index, 0, len(lows) - 1)])
+    """The normalised points of the band [low_i, low_{i+1}) holding x.
+
+    One indicator: x (rows), lows and points (bands). A group: x (indicators × rows), lows and
+    points (indicators × bands), each row of lows sorted from −inf and padded with +inf.
+    """
+    if x.ndim == 1:
+        return bands(x[None, :], lows[None, :], points_u[None, :])[0]
+    index = (x[:, :, None] >= lows[:, None, :]).sum(axis=2) - 1
+    u = np.take_along_axis(points_u, np.maximum(index, 0), axis=1)
+    return np.where(np.isnan(x), np.nan, u)
 
 
 def target(
@@ -61,9 +68,15 @@ def checklist(items: FloatArray, points: FloatArray, at_least: int | None) -> Fl
 
 
 def categorical(codes: FloatArray, points_u: FloatArray) -> FloatArray:
-    """The normalised points of each category code (codes index the declared categories)."""
+    """The normalised points of each category code (codes index the declared categories).
+
+    One indicator: codes (rows), points (categories); a group: codes (indicators × rows), points
+    (indicators × categories, padded).
+    """
+    if codes.ndim == 1:
+        return categorical(codes[None, :], points_u[None, :])[0]
     safe = np.where(np.isnan(codes), 0, codes).astype(np.intp)
-    return np.where(np.isnan(codes), np.nan, points_u[safe])
+    return np.where(np.isnan(codes), np.nan, np.take_along_axis(points_u, safe, axis=1))
 
 
 def minmax(x: FloatArray, low: float, high: float) -> FloatArray:

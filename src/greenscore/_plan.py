@@ -305,7 +305,7 @@ class Plan:
 
     @cached_property
     def _groups(self) -> dict[str, tuple[np.ndarray, list[str], dict[str, np.ndarray]]]:
-        """Linear and target indicators grouped so one kernel call scores each group."""
+        """Indicators grouped by method (linear, target, bands, categorical): one call a group."""
         groups: dict[str, tuple[np.ndarray, list[str], dict[str, np.ndarray]]] = {}
         linear = [s for s in self.indicators if isinstance(s.spec, m.LinearIndicator)]
         if linear:
@@ -330,6 +330,38 @@ class Plan:
                     "worst_distance": np.array([s.spec.worst_distance for s in target]),
                 },
             )
+        bands = [s for s in self.indicators if isinstance(s.spec, m.BandsIndicator)]
+        if bands:
+            tables = [self._band_tables[s.position] for s in bands]
+            width = max(len(lows) for lows, _ in tables)
+            groups["bands"] = (
+                np.array([s.position for s in bands], dtype=np.intp),
+                [s.spec.input for s in bands],
+                {
+                    "lows": np.array(
+                        [
+                            np.pad(lows, (0, width - len(lows)), constant_values=np.inf)
+                            for lows, _ in tables
+                        ]
+                    ),
+                    "points_u": np.array(
+                        [np.pad(p, (0, width - len(p)), mode="edge") for _, p in tables]
+                    ),
+                },
+            )
+        categorical = [s for s in self.indicators if isinstance(s.spec, m.CategoricalIndicator)]
+        if categorical:
+            tables = [self._band_tables[s.position] for s in categorical]
+            width = max(len(p) for _, p in tables)
+            groups["categorical"] = (
+                np.array([s.position for s in categorical], dtype=np.intp),
+                [s.spec.input for s in categorical],
+                {
+                    "points_u": np.array(
+                        [np.pad(p, (0, width - len(p)), mode="edge") for _, p in tables]
+                    )
+                },
+            )
         return groups
 
     def _normalise_groups(
@@ -340,9 +372,14 @@ class Plan:
             x = np.empty((len(inputs), n))
             for c, input_name in enumerate(inputs):
                 x[c] = values[input_name]
-            kernel = k.linear if name == "linear" else k.target
             raw[positions] = x
-            u_all[positions] = kernel(x, **{key: p[:, None] for key, p in params.items()})
+            if name in ("linear", "target"):
+                kernel = k.linear if name == "linear" else k.target
+                u_all[positions] = kernel(x, **{key: p[:, None] for key, p in params.items()})
+            elif name == "bands":
+                u_all[positions] = k.bands(x, params["lows"], params["points_u"])
+            else:
+                u_all[positions] = k.categorical(x, params["points_u"])
 
     def _normalise(
         self, step: IndicatorStep, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any]
@@ -420,7 +457,10 @@ class Plan:
         return [
             s
             for s in self.indicators
-            if not isinstance(s.spec, m.LinearIndicator | m.TargetIndicator)
+            if not isinstance(
+                s.spec,
+                m.LinearIndicator | m.TargetIndicator | m.BandsIndicator | m.CategoricalIndicator,
+            )
         ]
 
     @cached_property
