@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 import baseline  # noqa: E402
 
 import greenscore  # noqa: E402
-from greenscore._plan import compile_rubric  # noqa: E402
+from greenscore.engine.plan import compile_rubric  # noqa: E402
 
 DATA = HERE.parent / "examples" / "jiangxi" / "parks_2016.csv"
 

@@ -1,11 +1,11 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
-from greenscore._api import evaluate
-from greenscore._batch import BatchResult, assess, calibrate
-from greenscore._gap import ImprovementPlan, IndicatorGap, PlanStep, TierGap, next_tier_gap
-from greenscore._load import default_rubric, load_rubric
-from greenscore._model import Rubric
-from greenscore._result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
+from greenscore.engine.evaluate import evaluate
+from greenscore.batch.assess import BatchResult, assess, calibrate
+from greenscore.explain.gap import ImprovementPlan, IndicatorGap, PlanStep, TierGap, next_tier_gap
+from greenscore.rubric.load import default_rubric, load_rubric
+from greenscore.rubric.models import Rubric
+from greenscore.engine.result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
 from greenscore.errors import (
     CohortRequiredError,
     GreenscoreError,

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from greenscore._batch import assess
+from greenscore.batch.assess import assess
 from greenscore.report import write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]

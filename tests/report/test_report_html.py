@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from greenscore._batch import assess
+from greenscore.batch.assess import assess
 from greenscore.report import render_html, write_html
 from greenscore.report._charts import histogram
 

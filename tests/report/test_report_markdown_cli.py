@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from greenscore._batch import assess
+from greenscore.batch.assess import assess
 from greenscore.cli import main
 from greenscore.report import render_markdown
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greenscore import _model as m
+from greenscore.rubric import models as m
 from greenscore import load_rubric
 from greenscore.testing import PROPERTIES, check_rubric, context_for, rubrics
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import greenscore
-from greenscore._plan import compile_rubric
+from greenscore.engine.plan import compile_rubric
 from greenscore.testing import context_for, frames, profiles, rubric_documents, rubrics
 
 DEFAULT = greenscore.default_rubric()
@@ -68,7 +68,7 @@ def test_frames_have_one_row_per_entity_and_period(frame):
 @QUICK
 @given(frames(DEFAULT, min_size=2, max_size=5, periods=["2015"]))
 def test_frames_are_assessable(frame):
-    from greenscore._batch import assess
+    from greenscore.batch.assess import assess
 
     result = assess(frame, DEFAULT)
     assert result.accounting["scored"] == len(frame)
@@ -85,8 +85,8 @@ def test_frames_refuses_impossible_sizes(kwargs):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rubric_documents())
 def test_generated_rubrics_load_as_written(document):
-    from greenscore._load import load_rubric, rubric_dict
-    from greenscore._yaml import dump_yaml
+    from greenscore.rubric.load import load_rubric, rubric_dict
+    from greenscore.rubric.safe_yaml import dump_yaml
 
     rubric = load_rubric(dump_yaml(document))
     assert rubric_dict(rubric)["dimensions"][0]["id"] == document["dimensions"][0]["id"]

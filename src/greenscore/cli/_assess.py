@@ -12,7 +12,7 @@ PROGRESS_ROWS = 5000
 
 
 def register(subparsers: Any) -> None:
-    from greenscore._batch_write import FORMATS
+    from greenscore.batch.write import FORMATS
 
     parser = subparsers.add_parser(
         "assess",
@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore._batch import assess, problem_table
+    from greenscore.batch.assess import assess, problem_table
     from greenscore.io import read_table
 
     source = read_table(args.data)

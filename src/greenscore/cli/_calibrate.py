@@ -34,9 +34,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore._batch import assess, calibrate
-    from greenscore._load import load_rubric, rubric_yaml
-    from greenscore._plan import COHORT_METHODS
+    from greenscore.batch.assess import assess, calibrate
+    from greenscore.rubric.load import load_rubric, rubric_yaml
+    from greenscore.engine.plan import COHORT_METHODS
     from greenscore.io import atomic_write_text, ensure_not_input, read_table
     from greenscore.io._provenance import greenscore_version
 

@@ -55,9 +55,9 @@ def find_examples(given: str | None) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore._api import evaluate
-    from greenscore._batch import assess
-    from greenscore._batch_text import render_table
+    from greenscore.engine.evaluate import evaluate
+    from greenscore.batch.assess import assess
+    from greenscore.batch.text import render_table
     from greenscore.cli._evaluate import load_profile
     from greenscore.errors import GreenscoreError
 

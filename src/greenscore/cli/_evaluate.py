@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     """A profile file's mapping of field values; YAML is read safely, JSON strictly."""
-    from greenscore._yaml import read_located
+    from greenscore.rubric.safe_yaml import read_located
     from greenscore.errors import InputFileError, RubricError
 
     shown = os.fspath(path)
@@ -63,7 +63,7 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore._api import evaluate
+    from greenscore.engine.evaluate import evaluate
 
     assessment = evaluate(load_profile(args.profile), args.rubric)
     print(assessment.to_json(indent=2) if args.json else assessment.explain())

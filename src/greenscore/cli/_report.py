@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore._batch import assess
+    from greenscore.batch.assess import assess
     from greenscore.cli import EXIT_USAGE
     from greenscore.report import write_report
 

@@ -12,7 +12,7 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def rubric_schema() -> dict[str, Any]:
     """JSON Schema of a rubric document, generated from the pydantic models the loader uses."""
     from greenscore import __version__
-    from greenscore._model import Rubric
+    from greenscore.rubric.models import Rubric
 
     schema = Rubric.model_json_schema(by_alias=True)
     return {

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from greenscore import _model as m
-from greenscore._gap import TierGap, next_tier_gap
-from greenscore._result import Assessment, describe_method, fmt
+from greenscore.rubric import models as m
+from greenscore.explain.gap import TierGap, next_tier_gap
+from greenscore.engine.result import Assessment, describe_method, fmt
 from greenscore.errors import GreenscoreError
 from greenscore.io import Provenance
 

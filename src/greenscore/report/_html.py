@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from greenscore import _model as m
-from greenscore._result import Assessment, fmt
+from greenscore.rubric import models as m
+from greenscore.engine.result import Assessment, fmt
 from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
 from greenscore.report import _charts as charts

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from greenscore._result import fmt
+from greenscore.engine.result import fmt
 from greenscore.io import atomic_write_text, ensure_not_input
 from greenscore.report._data import BatchLike, number
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from greenscore import _methods as k
-from greenscore import _model as m
-from greenscore._formula import parse_formula
-from greenscore._load import load_rubric
-from greenscore._plan import round_half_up
-from greenscore._result import fmt
-from greenscore._yaml import format_path
+from greenscore.engine import kernels as k
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.load import load_rubric
+from greenscore.engine.plan import round_half_up
+from greenscore.engine.result import fmt
+from greenscore.rubric.safe_yaml import format_path
 from greenscore.errors import Location
 
 PathKey = tuple[str | int, ...]

@@ -13,10 +13,10 @@ from typing import Any, cast
 import numpy as np
 from hypothesis import strategies as st
 
-from greenscore import _model as m
-from greenscore._load import load_rubric, rubric_sha256, rubric_yaml
-from greenscore._plan import Scores, compile_rubric
-from greenscore._result import fmt
+from greenscore.rubric import models as m
+from greenscore.rubric.load import load_rubric, rubric_sha256, rubric_yaml
+from greenscore.engine.plan import Scores, compile_rubric
+from greenscore.engine.result import fmt
 from greenscore.errors import GreenscoreError, ProfileError, RubricError
 from greenscore.testing._context import DIRECTIONAL, Profile, RubricContext, python_value
 from greenscore.testing._strategies import profiles, values
@@ -743,7 +743,7 @@ def _find_assess() -> Callable[..., Any] | None:
     found = getattr(greenscore, "assess", None)
     if found is None:
         try:
-            from greenscore._batch import assess as found
+            from greenscore.batch.assess import assess as found
         except ImportError:
             return None
     return cast(Callable[..., Any], found)

@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from greenscore import _model as m
-from greenscore._load import load_rubric
+from greenscore.rubric import models as m
+from greenscore.rubric.load import load_rubric
 from greenscore.testing._context import context_for
 from greenscore.testing._lint import LINT_CODES, Finding, lint
 from greenscore.testing._properties import PROPERTIES, Setup, Violation

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from greenscore import _model as m
-from greenscore._formula import parse_formula
-from greenscore._load import load_rubric
-from greenscore._yaml import dump_yaml
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.load import load_rubric
+from greenscore.rubric.safe_yaml import dump_yaml
 from greenscore.testing._context import Domain, context_for
 
 RubricLike = str | os.PathLike[str] | m.Rubric | None

@@ -11,7 +11,7 @@ import pytest
 
 import greenscore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("baseline", ROOT / "benchmarks" / "baseline.py")
 assert _spec is not None and _spec.loader is not None
 baseline = importlib.util.module_from_spec(_spec)

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from greenscore import _model as m
-from greenscore._inputs import is_missing, profile_mapping
-from greenscore._load import load_rubric
-from greenscore._plan import (
+from greenscore.rubric import models as m
+from greenscore.engine.inputs import is_missing, profile_mapping
+from greenscore.rubric.load import load_rubric
+from greenscore.engine.plan import (
     COHORT_METHODS,
     MISSING_ERROR,
     Plan,
@@ -20,7 +20,7 @@ from greenscore._plan import (
     compile_rubric,
     lag_column,
 )
-from greenscore._result import Assessment, build_assessment
+from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
 
 RubricLike = str | os.PathLike[str] | m.Rubric | None

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 import greenscore
-from greenscore._load import load_rubric
+from greenscore.rubric.load import load_rubric
 from greenscore.cli import main
 from greenscore.errors import CohortRequiredError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 JIANGXI = EXAMPLES / "jiangxi"
 BAD = JIANGXI / "parks_2016_bad_cells.csv"

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greenscore import _formula
-from greenscore._formula import FUNCTIONS, Formula, FormulaError, parse_formula
+from greenscore.rubric import formula as _formula
+from greenscore.rubric.formula import FUNCTIONS, Formula, FormulaError, parse_formula
 
 NAN = math.nan
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "examples" / "jiangxi"
+DATA = Path(__file__).resolve().parents[2] / "examples" / "jiangxi"
 GENERATOR = DATA / "generate.py"
 FILES = ("parks_2015.csv", "parks_2016.csv", "parks_2015_2016.csv")
 

@@ -14,15 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 
 import greenscore
-from greenscore._batch import BatchResult, assess, calibrate, lagged_columns, ranks
-from greenscore._batch_inputs import coerce_column, period_key
-from greenscore._inputs import ColumnCoercer
-from greenscore._load import load_rubric, rubric_yaml
-from greenscore._model import Input
+from greenscore.batch.assess import BatchResult, assess, calibrate, lagged_columns, ranks
+from greenscore.batch.inputs import coerce_column, period_key
+from greenscore.engine.inputs import ColumnCoercer
+from greenscore.rubric.load import load_rubric, rubric_yaml
+from greenscore.rubric.models import Input
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JIANGXI = ROOT / "examples" / "jiangxi"
 
 SMALL = """

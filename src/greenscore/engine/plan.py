@@ -10,9 +10,9 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from greenscore import _methods as k
-from greenscore import _model as m
-from greenscore._formula import Formula, parse_formula
+from greenscore.engine import kernels as k
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import Formula, parse_formula
 from greenscore.errors import CohortRequiredError
 
 T = TypeVar("T")
@@ -220,14 +220,14 @@ class Plan:
     @cached_property
     def validator(self) -> Any:
         """The input validator for this rubric."""
-        from greenscore._inputs import InputValidator
+        from greenscore.engine.inputs import InputValidator
 
         return InputValidator(self.rubric)
 
     @cached_property
     def sha256(self) -> str:
         """sha256 of the rubric's canonical form."""
-        from greenscore._load import rubric_sha256
+        from greenscore.rubric.load import rubric_sha256
 
         return rubric_sha256(self.rubric)
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import greenscore
-from greenscore import _model as m
+from greenscore.rubric import models as m
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RUBRIC = greenscore.default_rubric()
 TIER_RANK = {t.id: i for i, t in enumerate(RUBRIC.tiers)}
 UPPER = {"number": 2000.0, "integer": 60}

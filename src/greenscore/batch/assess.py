@@ -20,9 +20,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from greenscore import _model as m
-from greenscore._api import RubricLike, row_problems
-from greenscore._batch_inputs import (
+from greenscore.rubric import models as m
+from greenscore.engine.evaluate import RubricLike, row_problems
+from greenscore.batch.inputs import (
     PeriodKey,
     Prepared,
     lag_columns,
@@ -30,11 +30,11 @@ from greenscore._batch_inputs import (
     period_order,
     prepare,
 )
-from greenscore._batch_text import render_table
-from greenscore._inputs import is_missing
-from greenscore._load import load_rubric, rubric_yaml
-from greenscore._plan import COHORT_METHODS, QUOTA_KEY, Plan, Scores, compile_rubric
-from greenscore._result import Assessment, build_assessment
+from greenscore.batch.text import render_table
+from greenscore.engine.inputs import is_missing
+from greenscore.rubric.load import load_rubric, rubric_yaml
+from greenscore.engine.plan import COHORT_METHODS, QUOTA_KEY, Plan, Scores, compile_rubric
+from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import Provenance, TableSource, from_frame, make_provenance, read_table
 
@@ -296,7 +296,7 @@ class BatchResult:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table this result writes: results, flagged, transitions, summary, rubric."""
-        from greenscore._batch_write import rubric_table
+        from greenscore.batch.write import rubric_table
 
         tables = {"results": self.results, "flagged": self.flagged}
         if self.transitions is not None:
@@ -314,31 +314,31 @@ class BatchResult:
         results go beside it, or into sheets for Excel). Anything else is a folder, created if
         needed, receiving results.<ext>, flagged.<ext>, … for each format (default csv and xlsx).
         """
-        from greenscore._batch_write import write_result
+        from greenscore.batch.write import write_result
 
         return write_result(self, path_or_dir, formats)
 
     def to_csv(self, path: str | os.PathLike[str]) -> list[Path]:
         """results to ``path``; the other tables beside it as ``<stem>.<table>.csv``."""
-        from greenscore._batch_write import write_file
+        from greenscore.batch.write import write_file
 
         return write_file(self, Path(path), "csv")
 
     def to_excel(self, path: str | os.PathLike[str]) -> list[Path]:
         """One workbook: a sheet per table, a rubric sheet and a provenance sheet."""
-        from greenscore._batch_write import write_file
+        from greenscore.batch.write import write_file
 
         return write_file(self, Path(path), "xlsx")
 
     def to_parquet(self, path: str | os.PathLike[str]) -> list[Path]:
         """results to ``path``; the other tables beside it as ``<stem>.<table>.parquet``."""
-        from greenscore._batch_write import write_file
+        from greenscore.batch.write import write_file
 
         return write_file(self, Path(path), "parquet")
 
     def to_json(self, path: str | os.PathLike[str]) -> list[Path]:
         """results to ``path``; the other tables beside it as ``<stem>.<table>.json``."""
-        from greenscore._batch_write import write_file
+        from greenscore.batch.write import write_file
 
         return write_file(self, Path(path), "json")
 

@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from greenscore import _model as m
-from greenscore._api import RubricLike, evaluate
-from greenscore._inputs import profile_mapping
-from greenscore._load import load_rubric
-from greenscore._plan import (
+from greenscore.rubric import models as m
+from greenscore.engine.evaluate import RubricLike, evaluate
+from greenscore.engine.inputs import profile_mapping
+from greenscore.rubric.load import load_rubric
+from greenscore.engine.plan import (
     COHORT_METHODS,
     QUOTA_KEY,
     IndicatorStep,
@@ -28,7 +28,7 @@ from greenscore._plan import (
     Scores,
     compile_rubric,
 )
-from greenscore._result import Assessment, fmt
+from greenscore.engine.result import Assessment, fmt
 from greenscore.errors import CohortRequiredError, GreenscoreError
 
 Status = Literal["top", "vetoed", "capped", "blocked", "reachable", "unreachable"]

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from greenscore import _model as m
-from greenscore._result import describe_method
+from greenscore.rubric import models as m
+from greenscore.engine.result import describe_method
 from greenscore.io import write_csv, write_excel, write_json, write_parquet
 
 if TYPE_CHECKING:
-    from greenscore._batch import BatchResult
+    from greenscore.batch.assess import BatchResult
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 DEFAULT_FORMATS = ("csv", "xlsx")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from greenscore._result import fmt
+from greenscore.engine.result import fmt
 
 
 def display_width(text: str) -> int:

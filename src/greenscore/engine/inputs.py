@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore import _model as m
+from greenscore.rubric import models as m
 from greenscore.errors import DataProblem, ProfileError
 
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "t"}

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from greenscore import _model as m
-from greenscore._formula import Formula, FormulaError, parse_formula
-from greenscore._yaml import LocatedDocument, dump_yaml, format_path, load_located, read_located
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import Formula, FormulaError, parse_formula
+from greenscore.rubric.safe_yaml import LocatedDocument, dump_yaml, format_path, load_located, read_located
 from greenscore.errors import RubricError, RubricProblem
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"

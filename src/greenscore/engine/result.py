@@ -7,8 +7,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore import _model as m
-from greenscore._plan import MISSING_ERROR, TREATMENTS, Plan, Scores
+from greenscore.rubric import models as m
+from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -124,7 +124,7 @@ class Assessment:
         Needs the profile this assessment was scored from, and the rubric unless it is the bundled
         one; see greenscore.next_tier_gap.
         """
-        from greenscore._gap import next_tier_gap
+        from greenscore.explain.gap import next_tier_gap
 
         return next_tier_gap(self, profile, rubric)
 

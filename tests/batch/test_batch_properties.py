@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import greenscore
-from greenscore._batch import assess
-from greenscore._load import default_rubric, load_rubric
-from greenscore._model import Rubric
+from greenscore.batch.assess import assess
+from greenscore.rubric.load import default_rubric, load_rubric
+from greenscore.rubric.models import Rubric
 from greenscore.errors import ProfileError
 from greenscore.io import read_table
 
-JIANGXI = Path(__file__).resolve().parents[1] / "examples" / "jiangxi"
+JIANGXI = Path(__file__).resolve().parents[2] / "examples" / "jiangxi"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LINEAR_BANDS_TARGET = """

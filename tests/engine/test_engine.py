@@ -18,9 +18,9 @@ import pytest
 
 import greenscore
 from greenscore import ProfileError
-from greenscore import _methods as k
+from greenscore.engine import kernels as k
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WORKED = ROOT / "examples" / "rubrics" / "worked-example.yaml"
 
 PARK_A = {
@@ -342,7 +342,7 @@ def test_assessment_is_immutable_and_serialisable(worked: greenscore.Rubric) -> 
 
 
 def test_rubric_sha256_ignores_layout(worked: greenscore.Rubric) -> None:
-    from greenscore._load import rubric_sha256, rubric_yaml
+    from greenscore.rubric.load import rubric_sha256, rubric_yaml
 
     again = greenscore.load_rubric(rubric_yaml(worked))
     assert rubric_sha256(again) == rubric_sha256(worked)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import greenscore
-from greenscore._plan import QUOTA_KEY, compile_rubric, lag_column
+from greenscore.engine.plan import QUOTA_KEY, compile_rubric, lag_column
 
 PROGRESS = """
 name: progress

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from greenscore import _model as m
-from greenscore._inputs import ColumnCoercer, is_missing
-from greenscore._plan import Plan
+from greenscore.rubric import models as m
+from greenscore.engine.inputs import ColumnCoercer, is_missing
+from greenscore.engine.plan import Plan
 from greenscore.io import TableSource
 
 PeriodKey = int | str

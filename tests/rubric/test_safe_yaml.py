@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from greenscore import _yaml
-from greenscore._yaml import (
+from greenscore.rubric import safe_yaml as _yaml
+from greenscore.rubric.safe_yaml import (
     MAX_BYTES,
     LocatedDocument,
     dump_yaml,

@@ -1,0 +1,1 @@
+"""The engine layer: scoring methods, the compiled plan in stages, inputs, results, evaluate()."""
