@@ -3,7 +3,7 @@
 from greenscore.engine.evaluate import evaluate
 from greenscore.batch.assess import BatchResult, assess, calibrate
 from greenscore.explain.gap import ImprovementPlan, IndicatorGap, PlanStep, TierGap, next_tier_gap
-from greenscore.rubric.load import default_rubric, load_rubric
+from greenscore.rubric.load import default_rubric, load_rubric, rubric_sha256, rubric_yaml
 from greenscore.rubric.models import Rubric
 from greenscore.engine.result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
 from greenscore.errors import (
@@ -38,6 +38,8 @@ __all__ = [
     "evaluate",
     "load_rubric",
     "next_tier_gap",
+    "rubric_sha256",
+    "rubric_yaml",
 ]
 
 

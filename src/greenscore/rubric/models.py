@@ -503,22 +503,3 @@ class Rubric(_Model):
     def source_file(self) -> str | None:
         """The file the rubric was loaded from, if any."""
         return self._source_file
-
-    @property
-    def sha256(self) -> str:
-        """sha256 of the canonical form: the same rubric hashes the same whatever its layout."""
-        from greenscore.rubric.load import rubric_sha256
-
-        return rubric_sha256(self)
-
-    def to_yaml(self) -> str:
-        """The rubric as YAML (defaults left out); loading it again gives the same rubric."""
-        from greenscore.rubric.load import rubric_yaml
-
-        return rubric_yaml(self)
-
-    def calibrate(self, data: Any, *, period: Any = None) -> Rubric:
-        """A copy with cohort statistics and quota cut-offs frozen from one period of data."""
-        from greenscore.batch.assess import calibrate
-
-        return calibrate(self, data, period=period)
