@@ -22,7 +22,8 @@ test-slow: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
-	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict
+	$(VENV)/bin/lint-imports
 
 check: $(STAMP)
 	$(VENV)/bin/greenscore check rubrics/*.yaml
