@@ -11,7 +11,7 @@ from greenscore.errors import (
     RubricError,
 )
 from greenscore.explain.gap import next_tier_gap
-from greenscore.explain.types import ImprovementPlan, IndicatorGap, PlanStep, TierGap
+from greenscore.explain.types import ImprovementPath, IndicatorGap, PathStep, TierGap
 from greenscore.rubric.load import default_rubric, load_rubric
 from greenscore.rubric.models import Rubric
 
@@ -21,11 +21,11 @@ __all__ = [
     "CohortRequiredError",
     "DimensionResult",
     "GreenscoreError",
-    "ImprovementPlan",
+    "ImprovementPath",
     "IndicatorGap",
     "IndicatorResult",
     "InputFileError",
-    "PlanStep",
+    "PathStep",
     "ProfileError",
     "Rubric",
     "RubricError",

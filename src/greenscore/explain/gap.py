@@ -1,10 +1,10 @@
-"""Gap to the next tier: the smallest change of each indicator alone, and one combined plan.
+"""Gap to the next tier: the least change of each indicator alone, and one improvement path.
 
-Every search scores candidate profiles through the compiled plan (the path ``evaluate`` takes) and
+Every search scores candidate profiles through the compiled plan (as ``evaluate`` does) and
 every answer is verified by re-evaluating the changed profile with :func:`greenscore.evaluate`.
 See docs/reports.md for the methods and the meaning of "normalised effort". The search is split
 along its seams: result types (types.py), the scoring harness (harness.py), wording (wording.py),
-levers (levers.py), each indicator alone (single.py) and the combined plan (path.py).
+levers (levers.py), each indicator alone (single.py) and the combined improvement path (path.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from greenscore.engine.result import Assessment, fmt
 from greenscore.errors import CohortRequiredError, GreenscoreError
 from greenscore.explain.harness import Park
 from greenscore.explain.levers import Lever, lever_for
-from greenscore.explain.path import combined
+from greenscore.explain.path import combined_path
 from greenscore.explain.single import single_gaps, unreachable
 from greenscore.explain.types import IndicatorGap, Status, TierGap
 from greenscore.explain.wording import blocked_conditions, veto_requirement
@@ -30,7 +30,7 @@ from greenscore.rubric.load import load_rubric
 def next_tier_gap(
     assessment_or_profile: Any, profile: Any = None, rubric: RubricLike = None
 ) -> TierGap:
-    """The gap from a park's tier to the next: each indicator alone, and one combined plan.
+    """The gap from a park's tier to the next: each indicator alone, and one improvement path.
 
     Pass an Assessment with the profile it was made from (an Assessment holds scores, not every
     raw input), or just a profile. ``rubric`` defaults to the bundled one and must be the rubric
@@ -91,7 +91,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
             reason="already in the top tier",
             veto_requirements=(),
             indicators=(),
-            plan=None,
+            path=None,
         )
     target = current - 1
     tier = rubric.tiers[target]
@@ -125,20 +125,20 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
         reason = f"{why}; no indicator can satisfy it"
     if status is not None:
         gaps = tuple(_blocked_gap(plan, park, step, why) for step in plan.indicators)
-        return TierGap(**head, status=status, reason=reason, indicators=gaps, plan=None)
+        return TierGap(**head, status=status, reason=reason, indicators=gaps, path=None)
     levers, gaps_by_id = _levers(park)
     gaps_by_id.update(single_gaps(park, levers))
     gaps = tuple(gaps_by_id[step.id] for step in plan.indicators)
-    improvement, why_not = combined(park, levers)
+    improvement, why_not = combined_path(park, levers)
     need = f"{fmt(tier.min_score)} on the rounded total"
     if improvement is None:
         reason = f"{name} needs {need}; not reachable by improving the indicators: {why_not}"
-        return TierGap(**head, status="unreachable", reason=reason, indicators=gaps, plan=None)
+        return TierGap(**head, status="unreachable", reason=reason, indicators=gaps, path=None)
     short = max(0.0, tier.min_score - a.total)
     reason = f"{name} needs {need}: {fmt(short)} points short"
     if not short:
         reason = f"{name} needs {need} and its conditions: the score suffices, a condition fails"
-    return TierGap(**head, status="reachable", reason=reason, indicators=gaps, plan=improvement)
+    return TierGap(**head, status="reachable", reason=reason, indicators=gaps, path=improvement)
 
 
 def _blocked_gap(plan: Plan, park: Park, step: IndicatorStep, why: str) -> IndicatorGap:

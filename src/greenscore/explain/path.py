@@ -1,4 +1,4 @@
-"""The combined improvement plan: greedy moves across levers, trimmed, verified by evaluate."""
+"""The combined improvement path: greedy moves across levers, trimmed, verified by evaluate."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from greenscore.engine.result import Assessment, fmt
 from greenscore.explain.harness import Park
 from greenscore.explain.levers import Lever
 from greenscore.explain.single import found_gap, thresholds
-from greenscore.explain.types import ImprovementPlan, PlanStep
+from greenscore.explain.types import ImprovementPath, PathStep
 from greenscore.explain.wording import diagnose
 
 _MAX_GREEDY_STEPS = 400
 _FRACTIONS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0)
-PLAN_METHOD = (
+PATH_METHOD = (
     "greedy by gain per unit of normalised effort (continuous moves in chunks, discrete moves "
     "by band, category or item), then each move trimmed to the least that still reaches the tier; "
     "least total effort when every move is continuous under arithmetic aggregation"
@@ -51,8 +51,8 @@ class _State:
         return _State(dict(self.values), dict(self.picks), list(self.order))
 
 
-def combined(park: Park, all_levers: list[Lever]) -> tuple[ImprovementPlan | None, str]:
-    """One plan across indicators reaching the target tier, verified with evaluate."""
+def combined_path(park: Park, all_levers: list[Lever]) -> tuple[ImprovementPath | None, str]:
+    """One improvement path across indicators reaching the target tier, verified with evaluate."""
     levers: list[Lever] = []
     taken: set[str] = set()
     for lever in all_levers:
@@ -80,11 +80,11 @@ def combined(park: Park, all_levers: list[Lever]) -> tuple[ImprovementPlan | Non
         return None, "the plan found did not verify on re-evaluation"
     steps = []
     for i in sorted(set(state.values) | {i for i, j in state.picks.items() if j >= 0}):
-        steps.append(_plan_step(park, levers[i], state, i, levers, after))
+        steps.append(_path_step(park, levers[i], state, i, levers, after))
     effort = sum(s.effort for s in steps)
     typed = {name: park.typed(name, x) for name, x in changes.items()}
     return (
-        ImprovementPlan(tuple(steps), typed, effort, after.total, after.tier.id, PLAN_METHOD),
+        ImprovementPath(tuple(steps), typed, effort, after.total, after.tier.id, PATH_METHOD),
         "",
     )
 
@@ -208,9 +208,9 @@ def _trim(park: Park, levers: list[Lever], state: _State, order: list[int]) -> N
                     state.picks[i] = best
 
 
-def _plan_step(
+def _path_step(
     park: Park, lever: Lever, state: _State, i: int, levers: list[Lever], after: Assessment
-) -> PlanStep:
+) -> PathStep:
     spec = lever.step.spec
     effort = state.effort(levers, i)
     items: tuple[str, ...] = ()
@@ -222,7 +222,7 @@ def _plan_step(
         changes, items, label = option.changes, option.items, option.into
     gap = found_gap(park, lever, changes, after, True, effort, items, label)
     text = f"{spec.label or spec.id}: {gap.action} (effort {fmt(effort, 3)})"
-    return PlanStep(
+    return PathStep(
         indicator=spec.id,
         label=spec.label,
         input=lever.var,

@@ -1,4 +1,4 @@
-"""Results of the gap search: per-indicator gaps, the combined improvement plan, the tier gap."""
+"""Results of the gap search: per-indicator gaps, the combined improvement path, the tier gap."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ class IndicatorGap:
 
 
 @dataclass(frozen=True)
-class PlanStep:
-    """One indicator's part of a combined improvement plan."""
+class PathStep:
+    """One indicator's part of a combined improvement path."""
 
     indicator: str
     label: str
@@ -63,10 +63,10 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
-class ImprovementPlan:
+class ImprovementPath:
     """Changes to several inputs that together reach the next tier, verified by re-evaluation."""
 
-    steps: tuple[PlanStep, ...]
+    steps: tuple[PathStep, ...]
     changes: dict[str, Any]
     effort: float
     total_after: float
@@ -74,13 +74,13 @@ class ImprovementPlan:
     method: str
 
     def apply(self, profile: Any) -> dict[str, Any]:
-        """The profile with this plan's changes applied, ready for ``evaluate``."""
+        """The profile with this path's changes applied, ready for ``evaluate``."""
         return {**profile_mapping(profile), **self.changes}
 
 
 @dataclass(frozen=True)
 class TierGap:
-    """How far a park is from its next tier: per-indicator gaps and one combined plan."""
+    """How far a park is from its next tier: per-indicator gaps and one improvement path."""
 
     entity: str | None
     period: str | None
@@ -95,7 +95,7 @@ class TierGap:
     reason: str
     veto_requirements: tuple[str, ...]
     indicators: tuple[IndicatorGap, ...]
-    plan: ImprovementPlan | None
+    path: ImprovementPath | None
 
     def indicator(self, indicator_id: str) -> IndicatorGap:
         return next(g for g in self.indicators if g.indicator == indicator_id)
@@ -105,7 +105,7 @@ class TierGap:
         return asdict(self)
 
     def explain(self) -> str:
-        """The gap in words: what each indicator alone would need, then the combined plan."""
+        """The gap in words: what each indicator alone would need, then the improvement path."""
         who = " ".join(x for x in (self.entity, self.period) if x) or "profile"
         head = f"{who}: {fmt(self.total)} → {self.tier_label or self.tier} ({self.tier})"
         lines = [head, f"  {self.reason}"]
@@ -113,12 +113,12 @@ class TierGap:
         if self.indicators and self.status not in ("vetoed", "top"):
             lines.append("  each indicator alone:")
             lines += [f"    - {g.text}" for g in self.indicators]
-        if self.plan is not None:
+        if self.path is not None:
             lines.append(
-                f"  combined plan (total effort {fmt(self.plan.effort, 3)}; verified: "
-                f"{fmt(self.plan.total_after)} → {self.plan.tier_after}):"
+                f"  combined plan (total effort {fmt(self.path.effort, 3)}; verified: "
+                f"{fmt(self.path.total_after)} → {self.path.tier_after}):"
             )
-            lines += [f"    - {step.text}" for step in self.plan.steps]
+            lines += [f"    - {step.text}" for step in self.path.steps]
         return "\n".join(lines)
 
     def __str__(self) -> str:
