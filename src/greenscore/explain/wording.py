@@ -38,18 +38,11 @@ def veto_requirement(plan: Plan, park: Park, veto_id: str) -> str:
     if veto.when is None:
         return f"{label}: {veto.reason} (applies unconditionally)"
     needed = _negate(veto.when, plan)
-    names = sorted(parse_names(veto.when) & set(park.values))
+    condition = plan.veto_conditions[plan.veto_index[veto_id]]
+    read = condition.names if condition is not None else frozenset()
+    names = sorted(read & set(park.values))
     now = ", ".join(f"{n} = {fmt(float(park.values[n][0]))}" for n in names)
     return f"{label}: {veto.reason}; lifting it requires {needed} (now {now})"
-
-
-def parse_names(text: str) -> set[str]:
-    """The names a formula reads."""
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 _NEGATED = {
