@@ -1,10 +1,7 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
-from greenscore.engine.evaluate import evaluate
 from greenscore.batch.assess import BatchResult, assess, calibrate
-from greenscore.explain.gap import ImprovementPlan, IndicatorGap, PlanStep, TierGap, next_tier_gap
-from greenscore.rubric.load import default_rubric, load_rubric, rubric_sha256, rubric_yaml
-from greenscore.rubric.models import Rubric
+from greenscore.engine.evaluate import evaluate
 from greenscore.engine.result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
 from greenscore.errors import (
     CohortRequiredError,
@@ -13,6 +10,10 @@ from greenscore.errors import (
     ProfileError,
     RubricError,
 )
+from greenscore.explain.gap import next_tier_gap
+from greenscore.explain.types import ImprovementPath, IndicatorGap, PathStep, TierGap
+from greenscore.rubric.load import default_rubric, load_rubric, rubric_sha256, rubric_yaml
+from greenscore.rubric.models import Rubric
 
 __all__ = [
     "Assessment",
@@ -20,11 +21,11 @@ __all__ = [
     "CohortRequiredError",
     "DimensionResult",
     "GreenscoreError",
-    "ImprovementPlan",
+    "ImprovementPath",
     "IndicatorGap",
     "IndicatorResult",
     "InputFileError",
-    "PlanStep",
+    "PathStep",
     "ProfileError",
     "Rubric",
     "RubricError",

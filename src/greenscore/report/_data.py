@@ -252,7 +252,7 @@ def gap_table(batch: BatchLike, found: Mapping[str, GapOrReason]) -> pd.DataFram
         if isinstance(gap, str):
             rows.append({rubric.entity: entity, "status": "error", "reason": gap})
             continue
-        plan = gap.plan
+        path = gap.path
         rows.append(
             {
                 rubric.entity: entity,
@@ -261,9 +261,9 @@ def gap_table(batch: BatchLike, found: Mapping[str, GapOrReason]) -> pd.DataFram
                 "points_needed": gap.points_needed,
                 "status": gap.status,
                 "reason": gap.reason,
-                "plan": "\n".join(s.text for s in plan.steps) if plan else "",
-                "plan_effort": plan.effort if plan else None,
-                "total_after_plan": plan.total_after if plan else None,
+                "plan": "\n".join(s.text for s in path.steps) if path else "",
+                "plan_effort": path.effort if path else None,
+                "total_after_plan": path.total_after if path else None,
                 "single_indicator_options": sum(1 for g in gap.indicators if g.reachable),
             }
         )

@@ -1,0 +1,121 @@
+"""The scoring harness of the gap search: one park's inputs, scored in batches of changes."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from greenscore.engine.evaluate import evaluate
+from greenscore.engine.plan import QUOTA_KEY, IndicatorStep, Plan, Scores
+from greenscore.engine.result import Assessment
+from greenscore.rubric import models as m
+
+
+def condition_deficits(plan: Plan, tier: m.Tier, s: Scores) -> list[np.ndarray]:
+    """Per row, the points each score condition of the tier is short by, one array per minimum.
+
+    Mirrors the condition test of the engine's decide stage (``Plan._condition`` in
+    engine/plan.py) as a distance instead of a yes/no: every dimension or indicator a minimum
+    names counts its missing points (a missing score counts as 0); veto conditions are not
+    distances and are left out.
+    """
+    deficits = []
+    for cond in tier.conditions:
+        if isinstance(cond, m.DimensionMin):
+            ids = cond.dimensions or [plan.dimensions[i].spec.id for i in plan.top]
+            for dim in ids:
+                got = np.nan_to_num(s.dimension_score[:, plan.dimension_index[dim]], nan=0.0)
+                deficits.append(np.maximum(0.0, cond.score - got))
+        elif isinstance(cond, m.IndicatorMin):
+            col = plan.indicator_index[cond.indicator]
+            got = np.nan_to_num(s.indicator_score[:, col], nan=0.0)
+            deficits.append(np.maximum(0.0, cond.score - got))
+    return deficits
+
+
+class Park:
+    """One park's validated inputs, scored in batches of candidate changes."""
+
+    def __init__(self, plan: Plan, data: Mapping[str, Any], target: int) -> None:
+        self.plan = plan
+        self.rubric = plan.rubric
+        self.data = data
+        self.columns = plan.validator.profile(data)
+        self.values = plan.compute_values(self.columns, 1)
+        self.target = target
+        self.tier = plan.rubric.tiers[target]
+        decimals = plan.rubric.rounding.decimals if plan.rubric.rounding else None
+        half = 0.5 * 10.0**-decimals if decimals is not None else 0.0
+        floor = self.tier.min_score
+        cutoff = (plan.rubric.cohort or {}).get(QUOTA_KEY, {}).get(self.tier.id)
+        if self.tier.max_share is not None and cutoff is not None:
+            floor = max(floor, float(cutoff))
+        self.threshold = floor - half
+        self.now = self.score([{}])
+
+    def score(self, changes: Sequence[Mapping[str, float]]) -> Scores:
+        n = max(len(changes), 1)
+        cols = {name: np.repeat(col, n) for name, col in self.columns.items()}
+        for i, change in enumerate(changes):
+            for name, value in change.items():
+                cols[name][i] = value
+        return self.plan.score(cols, n)
+
+    def reaches(self, scores: Scores) -> np.ndarray:
+        ok = ~scores.error_rows & ~np.isnan(scores.raw_total)
+        return np.asarray(ok & (scores.tier <= self.target), dtype=bool)
+
+    def shortfall(self, s: Scores) -> np.ndarray:
+        """Points missing to the target tier's score plus condition deficits, per row."""
+        scale = self.rubric.scale
+        total = np.clip(s.raw_total - s.deductions, scale.min, scale.max)
+        short = np.maximum(0.0, self.threshold - np.nan_to_num(total, nan=scale.min))
+        for deficit in condition_deficits(self.plan, self.tier, s):
+            short = short + deficit
+        return np.asarray(short, dtype=float)
+
+    def typed(self, name: str, x: float) -> Any:
+        """A column value back in the form a profile holds: bool, category, int or float."""
+        spec = self.plan.inputs[name]
+        if spec.type == "boolean":
+            return bool(x)
+        if spec.type == "category":
+            return (spec.categories or [])[int(x)]
+        if spec.type == "integer":
+            return round(x)
+        return float(x)
+
+    def fixed(self, changes: Mapping[str, float]) -> Park:
+        """This park with some inputs already changed, for searching one more."""
+        new = copy.copy(self)
+        new.columns = {
+            name: np.array([changes.get(name, float(col[0]))]) for name, col in self.columns.items()
+        }
+        return new
+
+    def profile_with(self, changes: Mapping[str, float]) -> dict[str, Any]:
+        return {**self.data, **{k: self.typed(k, v) for k, v in changes.items()}}
+
+    def verify(self, changes: Mapping[str, float]) -> Assessment:
+        return evaluate(self.profile_with(changes), self.rubric)
+
+    def reached(self, assessment: Assessment) -> bool:
+        return self.plan.tier_index[assessment.tier.id] <= self.target
+
+
+def score_of(park: Park, step: IndicatorStep) -> float | None:
+    """The indicator's score now, or None when it has none."""
+    value = float(park.now.indicator_score[0, step.position])
+    return None if math.isnan(value) else value
+
+
+def shown_value(park: Park, name: str, x: float) -> float | str | None:
+    """A column value as a gap shows it: None when missing, the category, or a float."""
+    if math.isnan(x):
+        return None
+    typed = park.typed(name, x)
+    return typed if isinstance(typed, str) else float(typed)
