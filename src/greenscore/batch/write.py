@@ -69,7 +69,7 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _excel_safe(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Columns without a single value become empty text: io's Excel writer cannot size them."""
+    """Columns without a single value become empty text, as the result workbook has always had."""
     out = {}
     for name, frame in tables.items():
         empty = [c for c in frame.columns if len(frame) and frame[c].isna().all()]
