@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from greenscore.rubric import models as m
-from greenscore.engine.result import describe_method
+from greenscore.engine.describe import rubric_rows
 from greenscore.io import write_csv, write_excel, write_json, write_parquet
+from greenscore.rubric import models as m
 
 if TYPE_CHECKING:
     from greenscore.batch.assess import BatchResult
@@ -21,106 +21,37 @@ DEFAULT_FORMATS = ("csv", "xlsx")
 _ARROW_SAFE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean"}
 
 
+_RUBRIC_COLUMNS = [
+    "kind",
+    "id",
+    "label",
+    "parent",
+    "input",
+    "unit",
+    "method",
+    "rule",
+    "weight",
+    "weight_in_total",
+    "required",
+    "missing",
+    "tier",
+    "min_score",
+    "consequence_kind",
+    "reason",
+]
+
+
 def rubric_table(rubric: m.Rubric) -> pd.DataFrame:
-    """The rubric as one table: dimensions, indicators (unit, method, weights), vetoes, tiers."""
-    rows: list[dict[str, Any]] = []
-    top = rubric.normalised_weights
+    """The rubric as one table: dimensions, indicators (unit, method, weights), vetoes, tiers.
 
-    def walk(dims: list[m.Dimension], parent: str, shares: dict[str, float]) -> None:
-        for dim in dims:
-            share = shares[dim.id]
-            rows.append(
-                {
-                    "kind": "dimension",
-                    "id": dim.id,
-                    "label": dim.label,
-                    "parent": parent,
-                    "method": dim.aggregation,
-                    "weight": dim.weight,
-                    "weight_in_total": share,
-                }
-            )
-            local = {k: share * w for k, w in dim.normalised_weights.items()}
-            walk(dim.dimensions, dim.id, local)
-            for ind in dim.indicators:
-                rows.append(
-                    {
-                        "kind": "indicator",
-                        "id": ind.id,
-                        "label": ind.label,
-                        "parent": dim.id,
-                        "input": ", ".join(ind.inputs),
-                        "unit": ind.unit,
-                        "method": ind.method,
-                        "rule": describe_method(ind, rubric.scale),
-                        "weight": ind.weight,
-                        "weight_in_total": local[ind.id],
-                        "required": ind.required,
-                        "missing": ind.missing or rubric.missing,
-                    }
-                )
-
-    walk(rubric.dimensions, "", top)
-    for veto in rubric.vetoes:
-        rule = f"when {veto.when}" if veto.when else ""
-        if veto.points is not None:
-            rule = f"{rule}: " if rule else ""
-            rule += f"deduct {veto.points}"
-        rows.append(
-            {
-                "kind": "veto",
-                "id": veto.id,
-                "label": veto.label,
-                "method": veto.kind,
-                "rule": rule,
-                "tier": veto.tier,
-                "reason": veto.reason,
-            }
-        )
-    for tier in rubric.tiers:
-        rows.append(
-            {
-                "kind": "tier",
-                "id": tier.id,
-                "label": tier.label,
-                "rule": "; ".join(_condition(c) for c in tier.conditions),
-                "min_score": tier.min_score,
-                "consequence_kind": tier.consequence.kind,
-                "reason": tier.consequence.text,
-            }
-        )
-    columns = [
-        "kind",
-        "id",
-        "label",
-        "parent",
-        "input",
-        "unit",
-        "method",
-        "rule",
-        "weight",
-        "weight_in_total",
-        "required",
-        "missing",
-        "tier",
-        "min_score",
-        "consequence_kind",
-        "reason",
-    ]
+    Derived inputs are left out (the methodology table lists them) to keep the sheet's rows.
+    """
+    rows = [row for row in rubric_rows(rubric) if row.kind != "derived"]
     return pd.DataFrame(
-        [[row.get(c) for c in columns] for row in rows], columns=columns, dtype=object
+        [[getattr(row, c) for c in _RUBRIC_COLUMNS] for row in rows],
+        columns=_RUBRIC_COLUMNS,
+        dtype=object,
     )
-
-
-def _condition(cond: Any) -> str:
-    if isinstance(cond, m.DimensionMin):
-        which = ", ".join(cond.dimensions) if cond.dimensions else "every top dimension"
-        return f"{which} ≥ {cond.score:g}"
-    if isinstance(cond, m.IndicatorMin):
-        return f"{cond.indicator} ≥ {cond.score:g}"
-    vetoes = ", ".join(cond.vetoes) if cond.vetoes else "any veto"
-    kinds = f" of kind {', '.join(cond.kinds)}" if cond.kinds else ""
-    return f"no {vetoes}{kinds}"
 
 
 def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +69,7 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _excel_safe(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Columns without a single value become empty text: io's Excel writer cannot size them."""
+    """Columns without a single value become empty text, as the result workbook has always had."""
     out = {}
     for name, frame in tables.items():
         empty = [c for c in frame.columns if len(frame) and frame[c].isna().all()]

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore.rubric import models as m
+from greenscore.engine.describe import describe_method as describe_method
+from greenscore.engine.describe import fmt, method_sentence, veto_effect
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
-
-
-def fmt(value: float | None, digits: int = 4) -> str:
-    """A number for people: no trailing zeros, '—' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 @dataclass(frozen=True)
@@ -153,10 +145,8 @@ class Assessment:
         if self.score_tier != self.tier.id:
             lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
         for veto in self.vetoes:
-            effect = f"−{fmt(veto.points)} points" if veto.kind == "deduct" else veto.kind
-            lines.append(
-                f"  veto {veto.id} ({effect}{', ' + veto.tier if veto.tier else ''}): {veto.reason}"
-            )
+            effect = veto_effect(veto.kind, veto.tier, veto.points)
+            lines.append(f"  veto {veto.id} ({effect}): {veto.reason}")
         for dim in self.dimensions:
             depth = dim.path.count("/")
             pad = "  " * (depth + 1)
@@ -184,47 +174,11 @@ def _value_text(value: float | str | None, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
-def describe_method(spec: Any, scale: m.Scale) -> str:
-    """How a method turns a raw value into a score, in words (with its sub-range, if any)."""
-    text = _describe_normalisation(spec)
-    if spec.onto is not None:
-        text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
-    return text
-
-
-def _describe_normalisation(spec: Any) -> str:
-    direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
-    if isinstance(spec, m.LinearIndicator):
-        g = spec.goalposts
-        extra = (
-            [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
-        )
-        return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
-    if isinstance(spec, m.BandsIndicator):
-        parts = []
-        for band in spec.ordered_bands:
-            low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
-            high = "" if band.to is None else f"<{fmt(band.to)}"
-            parts.append(f"{' '.join(x for x in (low, high) if x) or 'any'}: {fmt(band.points)}")
-        return "bands " + "; ".join(parts)
-    if isinstance(spec, m.TargetIndicator):
-        return (
-            f"target {fmt(spec.target)} ± {fmt(spec.tolerance)}, worst at distance "
-            f"{fmt(spec.worst_distance)}"
-        )
-    if isinstance(spec, m.ChecklistIndicator):
-        rule = f", at least {spec.at_least} of {len(spec.items)} required" if spec.at_least else ""
-        return f"checklist of {len(spec.items)} items{rule}"
-    if isinstance(spec, m.CategoricalIndicator):
-        return "categories " + ", ".join(f"{c}: {fmt(p)}" for c, p in spec.points.items())
-    return f"{spec.method} over the cohort, {direction}"
-
-
 def method_texts(plan: Plan) -> dict[str, str]:
-    """describe_method for every indicator of a plan, computed once per plan."""
+    """The method sentence of every indicator of a plan, computed once per plan."""
     cached: dict[str, str] | None = getattr(plan, "_method_texts", None)
     if cached is None:
-        cached = {s.id: describe_method(s.spec, plan.rubric.scale) for s in plan.indicators}
+        cached = {s.id: method_sentence(s.spec, plan.rubric.scale) for s in plan.indicators}
         plan._method_texts = cached  # type: ignore[attr-defined]
     return cached
 

@@ -14,11 +14,14 @@ from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_ta
 from greenscore.io._write import (
     OUTPUT_SUFFIXES,
     PROVENANCE_KEY,
+    SheetStyle,
+    excel_cell,
     sheet_titles,
     write_csv,
     write_excel,
     write_json,
     write_parquet,
+    write_sheet,
     write_table,
 )
 
@@ -27,6 +30,7 @@ __all__ = [
     "OUTPUT_SUFFIXES",
     "PROVENANCE_KEY",
     "Provenance",
+    "SheetStyle",
     "TableSource",
     "atomic_write",
     "atomic_write_bytes",
@@ -34,6 +38,7 @@ __all__ = [
     "ensure_not_input",
     "escape_frame",
     "escape_spreadsheet_cell",
+    "excel_cell",
     "from_frame",
     "make_provenance",
     "read_table",
@@ -44,5 +49,6 @@ __all__ = [
     "write_excel",
     "write_json",
     "write_parquet",
+    "write_sheet",
     "write_table",
 ]

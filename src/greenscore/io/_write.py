@@ -8,6 +8,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,20 @@ _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
 _EXCEL_MAX_WIDTH = 60
 _EXCEL_MIN_WIDTH = 8
+_EXCEL_WRAP_WIDTH = 70
+_EXCEL_NUMBER_WIDTH = 9
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _WIDE_CHARS = re.compile(
     "[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 )
+
+
+@dataclass(frozen=True)
+class SheetStyle:
+    """How to dress one sheet: number formats and wrapped (top-aligned) text, by column header."""
+
+    formats: Mapping[str, str] = field(default_factory=dict)
+    wrap: frozenset[str] = frozenset()
 
 
 def write_csv(
@@ -64,12 +75,19 @@ def write_csv(
 
 
 def write_excel(
-    path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame], provenance: Provenance
+    path: str | os.PathLike[str],
+    sheets: Mapping[str, pd.DataFrame],
+    provenance: Provenance,
+    *,
+    styles: Mapping[str, SheetStyle] | None = None,
+    autofilter: bool = False,
 ) -> list[Path]:
     """Write one worksheet per table plus a key/value ``provenance`` sheet.
 
     Sheet names are made legal for Excel (31 characters, no ``[]:*?/\\``, unique); headers are
-    bold and frozen; column widths roughly fit the content; text cells are escaped.
+    bold and frozen; column widths roughly fit the content; text cells are escaped. ``styles``
+    gives a table's number formats and wrapped columns, keyed like ``sheets``; ``autofilter``
+    puts a filter on every sheet's header row.
     """
     openpyxl = require("openpyxl", "writing .xlsx files")
     target = Path(path)
@@ -89,9 +107,9 @@ def write_excel(
 
     def write(tmp: Path) -> None:
         book = openpyxl.Workbook(write_only=True)
-        for title, frame in zip(titles, frames, strict=True):
-            _write_sheet(book, title, frame)
-        _write_sheet(book, PROVENANCE_SHEET, meta)
+        for name, title, frame in zip(sheets, titles, frames, strict=True):
+            write_sheet(book, title, frame, (styles or {}).get(name), autofilter=autofilter)
+        write_sheet(book, PROVENANCE_SHEET, meta, autofilter=autofilter)
         book.save(tmp)
 
     atomic_write(target, write)
@@ -243,16 +261,34 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} value to JSON: {value!r}")
 
 
-def _write_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
+def write_sheet(
+    book: Any,
+    title: str,
+    frame: pd.DataFrame,
+    style: SheetStyle | None = None,
+    *,
+    autofilter: bool = False,
+) -> None:
+    """Append one sheet to a write-only openpyxl workbook: bold frozen headers, cells cleaned by
+    :func:`excel_cell`, widths that fit the content, and the style's formats and wrapping."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    style = style or SheetStyle()
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
-    headers = [_excel_value(label) for label in frame.columns]
-    for i, width in enumerate(_column_widths(frame, headers), start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
+    labels = [str(c) for c in frame.columns]
+    headers = [excel_cell(label) for label in labels]
+    columns = [[excel_cell(v) for v in frame.iloc[:, j].tolist()] for j in range(len(labels))]
+    top = Alignment(vertical="top", wrap_text=True)
+    dressed: dict[int, tuple[str | None, bool]] = {}
+    for j, label in enumerate(labels):
+        number_format, wrapped = style.formats.get(label), label in style.wrap
+        if number_format or wrapped:
+            dressed[j] = (number_format, wrapped)
+        width = _column_width(headers[j], columns[j], number_format, wrapped)
+        sheet.column_dimensions[get_column_letter(j + 1)].width = width
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
@@ -260,12 +296,27 @@ def _write_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in frame.itertuples(index=False, name=None):
-        sheet.append([_excel_value(v) for v in row])
+    for values in zip(*columns, strict=True):
+        row: list[Any] = list(values)
+        for j, (number_format, wrapped) in dressed.items():
+            cell = WriteOnlyCell(sheet, value=row[j])
+            if number_format:
+                cell.number_format = number_format
+            if wrapped:
+                cell.alignment = top
+            row[j] = cell
+        sheet.append(row)
+    if autofilter and len(frame) and labels:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(frame) + 1}"
 
 
-def _excel_value(value: Any) -> Any:
-    """A value openpyxl stores as data, never as a formula or an illegal character."""
+def excel_cell(value: Any) -> Any:
+    """A value openpyxl stores as data, never as a formula or an illegal character.
+
+    Missing values (None, NaN, pd.NA, NaT) become empty cells; numbers, booleans, naive dates and
+    times stay typed; infinities, aware datetimes and everything else become text, and text a
+    spreadsheet would run as a formula is escaped by :func:`escape_spreadsheet_cell`.
+    """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if value is None or value is pd.NA or value is pd.NaT:
@@ -290,14 +341,21 @@ def _excel_value(value: Any) -> Any:
     return escape_spreadsheet_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _column_widths(frame: pd.DataFrame, headers: list[Any]) -> list[float]:
-    """Display width of each column's longest entry (CJK characters count double), capped."""
-    widths = []
-    for i, header in enumerate(headers):
-        text = frame.iloc[:, i].astype(str).fillna("")
-        content = (
-            int((text.str.len() + text.str.count(_WIDE_CHARS.pattern)).max()) if len(text) else 0
-        )
-        head = len(str(header)) + len(_WIDE_CHARS.findall(str(header)))
-        widths.append(float(min(max(content, head, _EXCEL_MIN_WIDTH - 2) + 2, _EXCEL_MAX_WIDTH)))
-    return widths
+def _column_width(header: Any, cells: list[Any], number_format: str | None, wrapped: bool) -> float:
+    """Fit the widest line of the column (CJK characters count double), within bounds; a
+    number-formatted column is as wide as its header."""
+    head = _text_width(header)
+    if number_format:
+        return float(max(head + 2, _EXCEL_NUMBER_WIDTH))
+    content = max(map(_text_width, cells), default=0)
+    limit = _EXCEL_WRAP_WIDTH if wrapped else _EXCEL_MAX_WIDTH
+    return float(min(max(content, head, _EXCEL_MIN_WIDTH - 2) + 2, limit))
+
+
+def _text_width(value: Any) -> int:
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():
+        return max(map(len, text.split("\n")))
+    return max(len(line) + len(_WIDE_CHARS.findall(line)) for line in text.split("\n"))

@@ -8,11 +8,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from greenscore.rubric import models as m
-from greenscore.explain.gap import TierGap, next_tier_gap
-from greenscore.engine.result import Assessment, describe_method, fmt
+from greenscore.engine.describe import rubric_rows, title
+from greenscore.engine.result import Assessment
 from greenscore.errors import GreenscoreError
+from greenscore.explain.gap import TierGap, next_tier_gap
 from greenscore.io import Provenance
+from greenscore.rubric import models as m
 
 GapOrReason = TierGap | str
 
@@ -96,63 +97,18 @@ def group_column(batch: BatchLike, group_by: str | None = None) -> str | None:
     return None
 
 
-def nominal_weights(rubric: m.Rubric) -> dict[str, float]:
-    """Each dimension's and indicator's weight in the total when nothing is missing."""
-    weights: dict[str, float] = {}
-
-    def walk(dim: m.Dimension, share: float) -> None:
-        weights[dim.id] = share
-        local = dim.normalised_weights
-        for sub in dim.dimensions:
-            walk(sub, share * local[sub.id])
-        for ind in dim.indicators:
-            weights[ind.id] = share * local[ind.id]
-
-    for dim in rubric.dimensions:
-        walk(dim, rubric.normalised_weights[dim.id])
-    return weights
-
-
-def method_text(spec: Any, rubric: m.Rubric) -> str:
-    """How an indicator's method scores, in words (with its sub-range when it has one)."""
-    return describe_method(spec, rubric.scale)
-
-
-def condition_text(cond: Any) -> str:
-    """A tier condition in words."""
-    if isinstance(cond, m.DimensionMin):
-        which = ", ".join(cond.dimensions) if cond.dimensions else "every top-level dimension"
-        return f"{which} at least {fmt(cond.score)}"
-    if isinstance(cond, m.IndicatorMin):
-        return f"indicator {cond.indicator} at least {fmt(cond.score)}"
-    if cond.vetoes:
-        return f"none of the vetoes {', '.join(cond.vetoes)}"
-    if cond.kinds:
-        return f"no veto of kind {', '.join(cond.kinds)}"
-    return "no veto"
-
-
-def veto_effect(veto: m.Veto) -> str:
-    """What a veto does when it applies."""
-    if veto.kind == "force_tier":
-        return f"tier forced to {veto.tier}"
-    if veto.kind == "cap_tier":
-        return f"tier at best {veto.tier}"
-    return f"deduct {veto.points} points"
-
-
 def dimension_floor(rubric: m.Rubric) -> tuple[str, float] | None:
     """The top tier's minimum dimension score, if it has one (drawn on the dimension charts)."""
     for cond in rubric.tiers[0].conditions:
         if isinstance(cond, m.DimensionMin):
-            return rubric.tiers[0].label or rubric.tiers[0].id, cond.score
+            return title(rubric.tiers[0]), cond.score
     return None
 
 
 def indicator_table(batch: BatchLike, chosen: Mapping[str, Assessment]) -> pd.DataFrame:
     """One row per park × indicator: raw value, score, weight and contribution."""
     rubric = batch.rubric
-    names = {d.id: d.label or d.id for _, d in rubric.iter_dimensions()}
+    names = {d.id: title(d) for _, d in rubric.iter_dimensions()}
     attributes = _attributes(batch)
     rows = []
     for entity, a in chosen.items():
@@ -190,58 +146,11 @@ def _attributes(batch: BatchLike) -> dict[str, dict[str, Any]]:
 
 def methodology_table(rubric: m.Rubric) -> pd.DataFrame:
     """The rubric as one table: dimensions, indicators, derived inputs, vetoes and tiers."""
-    weights = nominal_weights(rubric)
-    rows: list[dict[str, Any]] = []
-    for path, dim in rubric.iter_dimensions():
-        rows.append(
-            {
-                "item": "dimension",
-                "id": "/".join(path),
-                "label": dim.label,
-                "rule": f"{dim.aggregation} mean of its {len(dim.children)} parts",
-                "weight_in_total": weights[dim.id],
-            }
-        )
-        for ind in dim.indicators:
-            source = ", ".join(ind.inputs) or ind.id
-            rows.append(
-                {
-                    "item": "indicator",
-                    "id": ind.id,
-                    "label": ind.label,
-                    "rule": f"{source} ({ind.unit or '—'}): {method_text(ind, rubric)}",
-                    "weight_in_total": weights[ind.id],
-                }
-            )
-    for derived in rubric.derived:
-        rule = derived.formula if derived.formula is not None else "statistic over periods"
-        rows.append(
-            {"item": "derived", "id": derived.id, "label": derived.label, "rule": f"= {rule}"}
-        )
-    for veto in rubric.vetoes:
-        when = f"when {veto.when}: " if veto.when else ""
-        rows.append(
-            {
-                "item": "veto",
-                "id": veto.id,
-                "label": veto.label,
-                "rule": f"{when}{veto_effect(veto)} — {veto.reason}",
-            }
-        )
-    for tier in rubric.tiers:
-        extra = "; ".join(condition_text(c) for c in tier.conditions)
-        rows.append(
-            {
-                "item": "tier",
-                "id": tier.id,
-                "label": tier.label,
-                "rule": f"total ≥ {fmt(tier.min_score)}"
-                + (f"; {extra}" if extra else "")
-                + f" → {tier.consequence.kind}: {tier.consequence.text}",
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["item", "id", "label", "rule", "weight_in_total"])
-    return frame
+    rows = [
+        (r.kind, r.path if r.kind == "dimension" else r.id, r.label, r.summary, r.weight_in_total)
+        for r in rubric_rows(rubric)
+    ]
+    return pd.DataFrame(rows, columns=["item", "id", "label", "rule", "weight_in_total"])
 
 
 def gap_table(batch: BatchLike, found: Mapping[str, GapOrReason]) -> pd.DataFrame:

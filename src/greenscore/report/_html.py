@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.rubric import models as m
+from greenscore.engine import describe as words
 from greenscore.engine.result import Assessment, fmt
 from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
@@ -19,15 +19,12 @@ from greenscore.report._data import (
     BatchLike,
     GapOrReason,
     assessments,
-    condition_text,
     dimension_floor,
     gaps,
     group_column,
-    method_text,
-    nominal_weights,
     number,
-    veto_effect,
 )
+from greenscore.rubric import models as m
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -48,6 +45,8 @@ def _environment() -> Any:
     env.filters["fmt"] = fmt
     env.filters["pct"] = lambda x, digits=1: number(None if x is None else 100 * x, digits) + "%"
     env.filters["signed"] = _signed
+    env.globals["consequence_text"] = words.consequence_text
+    env.globals["veto_effect"] = words.veto_effect
     return env
 
 
@@ -138,8 +137,8 @@ def _context(
         "group": group,
         "name_column": name_column,
         "ranking": ranking,
-        "tier_labels": {t.id: t.label or t.id for t in tiers},
-        "veto_labels": {v.id: v.label or v.id for v in rubric.vetoes},
+        "tier_labels": {t.id: words.title(t) for t in tiers},
+        "veto_labels": {v.id: words.title(v) for v in rubric.vetoes},
         "has_previous": "score_change" in batch.results.columns,
         "overview": overview,
         "parks": parks,
@@ -211,7 +210,7 @@ def _overview(
     tiers = [
         {
             "id": t.id,
-            "label": t.label or t.id,
+            "label": words.title(t),
             "min_score": t.min_score,
             "kind": t.consequence.kind,
             "consequence": t.consequence.text,
@@ -224,7 +223,7 @@ def _overview(
     ]
     histogram = charts.histogram(
         results["total"].astype(float).tolist(),
-        [(t.label or t.id, t.min_score) for t in rubric.tiers],
+        [(words.title(t), t.min_score) for t in rubric.tiers],
         (rubric.scale.min, rubric.scale.max),
     )
     grouped: dict[str, Any] | None = None
@@ -249,7 +248,7 @@ def _overview(
     if batch.transitions is not None:
         t = batch.transitions
         keep = [i for i, row in zip(t.index, t.to_numpy(), strict=True) if row.sum() or i in ids]
-        labels_by_id = {tier.id: tier.label or tier.id for tier in rubric.tiers}
+        labels_by_id = {tier.id: words.title(tier) for tier in rubric.tiers}
         transitions = {
             "columns": [labels_by_id.get(str(c), str(c)) for c in t.columns],
             "rows": [
@@ -287,7 +286,7 @@ def _parks(
 ) -> list[dict[str, Any]]:
     rubric = batch.rubric
     paths = rubric.iter_dimensions()
-    labels = [d.label or d.id for _, d in paths]
+    labels = [words.title(d) for _, d in paths]
     depths = [len(path) - 1 for path, _ in paths]
     means = [
         float(np.nanmean(batch.results[f"dim.{d.id}"].to_numpy(dtype=float)))
@@ -303,7 +302,7 @@ def _parks(
         (rubric.scale.min, rubric.scale.max),
         None if floor is None else floor[1],
     )
-    dim_labels = {d.id: d.label or d.id for _, d in paths}
+    dim_labels = {d.id: words.title(d) for _, d in paths}
     attributes = [a for a in rubric.attributes if a in results.columns and a != name_column]
     n = len(chosen)
     parks = []
@@ -368,16 +367,16 @@ def _indicator_row(ind: Any, rubric: m.Rubric, dim_labels: Mapping[str, str]) ->
 
 
 def _methodology(rubric: m.Rubric) -> dict[str, Any]:
-    weights = nominal_weights(rubric)
+    weights = words.weights_in_total(rubric)
     dims = []
     for path, dim in rubric.iter_dimensions():
         local = dim.normalised_weights
         dims.append(
             {
                 "id": dim.id,
-                "label": dim.label or dim.id,
+                "label": words.title(dim),
                 "depth": len(path) - 1,
-                "aggregation": dim.aggregation,
+                "rule": words.dimension_rule(dim),
                 "weight": weights[dim.id],
                 "indicators": [
                     {
@@ -385,7 +384,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                         "label": ind.label or ind.id,
                         "inputs": ", ".join(ind.inputs),
                         "unit": ind.unit,
-                        "method": method_text(ind, rubric),
+                        "method": words.method_sentence(ind, rubric.scale),
                         "local": local[ind.id],
                         "weight": weights[ind.id],
                         "missing": "optional"
@@ -425,16 +424,16 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                 "id": d.id,
                 "label": d.label,
                 "unit": d.unit,
-                "formula": d.formula if d.formula is not None else "statistic over periods",
+                "formula": words.derived_rule(d),
             }
             for d in rubric.derived
         ],
         "vetoes": [
             {
                 "id": v.id,
-                "label": v.label or v.id,
+                "label": words.title(v),
                 "when": v.when or "always",
-                "effect": veto_effect(v),
+                "effect": words.veto_effect(v.kind, v.tier, v.points),
                 "reason": v.reason,
             }
             for v in rubric.vetoes
@@ -442,9 +441,9 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
         "tiers": [
             {
                 "id": t.id,
-                "label": t.label or t.id,
+                "label": words.title(t),
                 "min_score": t.min_score,
-                "conditions": [condition_text(c) for c in t.conditions],
+                "conditions": [words.condition_text(c) for c in t.conditions],
                 "kind": t.consequence.kind,
                 "consequence": t.consequence.text,
             }

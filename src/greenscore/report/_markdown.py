@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from greenscore.engine.result import fmt
+from greenscore.engine.describe import consequence_text, fmt, title
 from greenscore.io import atomic_write_text, ensure_not_input
 from greenscore.report._data import BatchLike, number
 
@@ -50,11 +50,11 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     for t in rubric.tiers:
         count = int(counts.get(t.id, 0))
         row: list[Any] = [
-            t.label or t.id,
+            title(t),
             fmt(t.min_score),
             count,
             f"{100 * count / n:.1f}%" if n else "—",
-            f"{t.consequence.kind}: {t.consequence.text}",
+            consequence_text(t.consequence.kind, t.consequence.text),
         ]
         if previous_counts is not None:
             row.insert(3, int(previous_counts.get(t.id, 0)))
@@ -69,7 +69,7 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
         ]
     if batch.transitions is not None:
         moves = batch.transitions
-        labels = {t.id: t.label or t.id for t in rubric.tiers}
+        labels = {t.id: title(t) for t in rubric.tiers}
         lines += ["", f"## Tier transitions from {previous} (rows) to {period} (columns)", ""]
         body = [
             [labels.get(str(i), str(i)), *map(int, row)]
@@ -94,7 +94,7 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     lines += _table(headers, body, {0, len(headers) - 2})
     vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
     if vetoed is not None and len(vetoed):
-        titles = {v.id: v.label or v.id for v in rubric.vetoes}
+        titles = {v.id: title(v) for v in rubric.vetoes}
         lines += ["", "## Vetoes and deductions", ""]
         body = [
             [

@@ -1,0 +1,269 @@
+"""The rubric in words: every sentence and table row that describes a rubric lives here.
+
+The result files' rubric sheet, the methodology appendix and workbook sheet, ``explain()`` and the
+Markdown summary all read their wording from this module, so a rule is worded once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from greenscore.rubric import models as m
+
+RowKind = Literal["dimension", "indicator", "derived", "veto", "tier"]
+
+_AGGREGATIONS: dict[str, str] = {
+    "arithmetic": "weighted arithmetic mean",
+    "geometric": "weighted geometric mean",
+    "minimum": "lowest",
+}
+_HISTORY: dict[str, str] = {
+    "change": "change in {input} over the latest {periods} periods",
+    "relative_change": "relative change in {input} over the latest {periods} periods",
+    "mean": "mean of {input} over the latest {periods} periods",
+    "falls_every_period": "whether {input} fell in each of the latest {periods} periods",
+    "rises_every_period": "whether {input} rose in each of the latest {periods} periods",
+}
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    """A number for people: no trailing zeros, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def title(item: m.Dimension | m.Indicator | m.Veto | m.Tier | m.Derived) -> str:
+    """What a rubric item is called for people: its label, or its id when it has none."""
+    return item.label or item.id
+
+
+def method_sentence(spec: m.Indicator, scale: m.Scale) -> str:
+    """How an indicator's method turns its raw value into a score (with its sub-range, if any)."""
+    return describe_method(spec, scale)
+
+
+def weights_in_total(rubric: m.Rubric) -> dict[str, float]:
+    """Each dimension's and indicator's weight in the total when nothing is missing, by id."""
+    weights: dict[str, float] = {}
+
+    def walk(dim: m.Dimension, share: float) -> None:
+        weights[dim.id] = share
+        local = dim.normalised_weights
+        for sub in dim.dimensions:
+            walk(sub, share * local[sub.id])
+        for ind in dim.indicators:
+            weights[ind.id] = share * local[ind.id]
+
+    for dim in rubric.dimensions:
+        walk(dim, rubric.normalised_weights[dim.id])
+    return weights
+
+
+def dimension_rule(dim: m.Dimension) -> str:
+    """How a dimension combines its children, e.g. 'weighted arithmetic mean of its 4 parts'."""
+    count = len(dim.children)
+    return f"{_AGGREGATIONS[dim.aggregation]} of its {count} part{'' if count == 1 else 's'}"
+
+
+def derived_rule(derived: m.Derived) -> str:
+    """How a derived input is computed: its formula, or the statistic over periods in words."""
+    if derived.formula is not None:
+        return derived.formula
+    history = derived.history
+    assert history is not None, "a derived input has a formula or a history"
+    return _HISTORY[history.statistic].format(input=history.input, periods=history.periods)
+
+
+def condition_text(cond: m.TierCondition) -> str:
+    """A tier condition beyond the minimum total, in words."""
+    if isinstance(cond, m.DimensionMin):
+        which = ", ".join(cond.dimensions) if cond.dimensions else "every top-level dimension"
+        return f"{which} at least {fmt(cond.score)}"
+    if isinstance(cond, m.IndicatorMin):
+        return f"indicator {cond.indicator} at least {fmt(cond.score)}"
+    kinds = f" of kind {', '.join(cond.kinds)}" if cond.kinds else ""
+    if cond.vetoes:
+        return f"none of the vetoes {', '.join(cond.vetoes)}{kinds}"
+    return f"no veto{kinds}"
+
+
+def veto_effect(kind: str, tier: str | None, points: float | str | None) -> str:
+    """What a veto does when it applies ('tier forced to fail', 'deduct 2 points')."""
+    if kind == "force_tier":
+        return f"tier forced to {tier}"
+    if kind == "cap_tier":
+        return f"tier capped at {tier}"
+    shown = points if isinstance(points, str) else fmt(points)
+    return f"deduct {shown} points"
+
+
+def veto_rule(veto: m.Veto) -> str:
+    """When a veto applies and what it does, e.g. 'when incidents > 0: tier forced to fail'."""
+    effect = veto_effect(veto.kind, veto.tier, veto.points)
+    return f"when {veto.when}: {effect}" if veto.when else effect
+
+
+def tier_rule(tier: m.Tier) -> str:
+    """What a tier asks for: the minimum total, then any further conditions."""
+    return "; ".join([f"total ≥ {fmt(tier.min_score)}", *map(condition_text, tier.conditions)])
+
+
+def consequence_text(kind: str, text: str) -> str:
+    """What the reward/penalty system attaches to a tier, e.g. 'reward: public commendation'."""
+    return f"{kind}: {text or '—'}"
+
+
+@dataclass(frozen=True)
+class RubricRow:
+    """One line of the rubric described: a dimension, indicator, derived input, veto or tier.
+
+    Fields that do not apply to a kind of row are None.
+    """
+
+    kind: RowKind
+    id: str
+    label: str
+    path: str
+    rule: str
+    parent: str | None = None
+    input: str | None = None
+    unit: str | None = None
+    method: str | None = None
+    weight: float | None = None
+    weight_in_total: float | None = None
+    required: bool | None = None
+    missing: str | None = None
+    tier: str | None = None
+    min_score: float | None = None
+    consequence_kind: str | None = None
+    reason: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """The row's rule in one self-contained sentence (what the methodology table shows)."""
+        if self.kind == "indicator":
+            return f"{self.input} ({self.unit or '—'}): {self.rule}"
+        if self.kind == "veto":
+            return f"{self.rule} — {self.reason}"
+        if self.kind == "tier":
+            return (
+                f"{self.rule} → {consequence_text(self.consequence_kind or '', self.reason or '')}"
+            )
+        return self.rule
+
+
+def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
+    """The rubric as rows: dimensions (parents first) with their indicators, derived inputs,
+    vetoes, then tiers from best to worst."""
+    weights = weights_in_total(rubric)
+    rows: list[RubricRow] = []
+    for path, dim in rubric.iter_dimensions():
+        rows.append(
+            RubricRow(
+                "dimension",
+                dim.id,
+                dim.label,
+                "/".join(path),
+                dimension_rule(dim),
+                parent=path[-2] if len(path) > 1 else "",
+                method=dim.aggregation,
+                weight=dim.weight,
+                weight_in_total=weights[dim.id],
+            )
+        )
+        for ind in dim.indicators:
+            rows.append(
+                RubricRow(
+                    "indicator",
+                    ind.id,
+                    ind.label,
+                    "/".join((*path, ind.id)),
+                    method_sentence(ind, rubric.scale),
+                    parent=dim.id,
+                    input=", ".join(ind.inputs) or ind.id,
+                    unit=ind.unit,
+                    method=ind.method,
+                    weight=ind.weight,
+                    weight_in_total=weights[ind.id],
+                    required=ind.required,
+                    missing=ind.missing or rubric.missing,
+                )
+            )
+    for derived in rubric.derived:
+        rows.append(
+            RubricRow(
+                "derived",
+                derived.id,
+                derived.label,
+                derived.id,
+                derived_rule(derived),
+                unit=derived.unit,
+            )
+        )
+    for veto in rubric.vetoes:
+        rows.append(
+            RubricRow(
+                "veto",
+                veto.id,
+                veto.label,
+                veto.id,
+                veto_rule(veto),
+                method=veto.kind,
+                tier=veto.tier,
+                reason=veto.reason,
+            )
+        )
+    for tier in rubric.tiers:
+        rows.append(
+            RubricRow(
+                "tier",
+                tier.id,
+                tier.label,
+                tier.id,
+                tier_rule(tier),
+                min_score=tier.min_score,
+                consequence_kind=tier.consequence.kind,
+                reason=tier.consequence.text,
+            )
+        )
+    return rows
+
+
+def describe_method(spec: m.Indicator, scale: m.Scale) -> str:
+    """How a method turns a raw value into a score, in words (with its sub-range, if any)."""
+    text = _describe_normalisation(spec)
+    if spec.onto is not None:
+        text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    return text
+
+
+def _describe_normalisation(spec: m.Indicator) -> str:
+    direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
+    if isinstance(spec, m.LinearIndicator):
+        g = spec.goalposts
+        extra = (
+            [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
+        )
+        return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
+    if isinstance(spec, m.BandsIndicator):
+        parts = []
+        for band in spec.ordered_bands:
+            low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
+            high = "" if band.to is None else f"<{fmt(band.to)}"
+            parts.append(f"{' '.join(x for x in (low, high) if x) or 'any'}: {fmt(band.points)}")
+        return "bands " + "; ".join(parts)
+    if isinstance(spec, m.TargetIndicator):
+        return (
+            f"target {fmt(spec.target)} ± {fmt(spec.tolerance)}, worst at distance "
+            f"{fmt(spec.worst_distance)}"
+        )
+    if isinstance(spec, m.ChecklistIndicator):
+        rule = f", at least {spec.at_least} of {len(spec.items)} required" if spec.at_least else ""
+        return f"checklist of {len(spec.items)} items{rule}"
+    if isinstance(spec, m.CategoricalIndicator):
+        return "categories " + ", ".join(f"{c}: {fmt(p)}" for c, p in spec.points.items())
+    return f"{spec.method} over the cohort, {direction}"
