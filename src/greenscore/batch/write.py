@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from greenscore.rubric import models as m
 from greenscore.engine.result import describe_method
 from greenscore.io import write_csv, write_excel, write_json, write_parquet
+from greenscore.rubric import models as m
 
 if TYPE_CHECKING:
     from greenscore.batch.assess import BatchResult
@@ -52,7 +52,7 @@ def rubric_table(rubric: m.Rubric) -> pd.DataFrame:
                         "input": ", ".join(ind.inputs),
                         "unit": ind.unit,
                         "method": ind.method,
-                        "rule": describe_method(ind, rubric.scale),
+                        "rule": describe_method(ind),
                         "weight": ind.weight,
                         "weight_in_total": local[ind.id],
                         "required": ind.required,

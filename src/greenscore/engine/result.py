@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore.rubric import models as m
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
+from greenscore.methods import Indicator, method_of
+from greenscore.methods.base import fmt
 
-
-def fmt(value: float | None, digits: int = 4) -> str:
-    """A number for people: no trailing zeros, '—' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+__all__ = [
+    "Assessment",
+    "DimensionResult",
+    "IndicatorResult",
+    "Tier",
+    "VetoResult",
+    "build_assessment",
+    "describe_method",
+    "fmt",
+    "method_texts",
+]
 
 
 @dataclass(frozen=True)
@@ -184,47 +188,19 @@ def _value_text(value: float | str | None, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
-def describe_method(spec: Any, scale: m.Scale) -> str:
+def describe_method(spec: Indicator) -> str:
     """How a method turns a raw value into a score, in words (with its sub-range, if any)."""
-    text = _describe_normalisation(spec)
+    text = method_of(spec).describe(spec)
     if spec.onto is not None:
         text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
     return text
-
-
-def _describe_normalisation(spec: Any) -> str:
-    direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
-    if isinstance(spec, m.LinearIndicator):
-        g = spec.goalposts
-        extra = (
-            [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
-        )
-        return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
-    if isinstance(spec, m.BandsIndicator):
-        parts = []
-        for band in spec.ordered_bands:
-            low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
-            high = "" if band.to is None else f"<{fmt(band.to)}"
-            parts.append(f"{' '.join(x for x in (low, high) if x) or 'any'}: {fmt(band.points)}")
-        return "bands " + "; ".join(parts)
-    if isinstance(spec, m.TargetIndicator):
-        return (
-            f"target {fmt(spec.target)} ± {fmt(spec.tolerance)}, worst at distance "
-            f"{fmt(spec.worst_distance)}"
-        )
-    if isinstance(spec, m.ChecklistIndicator):
-        rule = f", at least {spec.at_least} of {len(spec.items)} required" if spec.at_least else ""
-        return f"checklist of {len(spec.items)} items{rule}"
-    if isinstance(spec, m.CategoricalIndicator):
-        return "categories " + ", ".join(f"{c}: {fmt(p)}" for c, p in spec.points.items())
-    return f"{spec.method} over the cohort, {direction}"
 
 
 def method_texts(plan: Plan) -> dict[str, str]:
     """describe_method for every indicator of a plan, computed once per plan."""
     cached: dict[str, str] | None = getattr(plan, "_method_texts", None)
     if cached is None:
-        cached = {s.id: describe_method(s.spec, plan.rubric.scale) for s in plan.indicators}
+        cached = {s.id: describe_method(s.spec) for s in plan.indicators}
         plan._method_texts = cached  # type: ignore[attr-defined]
     return cached
 
@@ -267,10 +243,9 @@ def build_assessment(
     indicators = []
     for j, step in enumerate(plan.indicators):
         spec = step.spec
+        method = method_of(spec)
         status = statuses[j]
-        value: float | str | None = None if raws[j] != raws[j] else raws[j]
-        if value is not None and spec.method == "categorical":
-            value = (rubric.input(spec.input).categories or [])[int(value)]
+        value = None if raws[j] != raws[j] else method.value(spec, raws[j], plan.context)
         indicators.append(
             IndicatorResult(
                 spec.id,
@@ -285,7 +260,7 @@ def build_assessment(
                 i_contrib[j],
                 TREATMENTS[status] if status != MISSING_ERROR else None,
                 texts[spec.id],
-                len(spec.items) if spec.method == "checklist" else None,
+                method.items(spec),
                 scale.max,
             )
         )

@@ -3,7 +3,7 @@
 This package sits below the rubric: it imports nothing from greenscore but ``errors``.
 """
 
-from greenscore.methods.base import Context, IndicatorBase, Method
+from greenscore.methods.base import Context, GroupScorer, IndicatorBase, Method
 from greenscore.methods.registry import (
     COHORT_METHODS,
     METHODS,
@@ -18,6 +18,7 @@ __all__ = [
     "METHODS",
     "REGISTRY",
     "Context",
+    "GroupScorer",
     "Indicator",
     "IndicatorBase",
     "Method",

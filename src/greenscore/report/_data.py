@@ -8,11 +8,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from greenscore.rubric import models as m
-from greenscore.explain.gap import TierGap, next_tier_gap
 from greenscore.engine.result import Assessment, describe_method, fmt
 from greenscore.errors import GreenscoreError
+from greenscore.explain.gap import TierGap, next_tier_gap
 from greenscore.io import Provenance
+from greenscore.rubric import models as m
 
 GapOrReason = TierGap | str
 
@@ -113,9 +113,9 @@ def nominal_weights(rubric: m.Rubric) -> dict[str, float]:
     return weights
 
 
-def method_text(spec: Any, rubric: m.Rubric) -> str:
+def method_text(spec: m.Indicator, rubric: m.Rubric) -> str:
     """How an indicator's method scores, in words (with its sub-range when it has one)."""
-    return describe_method(spec, rubric.scale)
+    return describe_method(spec)
 
 
 def condition_text(cond: Any) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.rubric import models as m
 from greenscore.engine.result import Assessment, fmt
 from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
@@ -28,6 +27,7 @@ from greenscore.report._data import (
     number,
     veto_effect,
 )
+from greenscore.rubric import models as m
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -347,9 +347,8 @@ def _parks(
 
 
 def _indicator_row(ind: Any, rubric: m.Rubric, dim_labels: Mapping[str, str]) -> dict[str, Any]:
-    spec = rubric.indicator(ind.id)
-    if isinstance(spec, m.ChecklistIndicator) and ind.value is not None:
-        value = f"{fmt(float(ind.value))} of {len(spec.items)}"
+    if ind.checklist_items is not None and ind.value is not None:
+        value = f"{fmt(float(ind.value))} of {ind.checklist_items}"
     elif isinstance(ind.value, str):
         value = ind.value
     else:
