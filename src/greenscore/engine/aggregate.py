@@ -88,7 +88,7 @@ def _sum(x: np.ndarray, seg: Segments) -> np.ndarray:
     """Each segment's sum over its children (segments × rows)."""
     if seg.batched:
         return np.add.reduceat(x, seg.starts, axis=0)
-    return x.sum(axis=0, keepdims=True)
+    return np.asarray(x.sum(axis=0, keepdims=True))
 
 
 def _first_minimum(
@@ -98,7 +98,7 @@ def _first_minimum(
     hit = masked == np.repeat(value, sizes, axis=0)
     seen = np.cumsum(hit, axis=0)
     before = np.repeat(seen[starts] - hit[starts], sizes, axis=0)
-    return (hit & (seen - before == 1)).astype(float)
+    return np.asarray((hit & (seen - before == 1)).astype(float))
 
 
 def aggregate_segments(

@@ -144,7 +144,7 @@ def condition_met(plan: Plan, cond: m.TierCondition, s: Scores) -> np.ndarray:
     """Whether a tier condition holds on each row of the scores."""
     if isinstance(cond, m.DimensionMin):
         cols = [plan.dimension_index[i] for i in _top_dimensions(plan, cond)]
-        return np.all(s.dimension_score[:, cols] >= cond.score, axis=1)
+        return np.asarray(np.all(s.dimension_score[:, cols] >= cond.score, axis=1))
     if isinstance(cond, m.IndicatorMin):
         return s.indicator_score[:, plan.indicator_index[cond.indicator]] >= cond.score
     if isinstance(cond, m.NoVeto):
@@ -168,7 +168,7 @@ def condition_deficit(plan: Plan, cond: m.TierCondition, s: Scores) -> np.ndarra
         return short
     if isinstance(cond, m.IndicatorMin):
         got = np.nan_to_num(s.indicator_score[:, plan.indicator_index[cond.indicator]], nan=0.0)
-        return np.maximum(0.0, cond.score - got)
+        return np.asarray(np.maximum(0.0, cond.score - got))
     if isinstance(cond, m.NoVeto):
         return np.zeros(s.n)
     assert_never(cond)

@@ -62,7 +62,7 @@ def packer(kernel: CohortKernel) -> Callable[[Sequence[CohortIndicator], Context
 def valid(x: np.ndarray) -> np.ndarray:
     """The cohort's values without the missing ones."""
     x = np.asarray(x, dtype=float)
-    return x[~np.isnan(x)]
+    return np.asarray(x[~np.isnan(x)])
 
 
 def describe(spec: CohortIndicator) -> str:

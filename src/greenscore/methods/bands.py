@@ -74,7 +74,7 @@ def bands(x: FloatArray, lows: FloatArray, points_u: FloatArray) -> FloatArray:
     points (indicators × bands), each row of lows sorted from −inf and padded with +inf.
     """
     if x.ndim == 1:
-        return bands(x[None, :], lows[None, :], points_u[None, :])[0]
+        return np.asarray(bands(x[None, :], lows[None, :], points_u[None, :])[0])
     index = (x[:, :, None] >= lows[:, None, :]).sum(axis=2) - 1
     u = np.take_along_axis(points_u, np.maximum(index, 0), axis=1)
     return np.where(np.isnan(x), np.nan, u)

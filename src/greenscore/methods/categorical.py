@@ -44,7 +44,7 @@ def categorical(codes: FloatArray, points_u: FloatArray) -> FloatArray:
     (indicators × categories, padded).
     """
     if codes.ndim == 1:
-        return categorical(codes[None, :], points_u[None, :])[0]
+        return np.asarray(categorical(codes[None, :], points_u[None, :])[0])
     safe = np.where(np.isnan(codes), 0, codes).astype(np.intp)
     return np.where(np.isnan(codes), np.nan, np.take_along_axis(points_u, safe, axis=1))
 
