@@ -120,7 +120,7 @@ def test_dimension_rules(small: m.Rubric) -> None:
 
 
 def test_method_sentences(small: m.Rubric) -> None:
-    said = {i.id: words.method_sentence(i, small.scale) for _, i in small.iter_indicators()}
+    said = {i.id: words.method_sentence(i) for _, i in small.iter_indicators()}
     assert said == {
         "dens": "goalposts 1 → 5, higher is better",
         "use": "goalposts 9 → 1.5, lower is better, mapped onto 6–10",

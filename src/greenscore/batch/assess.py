@@ -20,8 +20,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from greenscore.rubric import models as m
-from greenscore.engine.evaluate import RubricLike, row_problems
 from greenscore.batch.inputs import (
     PeriodKey,
     Prepared,
@@ -31,12 +29,15 @@ from greenscore.batch.inputs import (
     prepare,
 )
 from greenscore.batch.text import render_table
+from greenscore.engine.evaluate import RubricLike, row_problems
 from greenscore.engine.inputs import is_missing
-from greenscore.rubric.load import load_rubric, rubric_yaml
-from greenscore.engine.plan import COHORT_METHODS, QUOTA_KEY, Plan, Scores, compile_rubric
+from greenscore.engine.plan import QUOTA_KEY, Plan, Scores, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import Provenance, TableSource, from_frame, make_provenance, read_table
+from greenscore.methods import is_cohort, method_of
+from greenscore.rubric import models as m
+from greenscore.rubric.load import load_rubric, rubric_yaml
 
 DataLike = pd.DataFrame | str | os.PathLike[str] | TableSource
 Errors = Literal["raise", "flag"]
@@ -784,7 +785,7 @@ def calibrate(
     can score a single park. Write the result with ``rubric_yaml``.
     """
     loaded = load_rubric(rubric)
-    steps = [s for s in compile_rubric(loaded).indicators if s.spec.method in COHORT_METHODS]
+    steps = [s for s in compile_rubric(loaded).indicators if is_cohort(s.spec)]
     if not steps and not compile_rubric(loaded).quota_tiers:
         return loaded
     base = loaded.model_copy(update={"cohort": None})
@@ -805,13 +806,8 @@ def calibrate(
         stat = stats[s.id]
         if _stats_missing(stat):
             continue
-        values = stat.get("reference")
-        flat = (
-            (values is not None and (len(values) < 2 or values[0] == values[-1]))
-            or stat.get("min") == stat.get("max") is not None
-            or stat.get("std") == 0
-        )
-        if flat:
+        flat = method_of(s.spec).flat
+        if flat is not None and flat(stat):
             empty.append(
                 DataProblem(
                     s.spec.input,

@@ -35,10 +35,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess, calibrate
-    from greenscore.rubric.load import load_rubric, rubric_yaml
-    from greenscore.engine.plan import COHORT_METHODS
     from greenscore.io import atomic_write_text, ensure_not_input, read_table
     from greenscore.io._provenance import greenscore_version
+    from greenscore.methods import is_cohort
+    from greenscore.rubric.load import load_rubric, rubric_yaml
 
     ensure_not_input(args.output, args.data, args.rubric)
     source = read_table(args.data)
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     )
     atomic_write_text(args.output, header + rubric_yaml(calibrated))
     frozen = calibrated.cohort or {}
-    cohort_ids = [ind.id for _, ind in calibrated.iter_indicators() if ind.method in COHORT_METHODS]
+    cohort_ids = [ind.id for _, ind in calibrated.iter_indicators() if is_cohort(ind)]
     if not cohort_ids:
         print(
             "note: the rubric has no cohort indicators (minmax, percentile, zscore); "

@@ -6,10 +6,11 @@ Markdown summary all read their wording from this module, so a rule is worded on
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
+from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 
 RowKind = Literal["dimension", "indicator", "derived", "veto", "tier"]
@@ -28,22 +29,17 @@ _HISTORY: dict[str, str] = {
 }
 
 
-def fmt(value: float | None, digits: int = 4) -> str:
-    """A number for people: no trailing zeros, '—' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def title(item: m.Dimension | m.Indicator | m.Veto | m.Tier | m.Derived) -> str:
     """What a rubric item is called for people: its label, or its id when it has none."""
     return item.label or item.id
 
 
-def method_sentence(spec: m.Indicator, scale: m.Scale) -> str:
+def method_sentence(spec: m.Indicator) -> str:
     """How an indicator's method turns its raw value into a score (with its sub-range, if any)."""
-    return describe_method(spec, scale)
+    text = method_of(spec).describe(spec)
+    if spec.onto is not None:
+        text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    return text
 
 
 def weights_in_total(rubric: m.Rubric) -> dict[str, float]:
@@ -182,7 +178,7 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                     ind.id,
                     ind.label,
                     "/".join((*path, ind.id)),
-                    method_sentence(ind, rubric.scale),
+                    method_sentence(ind),
                     parent=dim.id,
                     input=", ".join(ind.inputs) or ind.id,
                     unit=ind.unit,
@@ -231,39 +227,3 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
             )
         )
     return rows
-
-
-def describe_method(spec: m.Indicator, scale: m.Scale) -> str:
-    """How a method turns a raw value into a score, in words (with its sub-range, if any)."""
-    text = _describe_normalisation(spec)
-    if spec.onto is not None:
-        text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
-    return text
-
-
-def _describe_normalisation(spec: m.Indicator) -> str:
-    direction = {"higher": "higher is better", "lower": "lower is better"}.get(spec.direction, "")
-    if isinstance(spec, m.LinearIndicator):
-        g = spec.goalposts
-        extra = (
-            [direction] + (["log scale"] if spec.log else []) + ([] if spec.cap else ["uncapped"])
-        )
-        return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
-    if isinstance(spec, m.BandsIndicator):
-        parts = []
-        for band in spec.ordered_bands:
-            low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
-            high = "" if band.to is None else f"<{fmt(band.to)}"
-            parts.append(f"{' '.join(x for x in (low, high) if x) or 'any'}: {fmt(band.points)}")
-        return "bands " + "; ".join(parts)
-    if isinstance(spec, m.TargetIndicator):
-        return (
-            f"target {fmt(spec.target)} ± {fmt(spec.tolerance)}, worst at distance "
-            f"{fmt(spec.worst_distance)}"
-        )
-    if isinstance(spec, m.ChecklistIndicator):
-        rule = f", at least {spec.at_least} of {len(spec.items)} required" if spec.at_least else ""
-        return f"checklist of {len(spec.items)} items{rule}"
-    if isinstance(spec, m.CategoricalIndicator):
-        return "categories " + ", ".join(f"{c}: {fmt(p)}" for c, p in spec.points.items())
-    return f"{spec.method} over the cohort, {direction}"

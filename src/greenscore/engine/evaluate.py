@@ -9,11 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.rubric import models as m
 from greenscore.engine.inputs import is_missing, profile_mapping
-from greenscore.rubric.load import load_rubric
 from greenscore.engine.plan import (
-    COHORT_METHODS,
     MISSING_ERROR,
     Plan,
     Scores,
@@ -22,6 +19,9 @@ from greenscore.engine.plan import (
 )
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
+from greenscore.methods import is_cohort
+from greenscore.rubric import models as m
+from greenscore.rubric.load import load_rubric
 
 RubricLike = str | os.PathLike[str] | m.Rubric | None
 
@@ -85,7 +85,7 @@ def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] 
     loaded = load_rubric(rubric)
     plan = compile_rubric(loaded)
     if plan.needs_cohort:
-        cohort = [s.id for s in plan.indicators if s.spec.method in COHORT_METHODS]
+        cohort = [s.id for s in plan.indicators if is_cohort(s.spec)]
         cohort += [f"tier {plan.tier_ids[t]!r} (a quota)" for t in plan.quota_tiers]
         raise CohortRequiredError(
             f"the rubric scores {', '.join(cohort)} against the whole cohort: assess a batch with "

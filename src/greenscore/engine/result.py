@@ -6,9 +6,10 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore.engine.describe import describe_method as describe_method
-from greenscore.engine.describe import fmt, method_sentence, veto_effect
+from greenscore.engine.describe import method_sentence, veto_effect
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
+from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def method_texts(plan: Plan) -> dict[str, str]:
     """The method sentence of every indicator of a plan, computed once per plan."""
     cached: dict[str, str] | None = getattr(plan, "_method_texts", None)
     if cached is None:
-        cached = {s.id: method_sentence(s.spec, plan.rubric.scale) for s in plan.indicators}
+        cached = {s.id: method_sentence(s.spec) for s in plan.indicators}
         plan._method_texts = cached  # type: ignore[attr-defined]
     return cached
 
@@ -221,10 +222,9 @@ def build_assessment(
     indicators = []
     for j, step in enumerate(plan.indicators):
         spec = step.spec
+        method = method_of(spec)
         status = statuses[j]
-        value: float | str | None = None if raws[j] != raws[j] else raws[j]
-        if value is not None and spec.method == "categorical":
-            value = (rubric.input(spec.input).categories or [])[int(value)]
+        value = None if raws[j] != raws[j] else method.value(spec, raws[j], plan.context)
         indicators.append(
             IndicatorResult(
                 spec.id,
@@ -239,7 +239,7 @@ def build_assessment(
                 i_contrib[j],
                 TREATMENTS[status] if status != MISSING_ERROR else None,
                 texts[spec.id],
-                len(spec.items) if spec.method == "checklist" else None,
+                method.items(spec),
                 scale.max,
             )
         )

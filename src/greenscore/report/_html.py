@@ -346,9 +346,8 @@ def _parks(
 
 
 def _indicator_row(ind: Any, rubric: m.Rubric, dim_labels: Mapping[str, str]) -> dict[str, Any]:
-    spec = rubric.indicator(ind.id)
-    if isinstance(spec, m.ChecklistIndicator) and ind.value is not None:
-        value = f"{fmt(float(ind.value))} of {len(spec.items)}"
+    if ind.checklist_items is not None and ind.value is not None:
+        value = f"{fmt(float(ind.value))} of {ind.checklist_items}"
     elif isinstance(ind.value, str):
         value = ind.value
     else:
@@ -384,7 +383,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                         "label": ind.label or ind.id,
                         "inputs": ", ".join(ind.inputs),
                         "unit": ind.unit,
-                        "method": words.method_sentence(ind, rubric.scale),
+                        "method": words.method_sentence(ind),
                         "local": local[ind.id],
                         "weight": weights[ind.id],
                         "missing": "optional"

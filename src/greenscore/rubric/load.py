@@ -14,10 +14,17 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from greenscore.errors import RubricError, RubricProblem
+from greenscore.methods import method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
-from greenscore.rubric.safe_yaml import LocatedDocument, dump_yaml, format_path, load_located, read_located
-from greenscore.errors import RubricError, RubricProblem
+from greenscore.rubric.safe_yaml import (
+    LocatedDocument,
+    dump_yaml,
+    format_path,
+    load_located,
+    read_located,
+)
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]
@@ -239,43 +246,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             ind.onto[0] < rubric.scale.min or ind.onto[1] > rubric.scale.max
         ):
             collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
-        if isinstance(ind, m.ChecklistIndicator):
-            for k, item in enumerate(ind.items):
-                item_spec = inputs.get(item.input)
-                if item_spec is None:
-                    collector.add(
-                        (*path, "items", k, "input"),
-                        f"undeclared input {item.input!r}{_did_you_mean(item.input, inputs)}",
-                    )
-                elif item_spec.type != "boolean":
-                    collector.add(
-                        (*path, "items", k, "input"),
-                        f"checklist item {item.input!r} must be a boolean input, not {item_spec.type}",
-                    )
-            continue
-        name = ind.input
-        if name not in known:
-            collector.add(
-                (*path, "input"),
-                f"undeclared input {name!r}{_did_you_mean(name, known)}",
-            )
-            continue
-        input_spec = inputs.get(name)
-        if isinstance(ind, m.CategoricalIndicator):
-            if input_spec is None or input_spec.type != "category":
-                collector.add((*path, "input"), "categorical indicator needs a category input")
-            else:
-                declared = set(input_spec.categories or [])
-                for extra in sorted(set(ind.points) - declared):
-                    collector.add(
-                        (*path, "points", extra), f"{extra!r} is not a category of {name!r}"
-                    )
-                for absent in sorted(declared - set(ind.points)):
-                    collector.add((*path, "points"), f"no points for category {absent!r}")
-        elif input_spec is not None and input_spec.type == "category":
-            collector.add(
-                (*path, "input"), f"{ind.method} needs a numeric input; {name!r} is a category"
-            )
+        for where, message in method_of(ind).check_inputs(ind, inputs, known, _did_you_mean):
+            collector.add((*path, *where), message)
 
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}

@@ -2,29 +2,70 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-Identifier = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64, description="A name usable in formulas"
-    ),
+from greenscore.methods import Indicator
+from greenscore.methods._cohort import CohortIndicator
+from greenscore.methods.bands import BandsIndicator
+from greenscore.methods.base import (
+    DIRECTION_ALIASES,
+    Band,
+    ChecklistItem,
+    Direction,
+    Finite,
+    Goalposts,
+    Identifier,
+    MissingPolicy,
+    NonNegative,
+    _Model,
+)
+from greenscore.methods.base import IndicatorBase as _IndicatorBase
+from greenscore.methods.categorical import CategoricalIndicator
+from greenscore.methods.checklist import ChecklistIndicator
+from greenscore.methods.linear import LinearIndicator
+from greenscore.methods.registry import METHODS
+from greenscore.methods.target import TargetIndicator
+
+__all__ = [
+    "DIRECTION_ALIASES",
+    "METHODS",
+    "Aggregation",
+    "Band",
+    "BandsIndicator",
+    "CategoricalIndicator",
+    "ChecklistIndicator",
+    "ChecklistItem",
+    "CohortIndicator",
+    "Consequence",
+    "Derived",
+    "Dimension",
+    "DimensionMin",
+    "Direction",
+    "Finite",
+    "Goalposts",
+    "History",
+    "Identifier",
+    "Indicator",
+    "IndicatorMin",
+    "Input",
+    "LinearIndicator",
+    "MissingPolicy",
+    "NoVeto",
+    "NonNegative",
+    "Rounding",
+    "Rubric",
+    "Scale",
+    "TargetIndicator",
+    "Tier",
+    "TierCondition",
+    "Veto",
+    "_IndicatorBase",
+    "_Model",
 ]
-MissingPolicy = Literal["error", "worst", "drop"]
-Direction = Literal["higher", "lower", "target", "none"]
+
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-
-DIRECTION_ALIASES = {"max": "higher", "min": "lower", "maximise": "higher", "minimise": "lower"}
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Scale(_Model):
@@ -104,222 +145,6 @@ class Derived(_Model):
         if (self.formula is None) == (self.history is None):
             raise ValueError("a derived input needs exactly one of 'formula' or 'history'")
         return self
-
-
-class Goalposts(_Model):
-    """The raw values that score worst and best; their order need not match the direction."""
-
-    worst: Finite
-    best: Finite
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Goalposts:
-        if self.worst == self.best:
-            raise ValueError(f"worst and best are equal ({self.worst})")
-        return self
-
-
-class Band(_Model):
-    """Values in [from, to) score these points (on the rubric scale); an open end is unbounded."""
-
-    from_: Finite | None = Field(default=None, alias="from")
-    to: Finite | None = None
-    points: Finite
-
-    @property
-    def low(self) -> float:
-        return -math.inf if self.from_ is None else self.from_
-
-    @property
-    def high(self) -> float:
-        return math.inf if self.to is None else self.to
-
-
-class ChecklistItem(_Model):
-    """A boolean input worth some points when achieved."""
-
-    input: Identifier
-    points: NonNegative = 1.0
-
-
-class _IndicatorBase(_Model):
-    id: Identifier
-    label: str = ""
-    unit: str = ""
-    description: str = ""
-    weight: NonNegative = 1.0
-    required: bool = Field(default=True, description="Mandatory indicator; optional ones drop out")
-    missing: MissingPolicy | None = Field(
-        default=None, description="What to do when a mandatory value is missing"
-    )
-    onto: tuple[Finite, Finite] | None = Field(
-        default=None, description="Map the normalised value onto this sub-range of the scale"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _alias_direction(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("direction"), str):
-            data = {
-                **data,
-                "direction": DIRECTION_ALIASES.get(data["direction"], data["direction"]),
-            }
-        return data
-
-    @model_validator(mode="after")
-    def _onto_ordered(self) -> _IndicatorBase:
-        if self.onto is not None and not self.onto[0] < self.onto[1]:
-            raise ValueError(f"onto must be [low, high] with low < high, got {list(self.onto)}")
-        return self
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The input or derived names this indicator reads."""
-        name = getattr(self, "input", None)
-        return (name,) if isinstance(name, str) else ()
-
-
-class LinearIndicator(_IndicatorBase):
-    """Linear between goalposts, capped at them unless cap is false, optionally on a log scale."""
-
-    method: Literal["linear"]
-    input: Identifier
-    direction: Direction = "higher"
-    goalposts: Goalposts
-    cap: bool = True
-    log: bool = False
-
-    @model_validator(mode="after")
-    def _log_positive(self) -> LinearIndicator:
-        if self.log and min(self.goalposts.worst, self.goalposts.best) <= 0:
-            raise ValueError("log goalposts must both be positive")
-        if self.log and not self.cap and self.goalposts.best < self.goalposts.worst:
-            raise ValueError(
-                "an uncapped log scale cannot run past a best goalpost below the worst: values "
-                "towards zero would score without bound; keep cap: true"
-            )
-        return self
-
-
-class BandsIndicator(_IndicatorBase):
-    """Value ranges mapped to points; bands must be contiguous and cover every value."""
-
-    method: Literal["bands"]
-    input: Identifier
-    direction: Direction = "higher"
-    bands: list[Band] = Field(min_length=1, max_length=100)
-
-    @model_validator(mode="after")
-    def _contiguous(self) -> BandsIndicator:
-        ordered = sorted(self.bands, key=lambda b: b.low)
-        problems = []
-        for band in ordered:
-            if not band.low < band.high:
-                problems.append(f"band [{band.low}, {band.high}) is empty")
-        if ordered[0].low != -math.inf:
-            problems.append(
-                f"values below {ordered[0].low} fall in no band: leave 'from' out of the lowest band"
-            )
-        if ordered[-1].high != math.inf:
-            problems.append(
-                f"values from {ordered[-1].high} up fall in no band: leave 'to' out of the highest band"
-            )
-        for lower, upper in itertools.pairwise(ordered):
-            if upper.low < lower.high:
-                problems.append(
-                    f"bands [{lower.low}, {lower.high}) and [{upper.low}, {upper.high}) overlap"
-                )
-            elif upper.low > lower.high:
-                problems.append(f"gap between bands: no band covers [{lower.high}, {upper.low})")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    @property
-    def ordered_bands(self) -> list[Band]:
-        return sorted(self.bands, key=lambda b: b.low)
-
-
-class TargetIndicator(_IndicatorBase):
-    """Full marks within tolerance of a target, falling linearly to the worst at worst_distance."""
-
-    method: Literal["target"]
-    input: Identifier
-    direction: Direction = "target"
-    target: Finite
-    tolerance: NonNegative = 0.0
-    worst_distance: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-
-    @model_validator(mode="after")
-    def _distance(self) -> TargetIndicator:
-        if not self.worst_distance > self.tolerance:
-            raise ValueError(
-                f"worst_distance ({self.worst_distance}) must exceed tolerance ({self.tolerance})"
-            )
-        return self
-
-
-class ChecklistIndicator(_IndicatorBase):
-    """Points per boolean item achieved, as a share of all points; optionally zero below k items."""
-
-    method: Literal["checklist"]
-    direction: Direction = "higher"
-    items: list[ChecklistItem] = Field(min_length=1, max_length=100)
-    at_least: int | None = Field(default=None, ge=1, description="Score worst below k items")
-
-    @model_validator(mode="after")
-    def _items(self) -> ChecklistIndicator:
-        names = [item.input for item in self.items]
-        if len(set(names)) != len(names):
-            raise ValueError("checklist items must name distinct inputs")
-        if sum(item.points for item in self.items) <= 0:
-            raise ValueError("checklist items must be worth some points in total")
-        if self.at_least is not None and self.at_least > len(self.items):
-            raise ValueError(f"at_least ({self.at_least}) exceeds the {len(self.items)} items")
-        return self
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return tuple(item.input for item in self.items)
-
-
-class CategoricalIndicator(_IndicatorBase):
-    """A category input mapped to points on the rubric scale."""
-
-    method: Literal["categorical"]
-    input: Identifier
-    direction: Direction = "none"
-    points: dict[str, Finite] = Field(min_length=1)
-
-
-class CohortIndicator(_IndicatorBase):
-    """Scored against the whole cohort (min–max, percentile rank or z-score); see calibrate()."""
-
-    method: Literal["minmax", "percentile", "zscore"]
-    input: Identifier
-    direction: Literal["higher", "lower"] = "higher"
-    zscore_range: NonNegative = Field(default=3.0, description="z-scores ±this map to worst/best")
-
-
-Indicator = Annotated[
-    LinearIndicator
-    | BandsIndicator
-    | TargetIndicator
-    | ChecklistIndicator
-    | CategoricalIndicator
-    | CohortIndicator,
-    Field(discriminator="method"),
-]
-METHODS = (
-    "linear",
-    "bands",
-    "target",
-    "checklist",
-    "categorical",
-    "minmax",
-    "percentile",
-    "zscore",
-)
 
 
 class Dimension(_Model):

@@ -1,0 +1,174 @@
+"""Stage 5, decide: vetoes, deductions, rounding, tiers, caps, forced tiers and quotas.
+
+A pure function of the plan and the scores up to the weighted total, public so that the gap
+search and the property tests decide exactly as a batch does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, assert_never
+
+import numpy as np
+
+from greenscore.engine.derive import rows_of
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import Formula
+
+if TYPE_CHECKING:
+    from greenscore.engine.plan import Plan
+    from greenscore.engine.scores import Scores
+
+QUOTA_KEY = "@tiers"
+
+
+def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Round half away from zero for non-negative scores, as official tables do (84.45 → 84.5)."""
+    factor = 10.0**decimals
+    return np.floor(np.round(x * factor, 6) + 0.5) / factor
+
+
+def _vetoes(plan: Plan, s: Scores) -> None:
+    """Which vetoes fired on each row, and the points each deduction takes."""
+    n = s.n
+    for v, veto in enumerate(plan.rubric.vetoes):
+        condition = plan.veto_conditions[v]
+        if condition is None:
+            fired = np.ones(n, dtype=bool)
+        else:
+            truth = rows_of(condition(s.values), n)
+            fired = np.isnan(truth) | (truth != 0)
+        if veto.kind == "deduct":
+            spec = plan.veto_points[v]
+            points = rows_of(spec(s.values) if isinstance(spec, Formula) else spec, n)
+            unknown = fired & np.isnan(points)
+            s.veto_unknown[:, v] = unknown
+            points = np.where(fired & ~unknown, np.maximum(points, 0.0), 0.0)
+            fired = points > 0
+            s.veto_points[:, v] = points
+        s.veto_fired[:, v] = fired
+
+
+def decide(plan: Plan, s: Scores) -> Scores:
+    """Fill in vetoes, deductions, the clamped and rounded total, and the tiers (in place)."""
+    rubric = plan.rubric
+    n = s.n
+    _vetoes(plan, s)
+    s.error_rows = s.error_rows | s.veto_unknown.any(axis=1)
+    s.deductions = s.veto_points.sum(axis=1)
+    total = np.clip(s.raw_total - s.deductions, plan.scale_min, plan.scale_max)
+    if rubric.rounding is not None:
+        total = round_half_up(total - plan.scale_min, rubric.rounding.decimals) + plan.scale_min
+        total = np.clip(total, plan.scale_min, plan.scale_max)
+    s.total = total
+    eligible = total[:, None] >= plan.tier_min[None, :]
+    for t, tier_spec in enumerate(rubric.tiers):
+        for cond in tier_spec.conditions:
+            eligible[:, t] &= condition_met(plan, cond, s)
+    eligible[:, -1] = True
+    s.score_tier = np.argmax(eligible, axis=1)
+    tier: np.ndarray = s.score_tier.copy()
+    forced = np.full(n, -1)
+    for v, veto in enumerate(rubric.vetoes):
+        if veto.kind == "cap_tier" and veto.tier is not None:
+            cap = plan.tier_index[veto.tier]
+            tier = np.where(s.veto_fired[:, v], np.maximum(tier, cap), tier)
+        elif veto.kind == "force_tier" and veto.tier is not None:
+            target_tier = plan.tier_index[veto.tier]
+            forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
+    s.tier = apply_quotas(plan, np.where(forced >= 0, forced, tier), s.total)
+    return s
+
+
+def apply_quotas(plan: Plan, tier: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Apply tier quotas, best tier first: rows over a quota drop to the next tier.
+
+    Ties at the cut-off are resolved against the quota (every tied row drops), so a quota is
+    never exceeded. A calibrated rubric applies the frozen cut-off scores instead.
+    """
+    if not plan.quota_tiers:
+        return tier
+    frozen = (plan.rubric.cohort or {}).get(QUOTA_KEY)
+    tier = tier.copy()
+    for t in plan.quota_tiers:
+        inside = tier == t
+        if frozen is not None:
+            cutoff = frozen.get(plan.tier_ids[t])
+            drop = inside & ~(total >= (cutoff if cutoff is not None else np.inf))
+        else:
+            share = plan.rubric.tiers[t].max_share or 0.0
+            allowed = int(np.floor(share * len(total) + 1e-9))
+            drop = inside.copy()
+            if allowed > 0 and inside.sum() > allowed:
+                ranked = np.sort(total[inside])[::-1]
+                threshold = ranked[allowed - 1]
+                keep_at = threshold if (ranked >= threshold).sum() <= allowed else None
+                keep = total >= keep_at if keep_at is not None else total > threshold
+                drop = inside & ~keep
+            elif allowed > 0:
+                drop[:] = False
+        tier[drop] = t + 1
+    return tier
+
+
+def quota_cutoffs(plan: Plan, s: Scores) -> dict[str, float]:
+    """The lowest total each quota tier kept in this cohort: frozen by calibration."""
+    cutoffs: dict[str, float] = {}
+    for t in plan.quota_tiers:
+        kept = s.total[s.tier == t]
+        if len(kept):
+            cutoffs[plan.tier_ids[t]] = float(kept.min())
+            continue
+        dropped = s.total[(s.score_tier <= t) & (s.tier > t)]
+        cutoffs[plan.tier_ids[t]] = (
+            float(np.nextafter(dropped.max(), np.inf))
+            if len(dropped)
+            else float(plan.rubric.tiers[t].min_score)
+        )
+    return cutoffs
+
+
+def _top_dimensions(plan: Plan, cond: m.DimensionMin) -> list[str]:
+    return cond.dimensions or [plan.dimensions[i].spec.id for i in plan.top]
+
+
+def _no_veto_columns(plan: Plan, cond: m.NoVeto) -> list[int]:
+    return [
+        i
+        for i, veto in enumerate(plan.rubric.vetoes)
+        if (cond.vetoes is None or veto.id in cond.vetoes)
+        and (cond.kinds is None or veto.kind in cond.kinds)
+    ]
+
+
+def condition_met(plan: Plan, cond: m.TierCondition, s: Scores) -> np.ndarray:
+    """Whether a tier condition holds on each row of the scores."""
+    if isinstance(cond, m.DimensionMin):
+        cols = [plan.dimension_index[i] for i in _top_dimensions(plan, cond)]
+        return np.asarray(np.all(s.dimension_score[:, cols] >= cond.score, axis=1))
+    if isinstance(cond, m.IndicatorMin):
+        return s.indicator_score[:, plan.indicator_index[cond.indicator]] >= cond.score
+    if isinstance(cond, m.NoVeto):
+        vetoes = _no_veto_columns(plan, cond)
+        if not vetoes:
+            return np.ones(s.n, dtype=bool)
+        return np.asarray(~s.veto_fired[:, vetoes].any(axis=1))
+    assert_never(cond)
+
+
+def condition_deficit(plan: Plan, cond: m.TierCondition, s: Scores) -> np.ndarray:
+    """Points a row lacks to meet a score condition (0 when met; a missing score counts as 0).
+
+    A no-veto condition has no points to make up and gives 0: see condition_met.
+    """
+    if isinstance(cond, m.DimensionMin):
+        short = np.zeros(s.n)
+        for dim in _top_dimensions(plan, cond):
+            got = np.nan_to_num(s.dimension_score[:, plan.dimension_index[dim]], nan=0.0)
+            short = short + np.maximum(0.0, cond.score - got)
+        return short
+    if isinstance(cond, m.IndicatorMin):
+        got = np.nan_to_num(s.indicator_score[:, plan.indicator_index[cond.indicator]], nan=0.0)
+        return np.asarray(np.maximum(0.0, cond.score - got))
+    if isinstance(cond, m.NoVeto):
+        return np.zeros(s.n)
+    assert_never(cond)

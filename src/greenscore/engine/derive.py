@@ -1,0 +1,89 @@
+"""Stage 2, derive: declared inputs as float arrays plus derived inputs (formulas and history)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from greenscore.rubric import models as m
+from greenscore.rubric.formula import Formula, parse_formula
+
+DerivedStep = tuple[str, Formula | m.History]
+
+
+def rows_of(value: Any, n: int) -> np.ndarray:
+    """A formula's result as one float per row (a constant formula gives a 0-d array)."""
+    array = np.asarray(value, dtype=float)
+    return array if array.shape == (n,) else np.full(n, array)
+
+
+def lag_column(name: str, lag: int) -> str:
+    """The column holding an input's value `lag` periods before the assessed one."""
+    return f"{name}@-{lag}"
+
+
+def history_statistic(
+    spec: m.History, values: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray], n: int
+) -> np.ndarray:
+    """A statistic of one input over this period and the previous ones (NaN when one is missing)."""
+    series = [values[spec.input]] + [
+        np.asarray(columns[lag_column(spec.input, k)], dtype=float)
+        if lag_column(spec.input, k) in columns
+        else np.full(n, np.nan)
+        for k in range(1, spec.periods)
+    ]
+    stacked = np.vstack(series)
+    if spec.statistic == "change":
+        result = series[0] - series[1]
+    elif spec.statistic == "relative_change":
+        result = (series[0] - series[1]) / np.abs(series[1])
+    elif spec.statistic == "mean":
+        result = stacked.mean(axis=0)
+    else:
+        steps = np.diff(stacked, axis=0)
+        falls = spec.statistic == "falls_every_period"
+        result = np.all(steps > 0 if falls else steps < 0, axis=0).astype(float)
+        result[np.isnan(stacked).any(axis=0)] = np.nan
+    return np.where(np.isfinite(result), result, np.nan)
+
+
+def order_derived(rubric: m.Rubric) -> list[DerivedStep]:
+    """Derived inputs in dependency order: history statistics first, then formulas."""
+    ordered: list[DerivedStep] = [
+        (d.id, d.history) for d in rubric.derived if d.history is not None
+    ]
+    formulas = {d.id: parse_formula(d.formula) for d in rubric.derived if d.formula is not None}
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        done.add(name)
+        for dep in sorted(formulas[name].names & formulas.keys()):
+            visit(dep)
+        ordered.append((name, formulas[name]))
+
+    for name in formulas:
+        visit(name)
+    return ordered
+
+
+def compute_values(
+    inputs: Mapping[str, m.Input],
+    derived: list[DerivedStep],
+    columns: Mapping[str, np.ndarray],
+    n: int,
+) -> dict[str, np.ndarray]:
+    """Declared inputs plus derived inputs, each a float array of length n."""
+    values = {
+        name: np.asarray(columns[name], dtype=float) if name in columns else np.full(n, np.nan)
+        for name in inputs
+    }
+    for name, source in derived:
+        if isinstance(source, m.History):
+            values[name] = history_statistic(source, values, columns, n)
+        else:
+            values[name] = rows_of(source(values), n)
+    return values

@@ -1,0 +1,105 @@
+"""Stage 3, normalise: raw values to normalised values (0 worst, 1 best) through the registry.
+
+Each method packs all its indicators of a rubric into one group scorer; missing values then get
+their status and, under the 'worst' policy, the method's worst normalised value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from greenscore.engine.compile import IndicatorStep
+from greenscore.errors import CohortRequiredError
+from greenscore.methods import REGISTRY, Context, GroupScorer, is_cohort, method_of
+
+OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR = range(5)
+TREATMENTS = {
+    OK: None,
+    OPTIONAL_ABSENT: "optional indicator not reported: dropped, its weight re-spread in its dimension",
+    MISSING_WORST: "missing value scored as worst (missing-data policy 'worst')",
+    MISSING_DROPPED: "missing value dropped, its weight re-spread in its dimension (policy 'drop')",
+    MISSING_ERROR: "missing value (missing-data policy 'error')",
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The indicators of one method: their rows in the score matrix and one scorer for them all."""
+
+    method: str
+    positions: np.ndarray
+    score: GroupScorer
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Everything normalising needs, compiled once per plan."""
+
+    groups: tuple[Group, ...]
+    cohort_steps: tuple[IndicatorStep, ...]
+    missing_status: np.ndarray
+    as_worst: np.ndarray
+    worst_u: np.ndarray
+
+
+def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) -> Normaliser:
+    """Group the indicators by method (registry order) and note each one's missing-data status."""
+    groups = []
+    for name, method in REGISTRY.items():
+        steps = [s for s in indicators if method_of(s.spec) is method]
+        if steps:
+            positions = np.array([s.position for s in steps], dtype=np.intp)
+            groups.append(Group(name, positions, method.pack([s.spec for s in steps], context)))
+    status = np.array(
+        [
+            OPTIONAL_ABSENT
+            if not step.spec.required
+            else {"worst": MISSING_WORST, "drop": MISSING_DROPPED}.get(step.policy, MISSING_ERROR)
+            for step in indicators
+        ],
+        dtype=np.int8,
+    )
+    return Normaliser(
+        tuple(groups),
+        tuple(s for s in indicators if is_cohort(s.spec)),
+        status,
+        status == MISSING_WORST,
+        np.array([step.worst_u for step in indicators]),
+    )
+
+
+def normalise(
+    normaliser: Normaliser, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw values, normalised values and statuses (each indicators × rows)."""
+    for step in normaliser.cohort_steps:
+        if cohort.get(step.id) is None:
+            raise CohortRequiredError(
+                f"indicator {step.id!r} uses the cohort method {step.spec.method!r}: score a whole "
+                "batch with assess(), or calibrate the rubric on a base year first"
+            )
+    n_ind = len(normaliser.missing_status)
+    raw = np.empty((n_ind, n))
+    u = np.empty((n_ind, n))
+    for group in normaliser.groups:
+        raw[group.positions], u[group.positions] = group.score(values, cohort, n)
+    missing = np.isnan(u)
+    status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)
+    u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
+    return raw, u, status
+
+
+def cohort_statistics(
+    indicators: Sequence[IndicatorStep], values: Mapping[str, np.ndarray]
+) -> dict[str, dict[str, Any]]:
+    """The statistics cohort methods need, taken from these rows (ignoring missing values)."""
+    stats: dict[str, dict[str, Any]] = {}
+    for step in indicators:
+        statistics = method_of(step.spec).statistics
+        if statistics is not None:
+            stats[step.id] = statistics(step.spec, values[step.spec.inputs[0]])
+    return stats

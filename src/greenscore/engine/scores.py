@@ -1,0 +1,65 @@
+"""Scores: every array the plan computes for n rows; results, explanations and tests read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from greenscore.engine.plan import Plan
+
+
+@dataclass
+class Scores:
+    """Every number the plan computes for n rows (arrays are rows × items); results read from here.
+
+    Effective weights and contributions are worked out on first use: batches rarely need them.
+    """
+
+    n: int
+    values: dict[str, np.ndarray]
+    indicator_raw: np.ndarray
+    indicator_u: np.ndarray
+    indicator_score: np.ndarray
+    indicator_status: np.ndarray
+    dimension_score: np.ndarray
+    dimension_local_weight: np.ndarray
+    raw_total: np.ndarray
+    deductions: np.ndarray
+    total: np.ndarray
+    score_tier: np.ndarray
+    tier: np.ndarray
+    veto_fired: np.ndarray
+    veto_points: np.ndarray
+    error_rows: np.ndarray
+    plan: Plan
+    local_w: np.ndarray
+    local_contrib: np.ndarray
+    veto_unknown: np.ndarray
+
+    @cached_property
+    def _attribution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.plan.attribute(self)
+
+    @property
+    def dimension_weight(self) -> np.ndarray:
+        """Each dimension's effective weight in the total, per row (after re-weighting)."""
+        return self._attribution[0]
+
+    @property
+    def dimension_contribution(self) -> np.ndarray:
+        """Each dimension's additive share of (total − scale minimum), per row."""
+        return self._attribution[1]
+
+    @property
+    def indicator_weight(self) -> np.ndarray:
+        """Each indicator's effective weight in the total, per row (after re-weighting)."""
+        return self._attribution[2]
+
+    @property
+    def indicator_contribution(self) -> np.ndarray:
+        """Each indicator's additive share of (total − scale minimum), per row."""
+        return self._attribution[3]

@@ -1,0 +1,69 @@
+"""What the cohort methods (minmax, percentile, zscore) share: their model and their packing.
+
+The three share one model so that a rubric may write ``zscore_range`` on any of them, as the
+format always allowed, and the JSON schema keeps one ``CohortIndicator`` definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from greenscore.methods.base import (
+    Cohort,
+    Context,
+    GroupScorer,
+    Identifier,
+    IndicatorBase,
+    NonNegative,
+    Values,
+    direction_text,
+)
+
+FloatArray = np.ndarray
+CohortKernel = Callable[[FloatArray, Mapping[str, Any], "CohortIndicator"], FloatArray]
+"""A cohort kernel applied with an indicator's frozen statistics: x -> normalised value."""
+
+
+class CohortIndicator(IndicatorBase):
+    """Scored against the whole cohort (min–max, percentile rank or z-score); see calibrate()."""
+
+    method: Literal["minmax", "percentile", "zscore"]
+    input: Identifier
+    direction: Literal["higher", "lower"] = "higher"
+    zscore_range: NonNegative = Field(default=3.0, description="z-scores ±this map to worst/best")
+
+
+def packer(kernel: CohortKernel) -> Callable[[Sequence[CohortIndicator], Context], GroupScorer]:
+    """A pack function that scores each indicator with its statistics, turned for 'lower'.
+
+    The plan checks that every cohort indicator has statistics before it scores.
+    """
+
+    def pack(specs: Sequence[CohortIndicator], context: Context) -> GroupScorer:
+        def score(values: Values, cohort: Cohort, n: int) -> tuple[np.ndarray, np.ndarray]:
+            raw = np.empty((len(specs), n))
+            u = np.empty((len(specs), n))
+            for c, spec in enumerate(specs):
+                x = values[spec.input]
+                v = kernel(x, cohort[spec.id], spec)
+                raw[c] = x
+                u[c] = 1.0 - v if spec.direction == "lower" else v
+            return raw, u
+
+        return score
+
+    return pack
+
+
+def valid(x: np.ndarray) -> np.ndarray:
+    """The cohort's values without the missing ones."""
+    x = np.asarray(x, dtype=float)
+    return np.asarray(x[~np.isnan(x)])
+
+
+def describe(spec: CohortIndicator) -> str:
+    return f"{spec.method} over the cohort, {direction_text(spec.direction)}"

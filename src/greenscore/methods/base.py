@@ -1,0 +1,225 @@
+"""What every scoring method shares: field types, the indicator base model and the Method contract.
+
+A method module defines its pydantic model, its numpy kernel and one ``METHOD`` value of type
+:class:`Method`; the registry lists those values and nothing else does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64, description="A name usable in formulas"
+    ),
+]
+MissingPolicy = Literal["error", "worst", "drop"]
+Direction = Literal["higher", "lower", "target", "none"]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+DIRECTION_ALIASES = {"max": "higher", "min": "lower", "maximise": "higher", "minimise": "lower"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Goalposts(_Model):
+    """The raw values that score worst and best; their order need not match the direction."""
+
+    worst: Finite
+    best: Finite
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Goalposts:
+        if self.worst == self.best:
+            raise ValueError(f"worst and best are equal ({self.worst})")
+        return self
+
+
+class Band(_Model):
+    """Values in [from, to) score these points (on the rubric scale); an open end is unbounded."""
+
+    from_: Finite | None = Field(default=None, alias="from")
+    to: Finite | None = None
+    points: Finite
+
+    @property
+    def low(self) -> float:
+        return -math.inf if self.from_ is None else self.from_
+
+    @property
+    def high(self) -> float:
+        return math.inf if self.to is None else self.to
+
+
+class ChecklistItem(_Model):
+    """A boolean input worth some points when achieved."""
+
+    input: Identifier
+    points: NonNegative = 1.0
+
+
+class IndicatorBase(_Model):
+    """Fields every indicator has, whatever its method."""
+
+    id: Identifier
+    label: str = ""
+    unit: str = ""
+    description: str = ""
+    weight: NonNegative = 1.0
+    required: bool = Field(default=True, description="Mandatory indicator; optional ones drop out")
+    missing: MissingPolicy | None = Field(
+        default=None, description="What to do when a mandatory value is missing"
+    )
+    onto: tuple[Finite, Finite] | None = Field(
+        default=None, description="Map the normalised value onto this sub-range of the scale"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_direction(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("direction"), str):
+            data = {
+                **data,
+                "direction": DIRECTION_ALIASES.get(data["direction"], data["direction"]),
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _onto_ordered(self) -> IndicatorBase:
+        if self.onto is not None and not self.onto[0] < self.onto[1]:
+            raise ValueError(f"onto must be [low, high] with low < high, got {list(self.onto)}")
+        return self
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The input or derived names this indicator reads."""
+        name = getattr(self, "input", None)
+        return (name,) if isinstance(name, str) else ()
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    """A number for people: no trailing zeros, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def direction_text(direction: str) -> str:
+    """'higher is better' / 'lower is better', or '' for target and unordered indicators."""
+    return {"higher": "higher is better", "lower": "lower is better"}.get(direction, "")
+
+
+class InputLike(Protocol):
+    """What a method needs to know of a declared input (rubric.models.Input fits)."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def categories(self) -> list[str] | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the plan knows when it packs a group: the rubric scale and each category input's list."""
+
+    scale_min: float
+    scale_max: float
+    categories: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    @property
+    def span(self) -> float:
+        return self.scale_max - self.scale_min
+
+    def u(self, points: float) -> float:
+        """Points on the rubric scale as a normalised value (0 worst, 1 best)."""
+        return (points - self.scale_min) / self.span
+
+
+Values = Mapping[str, np.ndarray]
+Cohort = Mapping[str, Any]
+GroupScorer = Callable[[Values, Cohort, int], tuple[np.ndarray, np.ndarray]]
+"""Scores a packed group for n rows: (raw, normalised), each indicators × rows, NaN = missing."""
+Hint = Callable[[str, Iterable[str]], str]
+"""A "did you mean" suffix for a name not found among some choices ('' when none is close)."""
+InputProblem = tuple[tuple[str | int, ...], str]
+"""A problem with an indicator's inputs: the path below the indicator, and the message."""
+
+S = TypeVar("S", bound=IndicatorBase)
+
+
+def _raw_value(spec: Any, raw: float, context: Context) -> float | str:
+    return raw
+
+
+def _no_items(spec: Any) -> int | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Method(Generic[S]):
+    """Everything the rest of greenscore needs to know about one scoring method.
+
+    name: the ``method:`` tag. model: the pydantic model of its indicators.
+    pack(specs, context): one scorer for every indicator of this method in a rubric, in order.
+    bounds(spec, context): the worst and best normalised value the method can give.
+    describe(spec): how it turns a raw value into a score, in words (without the onto range).
+    check_inputs(spec, inputs, known, hint): problems with the inputs it reads, at load time.
+    value(spec, raw, context): the raw value as reported (a category's name for a code).
+    items(spec): how many checklist items the raw value counts, or None.
+    statistics(spec, x): for cohort methods, the statistics frozen from a cohort's valid values.
+    flat(stats): for cohort methods, whether those statistics give nothing to score against.
+    """
+
+    name: str
+    model: type[S]
+    pack: Callable[[Sequence[S], Context], GroupScorer]
+    bounds: Callable[[S, Context], tuple[float, float]]
+    describe: Callable[[S], str]
+    check_inputs: Callable[[S, Mapping[str, InputLike], Collection[str], Hint], list[InputProblem]]
+    value: Callable[[S, float, Context], float | str] = _raw_value
+    items: Callable[[S], int | None] = _no_items
+    statistics: Callable[[S, np.ndarray], dict[str, Any]] | None = None
+    flat: Callable[[Mapping[str, Any]], bool] | None = None
+
+    @property
+    def cohort(self) -> bool:
+        """Whether indicators of this method are scored against the whole cohort."""
+        return self.statistics is not None
+
+
+def unit_bounds(spec: Any, context: Context) -> tuple[float, float]:
+    """Bounds of a method whose kernel stays within [0, 1]."""
+    return 0.0, 1.0
+
+
+def check_numeric_input(
+    spec: Any, inputs: Mapping[str, InputLike], known: Collection[str], hint: Hint
+) -> list[InputProblem]:
+    """The one input must be declared (or derived) and must not be a category."""
+    name = spec.input
+    if name not in known:
+        return [(("input",), f"undeclared input {name!r}{hint(name, known)}")]
+    declared = inputs.get(name)
+    if declared is not None and declared.type == "category":
+        return [(("input",), f"{spec.method} needs a numeric input; {name!r} is a category")]
+    return []
+
+
+def stack_inputs(specs: Sequence[Any], values: Values, n: int) -> np.ndarray:
+    """The input of each indicator of a group as one row of an indicators × rows matrix."""
+    x = np.empty((len(specs), n))
+    for c, spec in enumerate(specs):
+        x[c] = values[spec.input]
+    return x

@@ -1,0 +1,118 @@
+"""checklist: points per boolean item achieved, as a share of all points."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from greenscore.methods.base import (
+    ChecklistItem,
+    Cohort,
+    Context,
+    Direction,
+    GroupScorer,
+    Hint,
+    IndicatorBase,
+    InputLike,
+    InputProblem,
+    Method,
+    Values,
+    unit_bounds,
+)
+
+FloatArray = np.ndarray
+
+
+class ChecklistIndicator(IndicatorBase):
+    """Points per boolean item achieved, as a share of all points; optionally zero below k items."""
+
+    method: Literal["checklist"]
+    direction: Direction = "higher"
+    items: list[ChecklistItem] = Field(min_length=1, max_length=100)
+    at_least: int | None = Field(default=None, ge=1, description="Score worst below k items")
+
+    @model_validator(mode="after")
+    def _items(self) -> ChecklistIndicator:
+        names = [item.input for item in self.items]
+        if len(set(names)) != len(names):
+            raise ValueError("checklist items must name distinct inputs")
+        if sum(item.points for item in self.items) <= 0:
+            raise ValueError("checklist items must be worth some points in total")
+        if self.at_least is not None and self.at_least > len(self.items):
+            raise ValueError(f"at_least ({self.at_least}) exceeds the {len(self.items)} items")
+        return self
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(item.input for item in self.items)
+
+
+def checklist(items: FloatArray, points: FloatArray, at_least: int | None) -> FloatArray:
+    """Share of checklist points achieved (items: rows × items of 0/1); 0 below at_least items."""
+    achieved = items @ points / points.sum()
+    if at_least is not None:
+        achieved = np.where(items.sum(axis=1) < at_least, 0.0, achieved)
+    return np.where(np.isnan(items).any(axis=1), np.nan, achieved)
+
+
+def pack(specs: Sequence[ChecklistIndicator], context: Context) -> GroupScorer:
+    """One kernel call per checklist (item counts differ); the raw value is the items achieved."""
+    points = [np.array([item.points for item in spec.items], dtype=float) for spec in specs]
+
+    def score(values: Values, cohort: Cohort, n: int) -> tuple[np.ndarray, np.ndarray]:
+        raw = np.empty((len(specs), n))
+        u = np.empty((len(specs), n))
+        for c, spec in enumerate(specs):
+            items = np.column_stack([values[item.input] for item in spec.items])
+            u[c] = checklist(items, points[c], spec.at_least)
+            raw[c] = np.where(np.isnan(items).any(axis=1), np.nan, items.sum(axis=1))
+        return raw, u
+
+    return score
+
+
+def describe(spec: ChecklistIndicator) -> str:
+    rule = f", at least {spec.at_least} of {len(spec.items)} required" if spec.at_least else ""
+    return f"checklist of {len(spec.items)} items{rule}"
+
+
+def check_inputs(
+    spec: ChecklistIndicator, inputs: Mapping[str, InputLike], known: Collection[str], hint: Hint
+) -> list[InputProblem]:
+    """Every item names a declared boolean input."""
+    problems: list[InputProblem] = []
+    for k, item in enumerate(spec.items):
+        declared = inputs.get(item.input)
+        if declared is None:
+            problems.append(
+                (
+                    ("items", k, "input"),
+                    f"undeclared input {item.input!r}{hint(item.input, inputs)}",
+                )
+            )
+        elif declared.type != "boolean":
+            problems.append(
+                (
+                    ("items", k, "input"),
+                    f"checklist item {item.input!r} must be a boolean input, not {declared.type}",
+                )
+            )
+    return problems
+
+
+def items(spec: ChecklistIndicator) -> int:
+    return len(spec.items)
+
+
+METHOD = Method(
+    name="checklist",
+    model=ChecklistIndicator,
+    pack=pack,
+    bounds=unit_bounds,
+    describe=describe,
+    check_inputs=check_inputs,
+    items=items,
+)

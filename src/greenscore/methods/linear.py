@@ -1,0 +1,112 @@
+"""linear: linear between two goalposts, capped at them unless cap is false, optionally on log10."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from greenscore.methods.base import (
+    Cohort,
+    Context,
+    Direction,
+    Goalposts,
+    GroupScorer,
+    Identifier,
+    IndicatorBase,
+    Method,
+    Values,
+    check_numeric_input,
+    direction_text,
+    fmt,
+    stack_inputs,
+)
+
+FloatArray = np.ndarray
+
+
+class LinearIndicator(IndicatorBase):
+    """Linear between goalposts, capped at them unless cap is false, optionally on a log scale."""
+
+    method: Literal["linear"]
+    input: Identifier
+    direction: Direction = "higher"
+    goalposts: Goalposts
+    cap: bool = True
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _log_positive(self) -> LinearIndicator:
+        if self.log and min(self.goalposts.worst, self.goalposts.best) <= 0:
+            raise ValueError("log goalposts must both be positive")
+        if self.log and not self.cap and self.goalposts.best < self.goalposts.worst:
+            raise ValueError(
+                "an uncapped log scale cannot run past a best goalpost below the worst: values "
+                "towards zero would score without bound; keep cap: true"
+            )
+        return self
+
+
+def linear(
+    x: FloatArray,
+    worst: float | FloatArray,
+    best: float | FloatArray,
+    *,
+    cap: bool | FloatArray = True,
+    log: bool | FloatArray = False,
+) -> FloatArray:
+    """(x − worst) / (best − worst), floored at 0, capped at 1 where cap; on log10 where log.
+
+    Parameters broadcast over the last axis, so one call scores a whole group of indicators.
+    """
+    if np.any(log):
+        logged = np.log10(np.where(x > 0, x, np.nan))
+        x_t = np.where(log, np.where(x > 0, logged, -np.inf), x)
+        worst = np.where(log, np.log10(np.where(log, worst, 1.0)), worst)
+        best = np.where(log, np.log10(np.where(log, best, 1.0)), best)
+    else:
+        x_t = x
+    u = np.fmax((x_t - worst) / (np.subtract(best, worst)), 0.0)
+    u = np.where(cap, np.fmin(u, 1.0), u)
+    return np.where(np.isnan(x), np.nan, u)
+
+
+def pack(specs: Sequence[LinearIndicator], context: Context) -> GroupScorer:
+    """One kernel call for every linear indicator: goalposts, cap and log as columns."""
+    worst = np.array([s.goalposts.worst for s in specs])[:, None]
+    best = np.array([s.goalposts.best for s in specs])[:, None]
+    cap = np.array([s.cap for s in specs])[:, None]
+    log = np.array([s.log for s in specs])[:, None]
+
+    def score(values: Values, cohort: Cohort, n: int) -> tuple[np.ndarray, np.ndarray]:
+        x = stack_inputs(specs, values, n)
+        return x, linear(x, worst, best, cap=cap, log=log)
+
+    return score
+
+
+def bounds(spec: LinearIndicator, context: Context) -> tuple[float, float]:
+    """0 at the worst goalpost; 1 at the best, or unbounded past it when uncapped."""
+    return 0.0, 1.0 if spec.cap else float("inf")
+
+
+def describe(spec: LinearIndicator) -> str:
+    g = spec.goalposts
+    extra = (
+        [direction_text(spec.direction)]
+        + (["log scale"] if spec.log else [])
+        + ([] if spec.cap else ["uncapped"])
+    )
+    return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
+
+
+METHOD = Method(
+    name="linear",
+    model=LinearIndicator,
+    pack=pack,
+    bounds=bounds,
+    describe=describe,
+    check_inputs=check_numeric_input,
+)

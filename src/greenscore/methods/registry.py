@@ -1,0 +1,65 @@
+"""THE list of scoring methods, keyed on ``method:``, and the Indicator union built from it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, get_args
+
+from pydantic import Field
+
+from greenscore.methods import (
+    bands,
+    categorical,
+    checklist,
+    linear,
+    minmax,
+    percentile,
+    target,
+    zscore,
+)
+from greenscore.methods._cohort import CohortIndicator
+from greenscore.methods.bands import BandsIndicator
+from greenscore.methods.base import IndicatorBase, Method
+from greenscore.methods.categorical import CategoricalIndicator
+from greenscore.methods.checklist import ChecklistIndicator
+from greenscore.methods.linear import LinearIndicator
+from greenscore.methods.target import TargetIndicator
+
+REGISTRY: dict[str, Method[Any]] = {
+    module.METHOD.name: module.METHOD
+    for module in (linear, bands, target, checklist, categorical, minmax, percentile, zscore)
+}
+"""Every scoring method by its ``method:`` tag, in the order the format documents them."""
+
+Indicator = Annotated[
+    LinearIndicator
+    | BandsIndicator
+    | TargetIndicator
+    | ChecklistIndicator
+    | CategoricalIndicator
+    | CohortIndicator,
+    Field(discriminator="method"),
+]
+"""Any indicator of a rubric: the registry's models, told apart by ``method:``."""
+
+METHODS = tuple(REGISTRY)
+COHORT_METHODS = tuple(name for name, method in REGISTRY.items() if method.cohort)
+
+
+def _union_matches_registry() -> None:
+    members = set(get_args(get_args(Indicator)[0]))
+    models = {method.model for method in REGISTRY.values()}
+    if members != models:
+        raise ImportError(f"the Indicator union and the registry disagree: {members ^ models}")
+
+
+_union_matches_registry()
+
+
+def method_of(indicator: IndicatorBase) -> Method[Any]:
+    """The method that scores this indicator."""
+    return REGISTRY[indicator.method]  # type: ignore[attr-defined]
+
+
+def is_cohort(indicator: IndicatorBase) -> bool:
+    """Whether this indicator is scored against the whole cohort."""
+    return method_of(indicator).cohort

@@ -1,0 +1,50 @@
+"""zscore: z-scores over the cohort, from −zscore_range to +zscore_range, mapped onto [0, 1]."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from greenscore.methods._cohort import CohortIndicator, describe, packer, valid
+from greenscore.methods.base import Method, check_numeric_input, unit_bounds
+
+FloatArray = np.ndarray
+
+
+def zscore(x: FloatArray, mean: float, std: float, spread: float) -> FloatArray:
+    """z-scores from −spread to +spread mapped linearly onto [0, 1]; a constant cohort scores 0.5."""
+    if not std > 0:
+        return np.where(np.isnan(x), np.nan, 0.5)
+    return np.clip(((x - mean) / std + spread) / (2.0 * spread), 0.0, 1.0)
+
+
+def _apply(x: FloatArray, stats: Mapping[str, Any], spec: CohortIndicator) -> FloatArray:
+    return zscore(x, stats["mean"], stats["std"], spec.zscore_range)
+
+
+def statistics(spec: CohortIndicator, x: np.ndarray) -> dict[str, Any]:
+    """The cohort's mean and population standard deviation (NaN when it has no valid value)."""
+    x = valid(x)
+    return {
+        "mean": float(x.mean()) if len(x) else math.nan,
+        "std": float(x.std(ddof=0)) if len(x) else math.nan,
+    }
+
+
+def flat(stats: Mapping[str, Any]) -> bool:
+    return bool(stats["std"] == 0)
+
+
+METHOD = Method(
+    name="zscore",
+    model=CohortIndicator,
+    pack=packer(_apply),
+    bounds=unit_bounds,
+    describe=describe,
+    check_inputs=check_numeric_input,
+    statistics=statistics,
+    flat=flat,
+)
