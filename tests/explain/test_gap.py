@@ -88,12 +88,15 @@ def _profiles() -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def jiangxi() -> list[tuple[dict[str, object], greenscore.Assessment, object]]:
-    rows = []
-    for profile in _profiles():
-        assessment = evaluate(profile)
-        rows.append((profile, assessment, next_tier_gap(assessment, profile)))
-    return rows
+def jiangxi(
+    jiangxi_batch, jiangxi_gaps
+) -> list[tuple[dict[str, object], greenscore.Assessment, object]]:
+    """Each park's profile, assessment and gap, from the session's shared 2016 assessment."""
+    parks = jiangxi_batch.results["park_id"].astype(str)
+    return [
+        (jiangxi_batch.profile(park), jiangxi_batch.assessment(park), jiangxi_gaps[park])
+        for park in parks
+    ]
 
 
 def _tier_index(rubric: greenscore.Rubric, tier: str) -> int:
