@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from greenscore.errors import InputFileError, Location, RubricError, RubricProblem
 from greenscore.rubric import safe_yaml as _yaml
 from greenscore.rubric.safe_yaml import (
     MAX_BYTES,
@@ -21,7 +22,6 @@ from greenscore.rubric.safe_yaml import (
     load_located,
     read_located,
 )
-from greenscore.errors import InputFileError, Location, RubricError, RubricProblem
 
 RUBRIC = """\
 name: Green parks
