@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -274,11 +275,18 @@ def test_module_runs_as_a_command(tmp_path: Path) -> None:
         text=True,
         encoding="utf-8",
         cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": _source_path()},
         check=False,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == _in_process(["evaluate", str(profile)])
+
+
+def _source_path() -> str:
+    """PYTHONPATH for a child that imports this very greenscore, whatever its working folder."""
+    source = str(Path(greenscore.__file__).resolve().parents[1])
+    return os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 def _in_process(argv: list[str]) -> str:
