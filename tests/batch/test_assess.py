@@ -17,10 +17,10 @@ import greenscore
 from greenscore.batch.assess import BatchResult, assess, calibrate, lagged_columns, ranks
 from greenscore.batch.inputs import coerce_column, period_key
 from greenscore.engine.inputs import ColumnCoercer
-from greenscore.rubric.load import load_rubric, rubric_yaml
-from greenscore.rubric.models import Input
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table
+from greenscore.rubric.load import load_rubric, rubric_yaml
+from greenscore.rubric.models import Input
 
 ROOT = Path(__file__).resolve().parents[2]
 JIANGXI = ROOT / "examples" / "jiangxi"

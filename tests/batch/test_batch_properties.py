@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 import greenscore
 from greenscore.batch.assess import assess
-from greenscore.rubric.load import default_rubric, load_rubric
-from greenscore.rubric.models import Rubric
 from greenscore.errors import ProfileError
 from greenscore.io import read_table
+from greenscore.rubric.load import default_rubric, load_rubric
+from greenscore.rubric.models import Rubric
 
 JIANGXI = Path(__file__).resolve().parents[2] / "examples" / "jiangxi"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import greenscore
-from greenscore.rubric.load import load_rubric
 from greenscore.cli import main
 from greenscore.errors import CohortRequiredError
+from greenscore.rubric.load import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -233,31 +239,61 @@ def test_calibrate_the_default_rubric_notes_nothing_to_freeze(
     assert load_rubric(new).cohort is None
 
 
-def test_demo_runs_on_the_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "demo"
-    assert main(["demo", "--examples", str(EXAMPLES), "-o", str(out)]) == 0
-    text = capsys.readouterr().out
+def test_demo_runs_on_the_examples(demo_run: Any) -> None:
+    """The shared demo run found examples/ from src/ upwards and wrote its files."""
+    assert demo_run.code == 0, demo_run.err
+    text = demo_run.out
     assert "Assessment of period 2016, compared with 2015" in text
     assert "94 in the input = 94 scored + 0 flagged" in text
     assert "Tiers by city" in text and "Nanchang" in text
     assert "Biggest climbers" in text
     assert "Example profiles" in text and "excellent.yaml" in text
+    out = demo_run.folder
     assert (out / "results.csv").exists() and (out / "assessment.xlsx").exists()
+    assert (out / "report.html").exists() and (out / "report.xlsx").exists()
     results = pd.read_csv(out / "results.csv", encoding="utf-8-sig")
     assert len(results) == 94
     assert np.isfinite(results["score_change"]).all()
 
 
-def test_demo_finds_examples_from_the_working_directory(
+def test_demo_needs_the_example_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT / "src")
-    assert main(["demo", "-o", str(tmp_path / "d")]) == 0
-    capsys.readouterr()
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 1
     assert "cannot find the example data" in capsys.readouterr().err
     assert main(["demo", "--examples", str(tmp_path)]) == 1
+    assert "does not hold the example data" in capsys.readouterr().err
+
+
+def test_module_runs_as_a_command(tmp_path: Path) -> None:
+    """The one real subprocess: ``python -m greenscore`` evaluates a profile and sets its code."""
+    profile = EXAMPLES / "profiles" / "excellent.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "greenscore", "evaluate", str(profile)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": _source_path()},
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _in_process(["evaluate", str(profile)])
+
+
+def _source_path() -> str:
+    """PYTHONPATH for a child that imports this very greenscore, whatever its working folder."""
+    source = str(Path(greenscore.__file__).resolve().parents[1])
+    return os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def _in_process(argv: list[str]) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
 
 
 def test_outputs_never_overwrite_any_input(

@@ -3,14 +3,14 @@ run), and two small rubrics whose gaps can be computed by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import greenscore
-from greenscore import evaluate, load_rubric
+from greenscore import load_rubric
 from greenscore.explain.gap import next_tier_gap
 from greenscore.explain.types import TierGap
 
@@ -112,13 +112,15 @@ def profiles() -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def jiangxi() -> list[Row]:
-    """Every 2016 park with its assessment and its gap to the next tier, computed once."""
-    rows = []
-    for profile in _profiles():
-        assessment = evaluate(profile)
-        rows.append((profile, assessment, next_tier_gap(assessment, profile)))
-    return rows
+def jiangxi(
+    jiangxi_batch: greenscore.BatchResult, jiangxi_gaps: Mapping[str, TierGap | str]
+) -> list[Row]:
+    """Every 2016 park with its assessment and its gap, from the session's shared assessment."""
+    parks = jiangxi_batch.results["park_id"].astype(str)
+    return [
+        (jiangxi_batch.profile(park), jiangxi_batch.assessment(park), jiangxi_gaps[park])
+        for park in parks
+    ]
 
 
 @pytest.fixture(scope="session")

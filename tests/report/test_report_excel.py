@@ -16,14 +16,14 @@ DATA = ROOT / "examples" / "jiangxi"
 
 
 @pytest.fixture(scope="module")
-def batch():
-    return assess(DATA / "parks_2016.csv", previous=DATA / "parks_2015.csv")
+def batch(jiangxi_batch):
+    return jiangxi_batch
 
 
 @pytest.fixture(scope="module")
-def book(batch, tmp_path_factory):
+def book(batch, jiangxi_gaps, tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsx") / "results.xlsx"
-    write_workbook(batch, path)
+    write_workbook(batch, path, gaps_by_entity=jiangxi_gaps)
     return openpyxl.load_workbook(path)
 
 

@@ -17,8 +17,8 @@ DATA = ROOT / "examples" / "jiangxi"
 
 
 @pytest.fixture(scope="module")
-def batch():
-    return assess(DATA / "parks_2016.csv", previous=DATA / "parks_2015.csv")
+def batch(jiangxi_batch):
+    return jiangxi_batch
 
 
 def test_markdown_summary(batch):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from greenscore.errors import InputFileError, Location, RubricError, RubricProblem
 from greenscore.rubric import safe_yaml as _yaml
 from greenscore.rubric.safe_yaml import (
     MAX_BYTES,
@@ -22,7 +22,6 @@ from greenscore.rubric.safe_yaml import (
     load_located,
     read_located,
 )
-from greenscore.errors import InputFileError, Location, RubricError, RubricProblem
 
 RUBRIC = """\
 name: Green parks
@@ -362,14 +361,12 @@ class TestLimits:
         (problem,) = problems_of(b"a: " + b"x" * MAX_BYTES)
         assert problem.message == f"rubric file is {MAX_BYTES + 3} bytes; the limit is {MAX_BYTES}"
 
-    def test_billion_laughs_is_refused_quickly(self, loader: type) -> None:
+    def test_billion_laughs_is_refused(self, loader: type) -> None:
         lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
         for level in range(1, 12):
             refs = ", ".join([f"*l{level - 1}"] * 9)
             lines.append(f"l{level}: &l{level} [{refs}]")
-        started = time.perf_counter()
         (problem,) = problems_of("\n".join(lines) + "\n")
-        assert time.perf_counter() - started < 5
         assert "more than 100000 nodes" in problem.message
         assert problem.location is not None
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greenscore.rubric import models as m
 from greenscore import load_rubric
+from greenscore.rubric import models as m
 from greenscore.testing import PROPERTIES, check_rubric, context_for, rubrics
 
 ENGINE = [p for p in PROPERTIES.values() if p.engine]
@@ -53,7 +53,7 @@ def _run_engine_properties(rubric: m.Rubric, data: st.DataObject, draws: int) ->
             assert problem is None, f"{prop.name}: {problem.explanation}"
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
 @given(rubrics(), st.data())
 def test_engine_properties_hold_for_generated_rubrics(rubric, data):
     _run_engine_properties(rubric, data, draws=1)
@@ -66,17 +66,25 @@ def test_engine_properties_hold_deep(rubric, data):
     _run_engine_properties(rubric, data, draws=3)
 
 
-def _check_generated(rubric: m.Rubric) -> None:
-    report = check_rubric(rubric, max_examples=15, run_lint=False)
+def _check_generated(rubric: m.Rubric, properties: list[str] | None = None) -> None:
+    report = check_rubric(rubric, max_examples=15, run_lint=False, properties=properties)
     for check in report.checks:
         if PROPERTIES[check.name].engine and _expected(rubric, check.name):
             assert check.passed, f"{check.name}: {check.explanation} {check.counterexample}"
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[*HEALTH, HealthCheck.nested_given])
+@settings(
+    max_examples=3,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[*HEALTH, HealthCheck.nested_given],
+)
 @given(rubrics(max_indicators=6))
 def test_check_rubric_runs_on_generated_rubrics(rubric):
-    _check_generated(rubric)
+    """Three fixed generated rubrics and the engine's properties only, for a short and steady
+    default run; the deep run below draws anew and also runs the rubric-design properties (the
+    tier reachability search alone takes seconds per rubric)."""
+    _check_generated(rubric, [p.name for p in ENGINE])
 
 
 @pytest.mark.slow
