@@ -7,8 +7,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore.rubric import models as m
+from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
+from greenscore.rubric import models as m
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -98,7 +99,7 @@ class Assessment:
     """One park's assessment under one rubric; immutable, convertible to dict and JSON."""
 
     entity: str | None
-    period: str | None
+    period: PeriodKey | None
     total: float
     raw_total: float
     deductions: float
@@ -141,7 +142,9 @@ class Assessment:
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
-        who = " ".join(x for x in (self.entity, self.period) if x) or "profile"
+        who = (
+            " ".join(str(x) for x in (self.entity, self.period) if x not in (None, "")) or "profile"
+        )
         lines = [
             f"{who}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
@@ -234,11 +237,14 @@ def build_assessment(
     scores: Scores,
     row: int,
     *,
-    entity: Any = None,
-    period: Any = None,
-    sha256: str,
+    entity: str | None,
+    period: PeriodKey | None,
 ) -> Assessment:
-    """Read row `row` of the plan's scores into an Assessment."""
+    """Row ``row`` of the scores a plan computed, as the Assessment of that entity and period.
+
+    The one result builder: evaluate() reads row 0 of its batch of one, BatchResult.assessment()
+    the entity's row of the arrays behind its results table.
+    """
     rubric = plan.rubric
     scale = rubric.scale
     d_score = scores.dimension_score[row].tolist()
@@ -303,8 +309,8 @@ def build_assessment(
         tier_spec.consequence.text,
     )
     return Assessment(
-        entity=None if entity is None else str(entity),
-        period=None if period is None else str(period),
+        entity=entity,
+        period=period,
         total=float(scores.total[row]),
         raw_total=float(scores.raw_total[row]),
         deductions=float(scores.deductions[row]),
@@ -315,6 +321,6 @@ def build_assessment(
         vetoes=vetoes,
         rubric_name=rubric.name,
         rubric_version=rubric.version,
-        rubric_sha256=sha256,
+        rubric_sha256=plan.sha256,
         scale=(scale.min, scale.max),
     )
