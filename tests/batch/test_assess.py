@@ -438,6 +438,18 @@ def test_history_inputs_read_the_previous_period() -> None:
     assert alone.accounting["flagged"] == 94
 
 
+def test_evaluate_with_history_equals_the_batch_row() -> None:
+    """evaluate(profile, history=[last year]) is the batch's assessment of that park."""
+    rubric = load_rubric(HISTORY)
+    both = read_table(JIANGXI / "parks_2015_2016.csv").frame
+    batch = assess(both, rubric)
+    for park in ("JX001", "JX050", "JX094"):
+        rows = {str(row["year"]): row for _, row in both[both["park_id"] == park].iterrows()}
+        single = greenscore.evaluate(rows["2016"], rubric, history=[rows["2015"]])
+        assert single == batch.assessment(park)
+        assert single.period == batch.period == 2016
+
+
 # --- calibration ---------------------------------------------------------------------------------
 
 
