@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,3 +124,24 @@ class OptionalDependencyError(GreenscoreError, ImportError):
         super().__init__(
             f"{feature} needs the optional package {package!r}: pip install 'greenscore[{extra}]'"
         )
+
+
+def closest(word: str, choices: Iterable[str], *, ignore_case: bool = False) -> str | None:
+    """The choice most like a mistyped word (difflib ratio ≥ 0.6), for "did you mean" hints.
+
+    With ``ignore_case``, a choice equal to the word but for case and surrounding blanks also
+    counts, so that "Park_ID" still points at "park_id".
+    """
+    candidates = list(choices)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    if ignore_case:
+        return {c.lower().strip(): c for c in candidates}.get(word.lower())
+    return None
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, ignore_case: bool = False) -> str:
+    """' (did you mean 'x'?)' naming the closest choice, or '' when none is close."""
+    close = closest(word, choices, ignore_case=ignore_case)
+    return "" if close is None else f" (did you mean {close!r}?)"

@@ -6,6 +6,7 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -15,8 +16,7 @@ import pytest
 
 import greenscore
 from greenscore.batch.assess import BatchResult, assess, calibrate, lagged_columns, ranks
-from greenscore.batch.inputs import coerce_column, period_key
-from greenscore.engine.inputs import ColumnCoercer
+from greenscore.engine.inputs import ColumnCoercer, coerce_column, period_key
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table
 from greenscore.rubric.load import load_rubric, rubric_yaml
@@ -354,8 +354,16 @@ def test_assessment_of_flagged_or_unknown_entity(small: greenscore.Rubric) -> No
         result.assessment("Z")
 
 
-def test_fast_coercion_matches_the_cell_by_cell_path() -> None:
+def cell_by_cell(coercer: ColumnCoercer, values: np.ndarray) -> tuple[list[float], list[Any]]:
+    """The per-cell rule applied to each cell in turn: the reference the column path must equal."""
+    results = [coercer.one(v) for v in values]
+    floats = [math.nan if isinstance(r, str) else r for r in results]
+    return floats, [(i, r) for i, r in enumerate(results) if isinstance(r, str)]
+
+
+def test_column_coercion_matches_the_cell_by_cell_rule() -> None:
     cells = ["1", " 2.5 ", "1,234.5", "1_000", "", "  ", "nan", "inf", "-1", "abc", None, "7"]
+    numbers = np.array([1.0, 2.5, -1.0, math.nan, math.inf, 1500.5, 0.0, 3.0, 7.25])
     for spec in (
         Input(id="n", min=0, max=1500),
         Input(id="i", type="integer", min=0, required=False),
@@ -363,11 +371,11 @@ def test_fast_coercion_matches_the_cell_by_cell_path() -> None:
         Input(id="c", type="category", categories=["1", "abc"]),
     ):
         coercer = ColumnCoercer(spec)
-        values = np.array(cells, dtype=object)
-        fast, fast_problems = coerce_column(coercer, values)
-        slow, slow_problems = coercer.column(values)
-        np.testing.assert_array_equal(fast, slow)
-        assert fast_problems == slow_problems
+        for values in (np.array(cells, dtype=object), numbers, numbers[:3]):
+            fast, fast_problems = coerce_column(coercer, values)
+            slow, slow_problems = cell_by_cell(coercer, values)
+            np.testing.assert_array_equal(fast, slow)
+            assert fast_problems == slow_problems
 
 
 def test_lagged_columns_leave_gaps_missing(small: greenscore.Rubric) -> None:
@@ -382,6 +390,19 @@ def test_lagged_columns_leave_gaps_missing(small: greenscore.Rubric) -> None:
         [math.nan, 10.0, math.nan, 5.0, math.nan], nan_ok=True
     )
     assert lags["incidents@-1"].tolist()[1] == 1.0
+
+
+def test_lagged_columns_leave_invalid_values_missing(small: greenscore.Rubric) -> None:
+    """x is declared in [0, 100]: A's 2015 value 150 is flagged, so it is no one's lag, in a
+    numeric column as in a text one."""
+    numeric = frame([("A", 2015, 150.0, 0), ("A", 2016, 30.0, 0), ("B", 2015, 20.0, 0)])
+    numeric.loc[3] = ["B", 2016, "N", 40.0, 0]
+    text = numeric.astype({"x": object})
+    text.loc[2, "x"] = "20"
+    for df in (numeric, text):
+        assert lagged_columns(df, small)["x@-1"].tolist() == pytest.approx(
+            [math.nan, math.nan, math.nan, 20.0], nan_ok=True
+        )
 
 
 HISTORY = """
@@ -415,6 +436,18 @@ def test_history_inputs_read_the_previous_period() -> None:
     assert stacked.previous is not None and stacked.previous.accounting["flagged"] == 94
     alone = assess(JIANGXI / "parks_2016.csv", rubric, errors="flag")
     assert alone.accounting["flagged"] == 94
+
+
+def test_evaluate_with_history_equals_the_batch_row() -> None:
+    """evaluate(profile, history=[last year]) is the batch's assessment of that park."""
+    rubric = load_rubric(HISTORY)
+    both = read_table(JIANGXI / "parks_2015_2016.csv").frame
+    batch = assess(both, rubric)
+    for park in ("JX001", "JX050", "JX094"):
+        rows = {str(row["year"]): row for _, row in both[both["park_id"] == park].iterrows()}
+        single = greenscore.evaluate(rows["2016"], rubric, history=[rows["2015"]])
+        assert single == batch.assessment(park)
+        assert single.period == batch.period == 2016
 
 
 # --- calibration ---------------------------------------------------------------------------------

@@ -341,6 +341,31 @@ def test_assessment_is_immutable_and_serialisable(worked: greenscore.Rubric) -> 
     assert "71.3" in str(result) and "Commendation" in result.explain()
 
 
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [(2016, 2016), ("2016", 2016), (2016.0, 2016), ("2016Q1", "2016Q1"), (None, None)],
+)
+def test_period_is_the_period_key(
+    worked: greenscore.Rubric, year: object, expected: object
+) -> None:
+    """A whole-number year is an int in the Assessment and its JSON, as in a batch's results."""
+    result = greenscore.evaluate({**PARK_A, "year": year}, worked)
+    assert result.period == expected and type(result.period) is type(expected)
+    assert json.loads(result.to_json())["period"] == expected
+    assert result.explain().startswith(" ".join(str(x) for x in ("A", expected) if x) + ":")
+
+
+def test_a_missing_field_names_the_near_miss_key(worked: greenscore.Rubric) -> None:
+    profile = {k: v for k, v in PARK_A.items() if k != "revenue"} | {"revenu": 200}
+    with pytest.raises(ProfileError) as info:
+        greenscore.evaluate(profile, worked)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.problem) == (
+        "revenue",
+        "required field is missing (found 'revenu': a typo?)",
+    )
+
+
 def test_rubric_sha256_ignores_layout(worked: greenscore.Rubric) -> None:
     from greenscore.rubric.load import rubric_sha256, rubric_yaml
 

@@ -20,24 +20,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from greenscore.batch.inputs import (
-    PeriodKey,
-    Prepared,
-    lag_columns,
-    period_key,
-    period_order,
-    prepare,
-)
+from greenscore.batch.inputs import Prepared, prepare
 from greenscore.batch.text import render_table
-from greenscore.engine.evaluate import RubricLike, row_problems
-from greenscore.engine.inputs import is_missing
+from greenscore.engine.evaluate import row_problems
+from greenscore.engine.inputs import PeriodKey, lag_columns, period_key, period_order
 from greenscore.engine.plan import QUOTA_KEY, Plan, Scores, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import Provenance, TableSource, from_frame, make_provenance, read_table
 from greenscore.methods import is_cohort, method_of
 from greenscore.rubric import models as m
-from greenscore.rubric.load import load_rubric, rubric_yaml
+from greenscore.rubric.load import RubricLike, load_rubric, rubric_yaml
 
 DataLike = pd.DataFrame | str | os.PathLike[str] | TableSource
 Errors = Literal["raise", "flag"]
@@ -221,16 +214,8 @@ class BatchResult:
             if reasons:
                 raise KeyError(f"{key!r} was flagged, not scored: {'; '.join(reasons)}")
             raise KeyError(f"{key!r} is not among the scored entities of period {self.period}")
-        i = int(hits[0])
-        position = int(self._positions[i])
-        raw_period = self._prepared.cell(position, self.rubric.period)
         return build_assessment(
-            self._plan,
-            self._scores,
-            i,
-            entity=key,
-            period=None if is_missing(raw_period) else raw_period,
-            sha256=self._plan.sha256,
+            self._plan, self._scores, int(hits[0]), entity=key, period=self.period
         )
 
     def tier_counts(self, by: str | None = None) -> pd.DataFrame:

@@ -55,10 +55,10 @@ def find_examples(given: str | None) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore.engine.evaluate import evaluate
     from greenscore.batch.assess import assess
     from greenscore.batch.text import render_table
     from greenscore.cli._evaluate import load_profile
+    from greenscore.engine.evaluate import evaluate
     from greenscore.errors import GreenscoreError
 
     examples = find_examples(args.examples)

@@ -27,8 +27,8 @@ def register(subparsers: Any) -> None:
 
 def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     """A profile file's mapping of field values; YAML is read safely, JSON strictly."""
-    from greenscore.rubric.safe_yaml import read_located
     from greenscore.errors import InputFileError, RubricError
+    from greenscore.rubric.safe_yaml import read_located
 
     shown = os.fspath(path)
     suffix = Path(shown).suffix.lower()

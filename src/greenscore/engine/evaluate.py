@@ -1,29 +1,26 @@
-"""evaluate(): one profile through the compiled plan, the same path a batch takes."""
+"""evaluate(): one profile as a batch of one, through assess()'s coercion, history and results."""
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from greenscore.engine.inputs import is_missing, profile_mapping
-from greenscore.engine.plan import (
-    MISSING_ERROR,
-    Plan,
-    Scores,
-    compile_rubric,
-    lag_column,
+from greenscore.engine.inputs import (
+    cells,
+    coerce_column,
+    entity_key,
+    is_missing,
+    lag_columns,
+    period_key,
+    profile_mapping,
 )
+from greenscore.engine.plan import MISSING_ERROR, Plan, Scores, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
 from greenscore.methods import is_cohort
-from greenscore.rubric import models as m
-from greenscore.rubric.load import load_rubric
-
-RubricLike = str | os.PathLike[str] | m.Rubric | None
+from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
@@ -53,26 +50,39 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
     return problems
 
 
-def _history_columns(
-    plan: Plan, history: Sequence[Any], entity: str | None
+def history_columns(
+    plan: Plan,
+    current: Mapping[str, np.ndarray],
+    history: Sequence[Any],
+    entity: str | None,
 ) -> dict[str, np.ndarray]:
-    """Lagged columns (input@-k) from earlier profiles, most recent first, validated like any."""
-    columns: dict[str, np.ndarray] = {}
+    """Lagged columns (input@-k) for one profile from its earlier ones, most recent first.
+
+    The profile and its history form a one-entity table, one period apart, validated by the batch's
+    coercion and lagged by its lag builder. A missing earlier value leaves its lag missing.
+    """
+    depth = max(plan.history_inputs.values()) - 1
+    earlier = [profile_mapping(p) for p in history[:depth]]
+    values: dict[str, np.ndarray] = {}
     problems: list[DataProblem] = []
     for name, periods in plan.history_inputs.items():
-        coercer = plan.validator.coercers[name]
-        for lag in range(1, periods):
-            value = profile_mapping(history[lag - 1]).get(name) if lag <= len(history) else None
-            result = math.nan if is_missing(value) else coercer.one(value)
-            if isinstance(result, str):
-                problems.append(
-                    DataProblem(f"history[{lag - 1}].{name}", value, result, entity=entity)
-                )
-                result = math.nan
-            columns[lag_column(name, lag)] = np.array([result])
+        raw = cells([d.get(name) if lag < periods - 1 else None for lag, d in enumerate(earlier)])
+        floats, bad = coerce_column(plan.validator.coercers[name], raw)
+        problems += [
+            DataProblem(f"history[{lag}].{name}", raw[lag], problem, entity=entity)
+            for lag, problem in bad
+            if not is_missing(raw[lag])
+        ]
+        values[name] = np.concatenate([current[name], floats])
     if problems:
         raise ProfileError(problems)
-    return columns
+    n = len(earlier) + 1
+    return lag_columns(
+        np.zeros(n, dtype=np.int64),
+        cells(range(n - 1, -1, -1)),
+        values,
+        rows=np.zeros(1, dtype=np.intp),
+    )
 
 
 def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] = ()) -> Assessment:
@@ -93,24 +103,17 @@ def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] 
         )
     data = profile_mapping(profile)
     columns = plan.validator.profile(data)
-    entity = data.get(loaded.entity)
-    entity_text = None if is_missing(entity) else str(entity)
+    entity = entity_key(data.get(loaded.entity))
     if plan.history_inputs:
-        columns.update(_history_columns(plan, history, entity_text))
+        columns.update(history_columns(plan, columns, history, entity))
     scores = plan.score(columns, 1)
     if scores.error_rows[0] or np.isnan(scores.raw_total[0]):
         raise ProfileError(
             [
-                DataProblem(field, data.get(field), problem, entity=entity_text)
+                DataProblem(field, data.get(field), problem, entity=entity)
                 for field, problem in row_problems(plan, scores, 0)
             ]
         )
-    period = data.get(loaded.period)
     return build_assessment(
-        plan,
-        scores,
-        0,
-        entity=entity_text,
-        period=None if is_missing(period) else period,
-        sha256=plan.sha256,
+        plan, scores, 0, entity=entity, period=period_key(data.get(loaded.period))
     )

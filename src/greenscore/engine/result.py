@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from greenscore.engine.describe import method_sentence, veto_effect
+from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
@@ -91,7 +92,7 @@ class Assessment:
     """One park's assessment under one rubric; immutable, convertible to dict and JSON."""
 
     entity: str | None
-    period: str | None
+    period: PeriodKey | None
     total: float
     raw_total: float
     deductions: float
@@ -134,7 +135,9 @@ class Assessment:
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
-        who = " ".join(x for x in (self.entity, self.period) if x) or "profile"
+        who = (
+            " ".join(str(x) for x in (self.entity, self.period) if x not in (None, "")) or "profile"
+        )
         lines = [
             f"{who}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
@@ -189,11 +192,14 @@ def build_assessment(
     scores: Scores,
     row: int,
     *,
-    entity: Any = None,
-    period: Any = None,
-    sha256: str,
+    entity: str | None,
+    period: PeriodKey | None,
 ) -> Assessment:
-    """Read row `row` of the plan's scores into an Assessment."""
+    """Row ``row`` of the scores a plan computed, as the Assessment of that entity and period.
+
+    The one result builder: evaluate() reads row 0 of its batch of one, BatchResult.assessment()
+    the entity's row of the arrays behind its results table.
+    """
     rubric = plan.rubric
     scale = rubric.scale
     d_score = scores.dimension_score[row].tolist()
@@ -257,8 +263,8 @@ def build_assessment(
         tier_spec.consequence.text,
     )
     return Assessment(
-        entity=None if entity is None else str(entity),
-        period=None if period is None else str(period),
+        entity=entity,
+        period=period,
         total=float(scores.total[row]),
         raw_total=float(scores.raw_total[row]),
         deductions=float(scores.deductions[row]),
@@ -269,6 +275,6 @@ def build_assessment(
         vetoes=vetoes,
         rubric_name=rubric.name,
         rubric_version=rubric.version,
-        rubric_sha256=sha256,
+        rubric_sha256=plan.sha256,
         scale=(scale.min, scale.max),
     )

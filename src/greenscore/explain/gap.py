@@ -75,7 +75,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     current = plan.tier_index[a.tier.id]
     base: dict[str, Any] = {
         "entity": a.entity,
-        "period": a.period,
+        "period": None if a.period is None else str(a.period),
         "tier": a.tier.id,
         "tier_label": a.tier.label,
         "total": a.total,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -15,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from greenscore.errors import RubricError, RubricProblem
+from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
@@ -28,6 +28,7 @@ from greenscore.rubric.safe_yaml import (
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]
+RubricLike = str | os.PathLike[str] | m.Rubric | None
 
 
 def _vocabulary() -> list[str]:
@@ -49,11 +50,6 @@ def _vocabulary() -> list[str]:
 
 
 _VOCABULARY = _vocabulary()
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:

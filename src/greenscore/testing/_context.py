@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from greenscore.engine.plan import Plan, RubricCache, Scores, compile_rubric
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
-from greenscore.engine.plan import Plan, RubricCache, Scores, compile_rubric
 
 Profile = dict[str, Any]
 DIRECTIONAL = ("higher", "lower")

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine import kernels as k
+from greenscore.engine.plan import round_half_up
+from greenscore.engine.result import fmt
+from greenscore.errors import Location
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import load_rubric
-from greenscore.engine.plan import round_half_up
-from greenscore.engine.result import fmt
 from greenscore.rubric.safe_yaml import format_path
-from greenscore.errors import Location
 
 PathKey = tuple[str | int, ...]
 

@@ -13,11 +13,11 @@ from typing import Any, cast
 import numpy as np
 from hypothesis import strategies as st
 
-from greenscore.rubric import models as m
-from greenscore.rubric.load import load_rubric, rubric_sha256, rubric_yaml
 from greenscore.engine.plan import Scores, compile_rubric
 from greenscore.engine.result import fmt
 from greenscore.errors import GreenscoreError, ProfileError, RubricError
+from greenscore.rubric import models as m
+from greenscore.rubric.load import load_rubric, rubric_sha256, rubric_yaml
 from greenscore.testing._context import DIRECTIONAL, Profile, RubricContext, python_value
 from greenscore.testing._strategies import profiles, values
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -13,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from greenscore.rubric import models as m
-from greenscore.rubric.load import load_rubric
+from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.testing._context import context_for
 from greenscore.testing._lint import LINT_CODES, Finding, lint
 from greenscore.testing._properties import PROPERTIES, Setup, Violation
 
-RubricLike = str | os.PathLike[str] | m.Rubric | None
 DEFAULT_MAX_EXAMPLES = 100
 _ALLOW = re.compile(
     r"^\s*#\s*greenscore-check:\s*allow\s+(?P<names>[\w\-]+(?:\s*,\s*[\w\-]+)*)"

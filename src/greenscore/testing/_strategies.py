@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,11 +11,9 @@ from hypothesis import strategies as st
 
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
-from greenscore.rubric.load import load_rubric
+from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.rubric.safe_yaml import dump_yaml
 from greenscore.testing._context import Domain, context_for
-
-RubricLike = str | os.PathLike[str] | m.Rubric | None
 
 
 def values(domain: Domain) -> st.SearchStrategy[Any]:
