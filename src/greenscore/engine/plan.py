@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from greenscore.engine.compile import (
 )
 from greenscore.engine.decide import QUOTA_KEY, condition_met, decide, quota_cutoffs, round_half_up
 from greenscore.engine.derive import compute_values, history_statistic, lag_column, order_derived
+from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
     MISSING_DROPPED,
     MISSING_ERROR,
@@ -44,9 +45,7 @@ from greenscore.engine.scores import Scores
 from greenscore.methods import COHORT_METHODS, is_cohort
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
-
-if TYPE_CHECKING:
-    from greenscore.engine.inputs import InputValidator
+from greenscore.rubric.load import rubric_sha256
 
 __all__ = [
     "COHORT_METHODS",
@@ -120,15 +119,11 @@ class Plan:
     @cached_property
     def validator(self) -> InputValidator:
         """The input validator for this rubric."""
-        from greenscore.engine.inputs import InputValidator
-
         return InputValidator(self.rubric)
 
     @cached_property
     def sha256(self) -> str:
         """sha256 of the rubric's canonical form."""
-        from greenscore.rubric.load import rubric_sha256
-
         return rubric_sha256(self.rubric)
 
     @cached_property

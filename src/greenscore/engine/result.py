@@ -112,16 +112,6 @@ class Assessment:
     def indicator(self, indicator_id: str) -> IndicatorResult:
         return next(i for i in self.indicators if i.id == indicator_id)
 
-    def next_tier_gap(self, profile: Any, rubric: Any = None) -> Any:
-        """What it takes to reach the next tier: per indicator alone, and one verified plan.
-
-        Needs the profile this assessment was scored from, and the rubric unless it is the bundled
-        one; see greenscore.next_tier_gap.
-        """
-        from greenscore.explain.gap import next_tier_gap
-
-        return next_tier_gap(self, profile, rubric)
-
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-safe: NaN becomes None), with each indicator's explanation."""
         data = asdict(self)

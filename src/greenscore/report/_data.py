@@ -11,7 +11,8 @@ import pandas as pd
 from greenscore.engine.describe import rubric_rows, title
 from greenscore.engine.result import Assessment
 from greenscore.errors import GreenscoreError
-from greenscore.explain.gap import TierGap, next_tier_gap
+from greenscore.explain.gap import next_tier_gap
+from greenscore.explain.types import TierGap
 from greenscore.io import Provenance
 from greenscore.rubric import models as m
 

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine import describe as words
-from greenscore.engine.result import Assessment, fmt
+from greenscore.engine.result import Assessment
 from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
+from greenscore.methods.base import fmt
 from greenscore.report import _charts as charts
 from greenscore.report._data import (
     BatchLike,

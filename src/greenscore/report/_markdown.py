@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from greenscore.engine.describe import consequence_text, fmt, title
+from greenscore.engine.describe import consequence_text, title
 from greenscore.io import atomic_write_text, ensure_not_input
+from greenscore.methods.base import fmt
 from greenscore.report._data import BatchLike, number
 
 
