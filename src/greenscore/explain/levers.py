@@ -16,11 +16,10 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine.plan import IndicatorStep
-from greenscore.engine.result import fmt
 from greenscore.explain.harness import Park, score_of
 from greenscore.explain.wording import numerator_input
 from greenscore.methods import method_of
-from greenscore.methods.base import Axis, Context, Goal, Option
+from greenscore.methods.base import Axis, Context, Goal, Option, fmt
 
 __all__ = ["Lever", "Option", "ParkStanding", "input_axis", "lever_for"]
 

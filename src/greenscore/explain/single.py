@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from greenscore.engine.plan import IndicatorStep
-from greenscore.engine.result import Assessment, fmt
+from greenscore.engine.result import Assessment
 from greenscore.explain.harness import Park, score_of, shown_value
 from greenscore.explain.levers import Lever
 from greenscore.explain.types import IndicatorGap
 from greenscore.explain.wording import as_float, diagnose, safe_round, unit_of
 from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 
 _POINTS = 64
 """Candidate points per step of the bracketing search (a 64-way bisection)."""
