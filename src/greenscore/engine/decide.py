@@ -140,6 +140,25 @@ def _no_veto_columns(plan: Plan, cond: m.NoVeto) -> list[int]:
     ]
 
 
+def condition_parts(plan: Plan, cond: m.TierCondition) -> list[m.TierCondition]:
+    """The condition as one condition per score or veto it names, to tell which part fails.
+
+    A dimension minimum gives one part per dimension it covers, a no-veto condition one per veto;
+    an indicator minimum is its own part. The condition holds where every part holds.
+    """
+    if isinstance(cond, m.DimensionMin):
+        return [cond.model_copy(update={"dimensions": [d]}) for d in _top_dimensions(plan, cond)]
+    if isinstance(cond, m.IndicatorMin):
+        return [cond]
+    if isinstance(cond, m.NoVeto):
+        vetoes = plan.rubric.vetoes
+        return [
+            cond.model_copy(update={"vetoes": [vetoes[i].id], "kinds": None})
+            for i in _no_veto_columns(plan, cond)
+        ]
+    assert_never(cond)
+
+
 def condition_met(plan: Plan, cond: m.TierCondition, s: Scores) -> np.ndarray:
     """Whether a tier condition holds on each row of the scores."""
     if isinstance(cond, m.DimensionMin):

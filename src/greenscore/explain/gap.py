@@ -16,7 +16,7 @@ from typing import Any
 from greenscore.engine.evaluate import RubricLike, evaluate
 from greenscore.engine.inputs import profile_mapping
 from greenscore.engine.plan import IndicatorStep, Plan, compile_rubric
-from greenscore.engine.result import Assessment, fmt
+from greenscore.engine.result import Assessment
 from greenscore.errors import CohortRequiredError, GreenscoreError
 from greenscore.explain.harness import Park
 from greenscore.explain.levers import Lever, lever_for
@@ -24,6 +24,7 @@ from greenscore.explain.path import combined_path
 from greenscore.explain.single import single_gaps, unreachable
 from greenscore.explain.types import IndicatorGap, Status, TierGap
 from greenscore.explain.wording import blocked_conditions, veto_requirement
+from greenscore.methods.base import fmt
 from greenscore.rubric.load import load_rubric
 
 

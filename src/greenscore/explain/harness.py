@@ -9,32 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from greenscore.engine.decide import condition_deficit, condition_parts
 from greenscore.engine.evaluate import evaluate
 from greenscore.engine.plan import QUOTA_KEY, IndicatorStep, Plan, Scores
 from greenscore.engine.result import Assessment
-from greenscore.rubric import models as m
-
-
-def condition_deficits(plan: Plan, tier: m.Tier, s: Scores) -> list[np.ndarray]:
-    """Per row, the points each score condition of the tier is short by, one array per minimum.
-
-    Mirrors the condition test of the engine's decide stage (``Plan._condition`` in
-    engine/plan.py) as a distance instead of a yes/no: every dimension or indicator a minimum
-    names counts its missing points (a missing score counts as 0); veto conditions are not
-    distances and are left out.
-    """
-    deficits = []
-    for cond in tier.conditions:
-        if isinstance(cond, m.DimensionMin):
-            ids = cond.dimensions or [plan.dimensions[i].spec.id for i in plan.top]
-            for dim in ids:
-                got = np.nan_to_num(s.dimension_score[:, plan.dimension_index[dim]], nan=0.0)
-                deficits.append(np.maximum(0.0, cond.score - got))
-        elif isinstance(cond, m.IndicatorMin):
-            col = plan.indicator_index[cond.indicator]
-            got = np.nan_to_num(s.indicator_score[:, col], nan=0.0)
-            deficits.append(np.maximum(0.0, cond.score - got))
-    return deficits
 
 
 class Park:
@@ -55,6 +33,7 @@ class Park:
         if self.tier.max_share is not None and cutoff is not None:
             floor = max(floor, float(cutoff))
         self.threshold = floor - half
+        self.parts = [p for c in self.tier.conditions for p in condition_parts(plan, c)]
         self.now = self.score([{}])
 
     def score(self, changes: Sequence[Mapping[str, float]]) -> Scores:
@@ -70,12 +49,16 @@ class Park:
         return np.asarray(ok & (scores.tier <= self.target), dtype=bool)
 
     def shortfall(self, s: Scores) -> np.ndarray:
-        """Points missing to the target tier's score plus condition deficits, per row."""
+        """Points missing to the target tier's score plus the deficit of each condition, per row.
+
+        Each dimension or indicator a condition names adds its own deficit (the engine's
+        ``condition_deficit`` of one part); vetoes add none.
+        """
         scale = self.rubric.scale
         total = np.clip(s.raw_total - s.deductions, scale.min, scale.max)
         short = np.maximum(0.0, self.threshold - np.nan_to_num(total, nan=scale.min))
-        for deficit in condition_deficits(self.plan, self.tier, s):
-            short = short + deficit
+        for part in self.parts:
+            short = short + condition_deficit(self.plan, part, s)
         return np.asarray(short, dtype=float)
 
     def typed(self, name: str, x: float) -> Any:

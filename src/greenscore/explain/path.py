@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from greenscore.engine.plan import Scores
-from greenscore.engine.result import Assessment, fmt
+from greenscore.engine.result import Assessment
 from greenscore.explain.harness import Park
 from greenscore.explain.levers import Lever
 from greenscore.explain.single import found_gap, thresholds
 from greenscore.explain.types import ImprovementPath, PathStep
 from greenscore.explain.wording import diagnose
+from greenscore.methods.base import fmt
 
 _MAX_GREEDY_STEPS = 400
 _FRACTIONS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0)

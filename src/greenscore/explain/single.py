@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from greenscore.engine.plan import IndicatorStep
-from greenscore.engine.result import Assessment, fmt
+from greenscore.engine.result import Assessment
 from greenscore.explain.harness import Park, score_of, shown_value
 from greenscore.explain.levers import Lever
 from greenscore.explain.types import IndicatorGap
 from greenscore.explain.wording import as_float, diagnose, safe_round, unit_of
+from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 
 _POINTS = 64
 """Candidate points per step of the bracketing search (a 64-way bisection)."""
@@ -25,7 +27,7 @@ def unreachable(
     return IndicatorGap(
         indicator=spec.id,
         label=spec.label,
-        method=spec.method,
+        method=method_of(spec).name,
         reachable=False,
         input=var,
         via=via,
@@ -162,7 +164,7 @@ def found_gap(
     return IndicatorGap(
         indicator=spec.id,
         label=spec.label,
-        method=spec.method,
+        method=method_of(spec).name,
         reachable=True,
         input=var,
         via=lever.via,

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from greenscore.engine.inputs import profile_mapping
-from greenscore.engine.result import fmt
+from greenscore.methods.base import fmt
 
 Status = Literal["top", "vetoed", "capped", "blocked", "reachable", "unreachable"]
 

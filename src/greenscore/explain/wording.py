@@ -6,26 +6,21 @@ import ast
 import math
 from collections.abc import Mapping
 
+from greenscore.engine.decide import condition_met, condition_parts
 from greenscore.engine.plan import Plan, Scores
-from greenscore.engine.result import fmt
 from greenscore.explain.harness import Park
+from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 
 
 def blocked_conditions(plan: Plan, park: Park, tier: m.Tier) -> list[str]:
     """Tier conditions no indicator can satisfy: vetoes that must not apply."""
-    fired = park.now.veto_fired[0]
     problems = []
     for cond in tier.conditions:
-        if isinstance(cond, m.NoVeto):
-            for v, veto in enumerate(plan.rubric.vetoes):
-                wanted = (cond.vetoes is None or veto.id in cond.vetoes) and (
-                    cond.kinds is None or veto.kind in cond.kinds
-                )
-                if wanted and fired[v]:
-                    problems.append(
-                        f"{tier.label or tier.id} requires that veto {veto.id} not apply"
-                    )
+        for part in condition_parts(plan, cond):
+            if isinstance(part, m.NoVeto) and not condition_met(plan, part, park.now)[0]:
+                name = tier.label or tier.id
+                problems += [f"{name} requires that veto {v} not apply" for v in part.vetoes or ()]
     return problems
 
 
@@ -150,6 +145,20 @@ def safe_round(x: float, direction: int, digits: int = 4) -> str:
     return fmt(rounded / factor, digits)
 
 
+def _failing_text(plan: Plan, part: m.TierCondition, scores: Scores, row: int) -> list[str]:
+    """A failing part of a tier condition in words: the score it names, got and needed."""
+    match part:
+        case m.DimensionMin(dimensions=[dim]):
+            index = plan.dimension_index[dim]
+            label = plan.dimensions[index].spec.label or dim
+            got = float(scores.dimension_score[row, index])
+            return [f"{label} scores {fmt(got, 2)} < {fmt(part.score)}"]
+        case m.IndicatorMin():
+            got = float(scores.indicator_score[row, plan.indicator_index[part.indicator]])
+            return [f"indicator {part.indicator} scores {fmt(got, 2)} < {fmt(part.score)}"]
+    return []
+
+
 def diagnose(park: Park, scores: Scores, row: int, when: str) -> str:
     """Why a scored candidate misses the target tier: total too low, or which condition fails."""
     plan = park.plan
@@ -160,19 +169,9 @@ def diagnose(park: Park, scores: Scores, row: int, when: str) -> str:
         return f"{when} the total would be {fmt(total)}, below the {fmt(tier.min_score)} of {name}"
     failing = []
     for cond in tier.conditions:
-        if isinstance(cond, m.DimensionMin):
-            ids = cond.dimensions or [plan.dimensions[i].spec.id for i in plan.top]
-            for dim in ids:
-                got = float(scores.dimension_score[row, plan.dimension_index[dim]])
-                if not got >= cond.score:
-                    label = plan.dimensions[plan.dimension_index[dim]].spec.label or dim
-                    failing.append(f"{label} scores {fmt(got, 2)} < {fmt(cond.score)}")
-        elif isinstance(cond, m.IndicatorMin):
-            got = float(scores.indicator_score[row, plan.indicator_index[cond.indicator]])
-            if not got >= cond.score:
-                failing.append(
-                    f"indicator {cond.indicator} scores {fmt(got, 2)} < {fmt(cond.score)}"
-                )
+        for part in condition_parts(plan, cond):
+            if not condition_met(plan, part, scores)[row]:
+                failing += _failing_text(plan, part, scores, row)
     if failing:
         return f"tier condition fails: {name} requires " + "; ".join(failing)
     reached = plan.tier_ids[int(scores.tier[row])]

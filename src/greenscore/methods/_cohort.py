@@ -6,6 +6,7 @@ format always allowed, and the JSON schema keeps one ``CohortIndicator`` definit
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -15,10 +16,12 @@ from pydantic import Field
 from greenscore.methods.base import (
     Cohort,
     Context,
+    Goal,
     GroupScorer,
     Identifier,
     IndicatorBase,
     NonNegative,
+    Standing,
     Values,
     direction_text,
 )
@@ -26,6 +29,8 @@ from greenscore.methods.base import (
 FloatArray = np.ndarray
 CohortKernel = Callable[[FloatArray, Mapping[str, Any], "CohortIndicator"], FloatArray]
 """A cohort kernel applied with an indicator's frozen statistics: x -> normalised value."""
+Span = Callable[["CohortIndicator", Mapping[str, Any]], tuple[float, float]]
+"""The raw values a cohort method scores from worst to best, from its frozen statistics."""
 
 
 class CohortIndicator(IndicatorBase):
@@ -67,3 +72,19 @@ def valid(x: np.ndarray) -> np.ndarray:
 
 def describe(spec: CohortIndicator) -> str:
     return f"{spec.method} over the cohort, {direction_text(spec.direction)}"
+
+
+def cohort_lever(span: Span) -> Callable[[CohortIndicator, Standing], Goal | str]:
+    """A lever across the calibrated cohort's span of raw values, in the indicator's direction."""
+
+    def lever(spec: CohortIndicator, standing: Standing) -> Goal | str:
+        axis = standing.axis()
+        if isinstance(axis, str):
+            return axis
+        lo, hi = span(spec, standing.statistics())
+        if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+            return "the cohort is constant: every park scores the same"
+        best, worst = (hi, lo) if spec.direction == "higher" else (lo, hi)
+        return Goal(axis, best, worst, hi - lo, False, 1 if best > worst else -1)
+
+    return lever

@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from greenscore.methods.base import (
+    Axis,
     Band,
     Cohort,
     Context,
@@ -19,6 +20,9 @@ from greenscore.methods.base import (
     Identifier,
     IndicatorBase,
     Method,
+    Option,
+    Options,
+    Standing,
     Values,
     check_numeric_input,
     fmt,
@@ -107,13 +111,76 @@ def bounds(spec: BandsIndicator, context: Context) -> tuple[float, float]:
     return min(points), max(points)
 
 
+def _range_text(band: Band) -> str:
+    """A band's range in words: '≥10 <20', '≥20', or 'any'."""
+    low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
+    high = "" if band.to is None else f"<{fmt(band.to)}"
+    return " ".join(x for x in (low, high) if x) or "any"
+
+
 def describe(spec: BandsIndicator) -> str:
-    parts = []
-    for band in spec.ordered_bands:
-        low = "" if band.from_ is None else f"≥{fmt(band.from_)}"
-        high = "" if band.to is None else f"<{fmt(band.to)}"
-        parts.append(f"{' '.join(x for x in (low, high) if x) or 'any'}: {fmt(band.points)}")
+    parts = [f"{_range_text(band)}: {fmt(band.points)}" for band in spec.ordered_bands]
     return "bands " + "; ".join(parts)
+
+
+def lever(spec: BandsIndicator, standing: Standing) -> Options | str:
+    """One option per band scoring more than now, at the nearest value in it the input allows."""
+    axis = standing.axis()
+    if isinstance(axis, str):
+        return axis
+    options = _band_options(spec, axis)
+    return Options(tuple(options), axis) if options else "already in its best band"
+
+
+def _band_options(spec: BandsIndicator, axis: Axis) -> list[Option]:
+    """For each band scoring more than now, the nearest value in it; effort over the band edges."""
+    bands = spec.ordered_bands
+    v0 = axis.v0
+    edges = [b.from_ for b in bands if b.from_ is not None]
+    span = (max(edges) - min(edges)) if len(edges) > 1 else max(abs(edges[0]), 1.0) if edges else 1
+    current = float("-inf")
+    if not math.isnan(v0):
+        current = next(b.points for b in bands if b.low <= v0 < b.high)
+    origin = v0
+    if math.isnan(v0):
+        worst = min(bands, key=lambda b: b.points)
+        origin = worst.low if math.isfinite(worst.low) else worst.high
+    options = []
+    for band in bands:
+        if band.points <= current:
+            continue
+        v = _nearest_in_band(band, origin, axis)
+        if v is None:
+            continue
+        x = v / axis.k
+        text = f"band {_range_text(band)} ({fmt(band.points)} points)"
+        options.append(Option({axis.var: x}, abs(v - origin) / span, text, into=text))
+    return sorted(options, key=lambda o: o.effort)
+
+
+def _nearest_in_band(band: Band, origin: float, axis: Axis) -> float | None:
+    """The value in [low, high) nearest to origin, on the indicator's raw scale, within bounds."""
+    k = axis.k
+    lo_x, hi_x = sorted((band.low / k, band.high / k))
+    lo_x, hi_x = max(lo_x, axis.low), min(hi_x, axis.high)
+    if lo_x > hi_x:
+        return None
+    x0 = origin / k
+    edges: list[float]
+    if axis.integer:
+        edges = [math.ceil(lo_x), math.ceil(lo_x) + 1, math.floor(hi_x), math.floor(hi_x) - 1]
+        edges.append(min(max(round(x0), math.ceil(lo_x)), math.floor(hi_x)))
+    else:
+        edges = [lo_x, float(np.nextafter(lo_x, np.inf)), hi_x, float(np.nextafter(hi_x, -np.inf))]
+        edges.append(min(max(x0, lo_x), hi_x))
+    inside = [
+        float(x)
+        for x in edges
+        if math.isfinite(x) and axis.low <= x <= axis.high and band.low <= x * k < band.high
+    ]
+    if not inside:
+        return None
+    return min(inside, key=lambda x: abs(x - x0)) * k
 
 
 METHOD = Method(
@@ -123,4 +190,5 @@ METHOD = Method(
     bounds=bounds,
     describe=describe,
     check_inputs=check_numeric_input,
+    lever=lever,
 )

@@ -147,6 +147,91 @@ class Context:
         return (points - self.scale_min) / self.span
 
 
+@dataclass(frozen=True)
+class Axis:
+    """The reported input a park moves to change an indicator's raw value: raw = k × input.
+
+    ``via`` names the derived input in between (None when the indicator reads the input itself);
+    ``x0`` is the input now and ``v0`` the indicator's raw value now (NaN when not reported);
+    ``low``, ``high`` and ``integer`` are the input's declared bounds and type.
+    """
+
+    var: str
+    via: str | None
+    x0: float
+    v0: float
+    k: float = 1.0
+    low: float = -math.inf
+    high: float = math.inf
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A continuous lever: the raw values that score best and worst along an axis.
+
+    ``direction`` is +1 when the raw value improves upwards, -1 downwards; effort is the distance
+    moved divided by ``scale`` (on log10 when ``log``).
+    """
+
+    axis: Axis
+    best: float
+    worst: float
+    scale: float
+    log: bool
+    direction: int
+
+
+@dataclass(frozen=True)
+class Option:
+    """One discrete position of a lever: the input values it sets and its effort from now.
+
+    ``items`` are the checklist items it achieves; ``into`` names the band it moves into, for
+    the wording (empty for other methods).
+    """
+
+    changes: dict[str, float]
+    effort: float
+    label: str
+    items: tuple[str, ...] = ()
+    into: str = ""
+
+
+@dataclass(frozen=True)
+class Options:
+    """A discrete lever: the positions that score more than now, cheapest first.
+
+    ``axis`` is the input they move (None when an option sets several inputs, as a checklist's
+    do); ``achieved`` counts the checklist items achieved now (0 for other methods).
+    """
+
+    options: tuple[Option, ...]
+    axis: Axis | None = None
+    achieved: int = 0
+
+
+class Standing(Protocol):
+    """One park and one of its indicators as the indicator's lever sees them.
+
+    The gap search's harness provides it; a method asks only for what its lever needs.
+    """
+
+    @property
+    def context(self) -> Context: ...
+
+    def axis(self) -> Axis | str:
+        """The input the indicator's raw value moves through, or why there is none."""
+        ...
+
+    def reported(self, name: str) -> float | None:
+        """An input's value now (NaN when missing); None when the name is derived, not reported."""
+        ...
+
+    def statistics(self) -> Mapping[str, Any]:
+        """The indicator's calibrated cohort statistics (empty when it has none)."""
+        ...
+
+
 Values = Mapping[str, np.ndarray]
 Cohort = Mapping[str, Any]
 GroupScorer = Callable[[Values, Cohort, int], tuple[np.ndarray, np.ndarray]]
@@ -167,6 +252,11 @@ def _no_items(spec: Any) -> int | None:
     return None
 
 
+def no_lever(spec: Any, standing: Standing) -> str:
+    """The lever of a method the gap search cannot invert: the reason, in words."""
+    return f"method {spec.method!r} has no gap search"
+
+
 @dataclass(frozen=True)
 class Method(Generic[S]):
     """Everything the rest of greenscore needs to know about one scoring method.
@@ -180,6 +270,8 @@ class Method(Generic[S]):
     items(spec): how many checklist items the raw value counts, or None.
     statistics(spec, x): for cohort methods, the statistics frozen from a cohort's valid values.
     flat(stats): for cohort methods, whether those statistics give nothing to score against.
+    lever(spec, standing): how the gap search moves one park's indicator: a Goal to move
+    towards, discrete Options, or why it cannot.
     """
 
     name: str
@@ -192,6 +284,7 @@ class Method(Generic[S]):
     items: Callable[[S], int | None] = _no_items
     statistics: Callable[[S, np.ndarray], dict[str, Any]] | None = None
     flat: Callable[[Mapping[str, Any]], bool] | None = None
+    lever: Callable[[S, Standing], Goal | Options | str] = no_lever
 
     @property
     def cohort(self) -> bool:

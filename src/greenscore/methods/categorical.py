@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Literal
 
@@ -20,6 +21,9 @@ from greenscore.methods.base import (
     InputLike,
     InputProblem,
     Method,
+    Option,
+    Options,
+    Standing,
     Values,
     fmt,
     stack_inputs,
@@ -102,6 +106,29 @@ def value(spec: CategoricalIndicator, raw: float, context: Context) -> float | s
     return context.categories[spec.input][int(raw)]
 
 
+def lever(spec: CategoricalIndicator, standing: Standing) -> Options | str:
+    """One option per category scoring more than now, nearest in declared order first."""
+    axis = standing.axis()
+    if isinstance(axis, str):
+        return axis
+    categories = list(standing.context.categories.get(spec.input, ()))
+    x0 = axis.x0
+    current = spec.points[categories[int(x0)]] if not math.isnan(x0) else -math.inf
+    origin = (
+        x0
+        if not math.isnan(x0)
+        else min(range(len(categories)), key=lambda i: spec.points[categories[i]])
+    )
+    span = max(len(categories) - 1, 1)
+    options = [
+        Option({spec.input: float(i)}, abs(i - origin) / span, c)
+        for i, c in enumerate(categories)
+        if spec.points[c] > current
+    ]
+    options.sort(key=lambda o: (o.effort, spec.points[o.label]))
+    return Options(tuple(options), axis) if options else "already in its best category"
+
+
 METHOD = Method(
     name="categorical",
     model=CategoricalIndicator,
@@ -110,4 +137,5 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_inputs,
     value=value,
+    lever=lever,
 )

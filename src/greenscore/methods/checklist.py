@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Literal
 
@@ -19,6 +20,9 @@ from greenscore.methods.base import (
     InputLike,
     InputProblem,
     Method,
+    Option,
+    Options,
+    Standing,
     Values,
     unit_bounds,
 )
@@ -107,6 +111,32 @@ def items(spec: ChecklistIndicator) -> int:
     return len(spec.items)
 
 
+def lever(spec: ChecklistIndicator, standing: Standing) -> Options | str:
+    """Achieve the missing items, highest points first: one option per count of items."""
+    now: dict[str, float] = {}
+    derived = []
+    for item in spec.items:
+        x = standing.reported(item.input)
+        if x is None:
+            derived.append(item.input)
+        else:
+            now[item.input] = x
+    if derived:
+        return f"checklist items {', '.join(derived)} are derived, not reported"
+    todo = [item for item in spec.items if now[item.input] != 1.0]
+    if not todo:
+        return "every checklist item is achieved already"
+    todo.sort(key=lambda item: -item.points)
+    missing = {item.input: 0.0 for item in spec.items if math.isnan(now[item.input])}
+    options = []
+    for count in range(1, len(todo) + 1):
+        chosen = tuple(item.input for item in todo[:count])
+        changes = {**missing, **dict.fromkeys(chosen, 1.0)}
+        options.append(Option(changes, count / len(spec.items), ", ".join(chosen), chosen))
+    achieved = sum(1 for item in spec.items if now[item.input] == 1.0)
+    return Options(tuple(options), None, achieved)
+
+
 METHOD = Method(
     name="checklist",
     model=ChecklistIndicator,
@@ -115,4 +145,5 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_inputs,
     items=items,
+    lever=lever,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -12,11 +13,13 @@ from greenscore.methods.base import (
     Cohort,
     Context,
     Direction,
+    Goal,
     Goalposts,
     GroupScorer,
     Identifier,
     IndicatorBase,
     Method,
+    Standing,
     Values,
     check_numeric_input,
     direction_text,
@@ -102,6 +105,16 @@ def describe(spec: LinearIndicator) -> str:
     return f"goalposts {fmt(g.worst)} → {fmt(g.best)}, {', '.join(x for x in extra if x)}"
 
 
+def lever(spec: LinearIndicator, standing: Standing) -> Goal | str:
+    """From the worst to the best goalpost; effort on log10 for log goalposts."""
+    axis = standing.axis()
+    if isinstance(axis, str):
+        return axis
+    g = spec.goalposts
+    scale = abs(math.log10(g.best / g.worst)) if spec.log else abs(g.best - g.worst)
+    return Goal(axis, g.best, g.worst, scale, spec.log, 1 if g.best > g.worst else -1)
+
+
 METHOD = Method(
     name="linear",
     model=LinearIndicator,
@@ -109,4 +122,5 @@ METHOD = Method(
     bounds=bounds,
     describe=describe,
     check_inputs=check_numeric_input,
+    lever=lever,
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, describe, packer, valid
+from greenscore.methods._cohort import CohortIndicator, cohort_lever, describe, packer, valid
 from greenscore.methods.base import Method, check_numeric_input, unit_bounds
 
 FloatArray = np.ndarray
@@ -38,6 +38,11 @@ def flat(stats: Mapping[str, Any]) -> bool:
     return bool(stats["min"] == stats["max"])
 
 
+def span(spec: CohortIndicator, stats: Mapping[str, Any]) -> tuple[float, float]:
+    """The cohort's minimum and maximum."""
+    return stats.get("min", math.nan), stats.get("max", math.nan)
+
+
 METHOD = Method(
     name="minmax",
     model=CohortIndicator,
@@ -47,4 +52,5 @@ METHOD = Method(
     check_inputs=check_numeric_input,
     statistics=statistics,
     flat=flat,
+    lever=cohort_lever(span),
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, describe, packer, valid
+from greenscore.methods._cohort import CohortIndicator, cohort_lever, describe, packer, valid
 from greenscore.methods.base import Method, check_numeric_input, unit_bounds
 
 FloatArray = np.ndarray
@@ -39,6 +39,12 @@ def flat(stats: Mapping[str, Any]) -> bool:
     return bool(len(reference) < 2 or reference[0] == reference[-1])
 
 
+def span(spec: CohortIndicator, stats: Mapping[str, Any]) -> tuple[float, float]:
+    """The lowest and highest reference value."""
+    reference = np.asarray(stats.get("reference", []), dtype=float)
+    return (float(reference[0]), float(reference[-1])) if reference.size else (0.0, 0.0)
+
+
 METHOD = Method(
     name="percentile",
     model=CohortIndicator,
@@ -48,4 +54,5 @@ METHOD = Method(
     check_inputs=check_numeric_input,
     statistics=statistics,
     flat=flat,
+    lever=cohort_lever(span),
 )

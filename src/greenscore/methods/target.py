@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -13,11 +14,13 @@ from greenscore.methods.base import (
     Context,
     Direction,
     Finite,
+    Goal,
     GroupScorer,
     Identifier,
     IndicatorBase,
     Method,
     NonNegative,
+    Standing,
     Values,
     check_numeric_input,
     fmt,
@@ -78,6 +81,24 @@ def describe(spec: TargetIndicator) -> str:
     )
 
 
+def lever(spec: TargetIndicator, standing: Standing) -> Goal | str:
+    """Towards the tolerance edge on the side of the target the value is on."""
+    axis = standing.axis()
+    if isinstance(axis, str):
+        return axis
+    v0 = axis.v0
+    scale = spec.worst_distance - spec.tolerance
+    below = math.isnan(v0) or v0 < spec.target
+    if below:
+        best, worst = spec.target - spec.tolerance, spec.target - spec.worst_distance
+    else:
+        best, worst = spec.target + spec.tolerance, spec.target + spec.worst_distance
+    direction = 1 if best > worst else -1
+    if not math.isnan(v0):
+        direction = 1 if spec.target > v0 else -1
+    return Goal(axis, best, worst, scale, False, direction)
+
+
 METHOD = Method(
     name="target",
     model=TargetIndicator,
@@ -85,4 +106,5 @@ METHOD = Method(
     bounds=unit_bounds,
     describe=describe,
     check_inputs=check_numeric_input,
+    lever=lever,
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, describe, packer, valid
+from greenscore.methods._cohort import CohortIndicator, cohort_lever, describe, packer, valid
 from greenscore.methods.base import Method, check_numeric_input, unit_bounds
 
 FloatArray = np.ndarray
@@ -38,6 +38,12 @@ def flat(stats: Mapping[str, Any]) -> bool:
     return bool(stats["std"] == 0)
 
 
+def span(spec: CohortIndicator, stats: Mapping[str, Any]) -> tuple[float, float]:
+    """The mean ± zscore_range standard deviations."""
+    mean, std = stats.get("mean", math.nan), stats.get("std", math.nan)
+    return mean - spec.zscore_range * std, mean + spec.zscore_range * std
+
+
 METHOD = Method(
     name="zscore",
     model=CohortIndicator,
@@ -47,4 +53,5 @@ METHOD = Method(
     check_inputs=check_numeric_input,
     statistics=statistics,
     flat=flat,
+    lever=cohort_lever(span),
 )
