@@ -163,12 +163,16 @@ def test_bands_in_the_best_band_have_no_lever() -> None:
     assert REGISTRY["bands"].lever(BANDS, on(25.0)) == "already in its best band"
 
 
-@pytest.mark.xfail(raises=OverflowError, strict=True, reason="known: floor(inf) for open bands")
 def test_bands_on_an_unbounded_whole_number_input() -> None:
-    """A whole-number input with no declared max and an open top band: math.floor(inf) fails."""
+    """A whole-number input (raw = 2 × n, n = 6 now, no declared max) under an open top band.
+
+    By hand: the band ≥20 needs n ≥ 10, the nearest whole number is 10 (raw 20); the band edges
+    span 20 − 10 = 10, so the effort is |20 − 12| / 10 = 0.8.
+    """
     numerator = Axis("n", "v", 6.0, 12.0, k=2.0, integer=True)
     found = REGISTRY["bands"].lever(BANDS, Standing(numerator))
     assert isinstance(found, Options)
+    assert [(o.changes, o.effort) for o in found.options] == [({"n": 10.0}, pytest.approx(0.8))]
 
 
 GRADE = CategoricalIndicator(

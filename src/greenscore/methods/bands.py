@@ -168,8 +168,10 @@ def _nearest_in_band(band: Band, origin: float, axis: Axis) -> float | None:
     x0 = origin / k
     edges: list[float]
     if axis.integer:
-        edges = [math.ceil(lo_x), math.ceil(lo_x) + 1, math.floor(hi_x), math.floor(hi_x) - 1]
-        edges.append(min(max(round(x0), math.ceil(lo_x)), math.floor(hi_x)))
+        first = math.ceil(lo_x) if math.isfinite(lo_x) else -math.inf
+        last = math.floor(hi_x) if math.isfinite(hi_x) else math.inf
+        edges = [first, first + 1, last, last - 1]
+        edges.append(min(max(round(x0), first), last))
     else:
         edges = [lo_x, float(np.nextafter(lo_x, np.inf)), hi_x, float(np.nextafter(hi_x, -np.inf))]
         edges.append(min(max(x0, lo_x), hi_x))
