@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -176,14 +176,14 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_yaml(data: Any) -> str:
     """Write plain data as block-style YAML that load_located reads back to equal data."""
-    text = yaml.dump(
+    text: str = yaml.dump(
         data,
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
     )
-    return cast(str, text)
+    return text
 
 
 def _one_line(text: str) -> str:
