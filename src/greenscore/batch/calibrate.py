@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.batch.assess import DataLike, Errors, as_source, assess
+from greenscore.batch.assess import DataLike, Errors, assess
 from greenscore.engine.plan import QUOTA_KEY, compile_rubric
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.methods import is_cohort, method_of
@@ -31,8 +31,7 @@ def calibrate(
         return loaded
     base = loaded.model_copy(update={"cohort": None})
     plan = compile_rubric(base)
-    source = as_source(data)
-    batch = assess(source, base, period=period, previous=None, errors=errors)
+    batch = assess(data, base, period=period, previous=None, errors=errors)
     stats = plan.cohort_statistics(batch.scores.values)
     empty = [
         DataProblem(
@@ -58,7 +57,7 @@ def calibrate(
                 )
             )
     if empty:
-        raise ProfileError(empty, source=source.name)
+        raise ProfileError(empty, source=batch.prepared.source.name if batch.prepared else None)
     frozen: dict[str, dict[str, Any]] = {
         s.id: {
             key: [float(v) for v in value] if isinstance(value, np.ndarray) else float(value)
