@@ -1,6 +1,8 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
-from greenscore.batch.assess import BatchResult, assess, calibrate
+from greenscore.batch.assess import assess
+from greenscore.batch.calibrate import calibrate
+from greenscore.batch.result import BatchResult
 from greenscore.engine.evaluate import evaluate
 from greenscore.engine.result import Assessment, DimensionResult, IndicatorResult, Tier, VetoResult
 from greenscore.errors import (

@@ -15,7 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import greenscore
-from greenscore.batch.assess import BatchResult, assess, calibrate, lagged_columns, ranks
+from greenscore.batch.assess import assess, lagged_columns, ranks
+from greenscore.batch.calibrate import calibrate
+from greenscore.batch.result import BatchResult
 from greenscore.engine.inputs import ColumnCoercer, coerce_column, period_key
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table

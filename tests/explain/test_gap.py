@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from greenscore import GreenscoreError, evaluate, load_rubric
-from greenscore.batch.assess import calibrate
+from greenscore.batch.calibrate import calibrate
 from greenscore.errors import CohortRequiredError
 from greenscore.explain.gap import next_tier_gap
 

@@ -13,15 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from greenscore.errors import InputFileError, Location, RubricError, RubricProblem
-from greenscore.rubric import safe_yaml as _yaml
-from greenscore.rubric.safe_yaml import (
-    MAX_BYTES,
-    LocatedDocument,
-    dump_yaml,
-    format_path,
-    load_located,
-    read_located,
-)
+from greenscore.rubric import yaml_syntax as _yaml
+from greenscore.rubric.safe_yaml import MAX_BYTES, LocatedDocument, load_located, read_located
+from greenscore.rubric.yaml_syntax import dump_yaml
+from greenscore.rubric.yaml_values import format_path
 
 RUBRIC = """\
 name: Green parks

@@ -86,7 +86,7 @@ def test_frames_refuses_impossible_sizes(kwargs):
 @given(rubric_documents())
 def test_generated_rubrics_load_as_written(document):
     from greenscore.rubric.load import load_rubric, rubric_dict
-    from greenscore.rubric.safe_yaml import dump_yaml
+    from greenscore.rubric.yaml_syntax import dump_yaml
 
     rubric = load_rubric(dump_yaml(document))
     assert rubric_dict(rubric)["dimensions"][0]["id"] == document["dimensions"][0]["id"]

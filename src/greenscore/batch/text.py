@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from greenscore.engine.result import fmt
+from greenscore.errors import DataProblem
+
+FLAGGED_COLUMNS = ["row", "entity", "field", "value", "problem"]
 
 
 def display_width(text: str) -> int:
@@ -61,3 +64,32 @@ def render_table(
 
     rule = indent + "  ".join("-" * w for w in widths)
     return "\n".join([line(list(headers)), rule, *(line(r) for r in texts)])
+
+
+def problem_table(problems: Sequence[DataProblem], limit: int | None = None) -> str:
+    """The problems as an aligned text table (row, entity, field, value, problem).
+
+    With a limit, a column missing on every row is listed once and the table is cut after
+    `limit` rows with a count of the rest.
+    """
+    shown = list(problems)
+    if limit is not None:
+        seen: set[tuple[str, str]] = set()
+        shown = []
+        for p in problems:
+            if p.problem == "required column is missing":
+                if (p.field, p.problem) in seen:
+                    continue
+                seen.add((p.field, p.problem))
+                p = DataProblem(p.field, None, "required column is missing (every row)")
+            shown.append(p)
+    table = render_table(
+        FLAGGED_COLUMNS,
+        [
+            [p.row, p.entity, p.field, None if p.value is None else repr(p.value), p.problem]
+            for p in (shown if limit is None else shown[:limit])
+        ],
+    )
+    if limit is not None and len(shown) > limit:
+        table += f"\n… and {len(shown) - limit} more (all of them in the flagged table)"
+    return table

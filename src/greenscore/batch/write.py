@@ -14,7 +14,7 @@ from greenscore.io import write_csv, write_excel, write_json, write_parquet
 from greenscore.rubric import models as m
 
 if TYPE_CHECKING:
-    from greenscore.batch.assess import BatchResult
+    from greenscore.batch.result import BatchResult
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 DEFAULT_FORMATS = ("csv", "xlsx")

@@ -66,7 +66,7 @@ def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -
 
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     """Every problem of a ProfileError as a table: row, entity, field, value, problem."""
-    from greenscore.batch.assess import problem_table
+    from greenscore.batch.text import problem_table
 
     out = stream if stream is not None else sys.stderr
     count = len(error.problems)

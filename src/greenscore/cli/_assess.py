@@ -50,7 +50,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore.batch.assess import assess, problem_table
+    from greenscore.batch.assess import assess
+    from greenscore.batch.text import problem_table
     from greenscore.io import read_table
 
     source = read_table(args.data)

@@ -34,6 +34,7 @@ class BatchLike(Protocol):
     def rubric(self) -> m.Rubric: ...
 
     def assessment(self, entity_id: Any) -> Assessment: ...
+    def profile(self, entity_id: Any) -> dict[str, Any]: ...
 
 
 def entities(batch: BatchLike) -> list[str]:
@@ -51,19 +52,7 @@ def assessments(batch: BatchLike) -> dict[str, Assessment]:
 
 def profile(batch: BatchLike, entity: str) -> dict[str, Any]:
     """The raw input row a park was scored from (what a gap search needs besides the scores)."""
-    own = getattr(batch, "profile", None)
-    if callable(own):
-        return dict(own(entity))
-    prepared = getattr(batch, "_prepared", None)
-    positions = getattr(batch, "_positions", None)
-    if prepared is None or positions is None:
-        raise GreenscoreError("this result does not keep the input rows its scores came from")
-    column = batch.rubric.entity
-    hits = (batch.results[column].astype(str) == entity).to_numpy().nonzero()[0]
-    if not len(hits):
-        raise KeyError(entity)
-    row = prepared.source.frame.iloc[int(positions[int(hits[0])])]
-    return {str(k): v for k, v in row.to_dict().items()}
+    return batch.profile(entity)
 
 
 def gaps(

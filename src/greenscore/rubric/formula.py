@@ -1,7 +1,8 @@
 """Safe, vectorised formulas for rubrics: a whitelisted subset of Python expressions, never eval'd.
 
-Text is parsed with ``ast.parse`` and compiled once into numpy closures; values are float64 arrays,
-booleans are 1.0/0.0, NaN means missing or invalid, and logic is Kleene three-valued.
+Text is parsed with ``ast.parse``, checked against the whitelist and compiled once into the numpy
+closures of formula_eval; values are float64 arrays, booleans are 1.0/0.0, NaN means missing or
+invalid, and logic is Kleene three-valued.
 """
 
 from __future__ import annotations
@@ -14,15 +15,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple, TypeAlias
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from greenscore.errors import GreenscoreError
+from greenscore.rubric.formula_eval import (
+    ARITHMETIC,
+    BUILDERS,
+    COMPARISONS,
+    Env,
+    Fn,
+    FormulaError,
+    Node,
+    compare_values,
+    constant_node,
+    evaluator,
+    fold,
+    kleene_and,
+    kleene_or,
+    load_name,
+    select,
+    to_finite,
+    truth_value,
+)
 
-Env: TypeAlias = Mapping[str, npt.ArrayLike]
-_Fn: TypeAlias = Callable[[Env], Any]
+__all__ = ["FUNCTIONS", "Env", "Formula", "FormulaError", "parse_formula"]
 
 _MAX_ARGS = 100
 _MAX_DEPTH = 200
@@ -44,25 +62,13 @@ FUNCTIONS: Mapping[str, int | tuple[int, int]] = MappingProxyType(
 )
 
 
-class FormulaError(GreenscoreError, ValueError):
-    """Bad formula text (or an unknown name at evaluation), with a 1-based column into the text."""
-
-    def __init__(self, message: str, column: int = 1) -> None:
-        super().__init__(message, column)
-        self.message = message
-        self.column = column
-
-    def __str__(self) -> str:
-        return f"{self.message} (column {self.column})"
-
-
 @dataclass(frozen=True)
 class Formula:
     """A parsed formula: call it with a mapping of name -> array to get a float64 array."""
 
     source: str
     names: frozenset[str]
-    _evaluate: _Fn = field(repr=False, compare=False)
+    _evaluate: Fn = field(repr=False, compare=False)
     _boolean: bool = field(default=False, repr=False, compare=False)
 
     def __call__(self, env: Env) -> npt.NDArray[np.float64]:
@@ -103,7 +109,7 @@ def parse_formula(text: str, *, max_length: int = 2000, max_nodes: int = 500) ->
     compiler.check_size(tree, max_nodes)
     with np.errstate(all="ignore"):
         node = compiler.compile(tree.body)
-    return Formula(text, frozenset(compiler.names), _top(node), _is_boolean(tree.body))
+    return Formula(text, frozenset(compiler.names), evaluator(node), _is_boolean(tree.body))
 
 
 def _is_boolean(node: ast.expr) -> bool:
@@ -118,101 +124,6 @@ def _is_boolean(node: ast.expr) -> bool:
         return node.func.id == "isnull"
     return False
 
-
-class _Node(NamedTuple):
-    """A compiled subexpression; boolean: values are 0/1/NaN; const: the value once folded."""
-
-    fn: _Fn
-    boolean: bool = False
-    const: Any = None
-
-
-_NO_ENV: Env = MappingProxyType({})
-
-
-def _top(node: _Node) -> _Fn:
-    """The evaluator handed to Formula: always a fresh float64 array the caller may modify."""
-    if node.const is not None:
-        value = node.const
-
-        def constant(env: Env) -> Any:
-            return value.copy()
-
-        return constant
-    fn = node.fn
-
-    def evaluate(env: Env) -> Any:
-        return np.asarray(fn(env), dtype=np.float64)
-
-    return evaluate
-
-
-def _constant(value: Any, boolean: bool = False) -> _Node:
-    array = np.asarray(value, dtype=np.float64)
-    array.flags.writeable = False
-    return _Node(lambda env: array, boolean, array)
-
-
-def _fold(fn: _Fn, *children: _Node, boolean: bool = False) -> _Node:
-    """Evaluate once at parse time when every operand is constant."""
-    if all(child.const is not None for child in children):
-        return _constant(fn(_NO_ENV), boolean)
-    return _Node(fn, boolean)
-
-
-def _finite(r: Any) -> Any:
-    """Turn ±inf into NaN and keep finite values bit-exact (inf * 0 is NaN, x + ±0 is x)."""
-    return r + r * 0.0
-
-
-def _truth(x: Any) -> Any:
-    """Truth value: 1 for nonzero, 0 for zero, NaN stays NaN."""
-    return (x != 0.0) + x * 0.0
-
-
-def _and(a: Any, b: Any) -> Any:
-    """Kleene AND of truth values: false wins over unknown."""
-    return np.where(np.fmin(a, b) == 0.0, 0.0, a * b)
-
-
-def _or(a: Any, b: Any) -> Any:
-    """Kleene OR of truth values: true wins over unknown."""
-    return np.where(np.fmax(a, b) == 1.0, 1.0, a + b)
-
-
-def _select(c: Any, a: Any, b: Any) -> Any:
-    """Elementwise `a if c else b`, NaN where the condition is NaN."""
-    return np.where(c != 0.0, a, b) + c * 0.0
-
-
-def _compare(ufunc: Any, x: Any, y: Any, mask_x: bool, mask_y: bool) -> Any:
-    """Comparison as 1.0/0.0, NaN where a possibly-NaN operand (mask_*) is NaN."""
-    r = ufunc(x, y)
-    if mask_x:
-        r = r + x * 0.0
-    if mask_y:
-        r = r + y * 0.0
-    return r if mask_x or mask_y else r * 1.0
-
-
-_ARITHMETIC: dict[type[ast.operator], Any] = {
-    ast.Add: np.add,
-    ast.Sub: np.subtract,
-    ast.Mult: np.multiply,
-    ast.Div: np.true_divide,
-    ast.FloorDiv: np.floor_divide,
-    ast.Mod: np.remainder,
-    ast.Pow: np.power,
-}
-
-_COMPARISONS: dict[type[ast.cmpop], Any] = {
-    ast.Lt: np.less,
-    ast.LtE: np.less_equal,
-    ast.Gt: np.greater,
-    ast.GtE: np.greater_equal,
-    ast.Eq: np.equal,
-    ast.NotEq: np.not_equal,
-}
 
 _BAD_OPERATORS: dict[type[ast.AST], str] = {
     ast.BitAnd: "operator '&' is not allowed; use 'and'",
@@ -252,107 +163,6 @@ _BAD_NODES: dict[type[ast.AST], str] = {
 
 _TOKENS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _unary_function(ufunc: Any, finite: bool) -> Callable[[list[_Node]], _Node]:
-    def build(args: list[_Node]) -> _Node:
-        f = args[0].fn
-        if finite:
-
-            def fn(env: Env) -> Any:
-                return _finite(ufunc(f(env)))
-        else:
-
-            def fn(env: Env) -> Any:
-                return ufunc(f(env))
-
-        return _fold(fn, *args)
-
-    return build
-
-
-def _reduce_function(ufunc: Any) -> Callable[[list[_Node]], _Node]:
-    def build(args: list[_Node]) -> _Node:
-        first, *rest = (a.fn for a in args)
-
-        def fn(env: Env) -> Any:
-            r = first(env)
-            for f in rest:
-                r = ufunc(r, f(env))
-            return r
-
-        return _fold(fn, *args, boolean=all(a.boolean for a in args))
-
-    return build
-
-
-def _build_clip(args: list[_Node]) -> _Node:
-    fx, flo, fhi = (a.fn for a in args)
-
-    def fn(env: Env) -> Any:
-        return np.minimum(np.maximum(fx(env), flo(env)), fhi(env))
-
-    return _fold(fn, *args)
-
-
-def _build_where(args: list[_Node]) -> _Node:
-    fc, fa, fb = (a.fn for a in args)
-
-    def fn(env: Env) -> Any:
-        return _select(fc(env), fa(env), fb(env))
-
-    return _fold(fn, *args, boolean=args[1].boolean and args[2].boolean)
-
-
-def _build_isnull(args: list[_Node]) -> _Node:
-    f = args[0].fn
-
-    def fn(env: Env) -> Any:
-        return np.isnan(f(env)) * 1.0
-
-    return _fold(fn, *args, boolean=True)
-
-
-def _build_coalesce(args: list[_Node]) -> _Node:
-    fx, fd = (a.fn for a in args)
-
-    def fn(env: Env) -> Any:
-        x = fx(env)
-        return np.where(np.isnan(x), fd(env), x)
-
-    return _fold(fn, *args, boolean=args[0].boolean and args[1].boolean)
-
-
-_BUILDERS: dict[str, Callable[[list[_Node]], _Node]] = {
-    "abs": _unary_function(np.abs, finite=False),
-    "sqrt": _unary_function(np.sqrt, finite=False),
-    "log": _unary_function(np.log, finite=True),
-    "log10": _unary_function(np.log10, finite=True),
-    "exp": _unary_function(np.exp, finite=True),
-    "min": _reduce_function(np.minimum),
-    "max": _reduce_function(np.maximum),
-    "clip": _build_clip,
-    "where": _build_where,
-    "isnull": _build_isnull,
-    "coalesce": _build_coalesce,
-}
-
-
-def _load(name: str, column: int) -> _Fn:
-    """Read a variable as float64, with ±inf treated as missing."""
-
-    def fn(env: Env) -> Any:
-        try:
-            value = env[name]
-        except KeyError:
-            raise FormulaError(f"unknown name {name!r}", column) from None
-        try:
-            x = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"value of {name!r} is not numeric: {exc}") from exc
-        return _finite(x)
-
-    return fn
 
 
 class _Compiler:
@@ -426,39 +236,39 @@ class _Compiler:
         if count > max_nodes:
             raise FormulaError(f"formula is too complex ({count} nodes; limit {max_nodes})", 1)
 
-    def compile(self, node: ast.AST) -> _Node:
+    def compile(self, node: ast.AST) -> Node:
         method = self.dispatch.get(type(node))
         if method is None:
             message = _BAD_NODES.get(type(node), f"{type(node).__name__} is not allowed")
             raise self.error(message, node)
         return method(self, node)
 
-    def truth(self, node: ast.AST) -> _Node:
+    def truth(self, node: ast.AST) -> Node:
         compiled = self.compile(node)
         if compiled.boolean:
             return compiled
         f = compiled.fn
 
         def fn(env: Env) -> Any:
-            return _truth(f(env))
+            return truth_value(f(env))
 
-        return _fold(fn, compiled, boolean=True)
+        return fold(fn, compiled, boolean=True)
 
-    def constant(self, node: ast.Constant) -> _Node:
+    def constant(self, node: ast.Constant) -> Node:
         value = node.value
         if isinstance(value, bool):
-            return _constant(float(value), boolean=True)
+            return constant_node(float(value), boolean=True)
         if isinstance(value, int | float):
             try:
                 number = float(value)
             except OverflowError:
                 number = np.nan
-            return _constant(number if np.isfinite(number) else np.nan)
+            return constant_node(number if np.isfinite(number) else np.nan)
         kinds = {str: "strings are", bytes: "bytes are", complex: "complex numbers are"}
         what = kinds.get(type(value), f"{value!r} is")
         raise self.error(f"{what} not allowed", node)
 
-    def name(self, node: ast.Name) -> _Node:
+    def name(self, node: ast.Name) -> Node:
         name = node.id
         if name in FUNCTIONS:
             raise self.error(f"{name!r} is a function; call it as {name}(...)", node)
@@ -472,21 +282,21 @@ class _Compiler:
                 node,
             )
         self.names.add(name)
-        return _Node(_load(name, self.column(node)))
+        return Node(load_name(name, self.column(node)))
 
-    def binop(self, node: ast.BinOp) -> _Node:
-        ufunc = _ARITHMETIC.get(type(node.op))
+    def binop(self, node: ast.BinOp) -> Node:
+        ufunc = ARITHMETIC.get(type(node.op))
         if ufunc is None:
             raise self.operator_error(node.op, node.left, node.right)
         left, right = self.compile(node.left), self.compile(node.right)
         fa, fb = left.fn, right.fn
 
         def fn(env: Env) -> Any:
-            return _finite(ufunc(fa(env), fb(env)))
+            return to_finite(ufunc(fa(env), fb(env)))
 
-        return _fold(fn, left, right)
+        return fold(fn, left, right)
 
-    def unaryop(self, node: ast.UnaryOp) -> _Node:
+    def unaryop(self, node: ast.UnaryOp) -> Node:
         if isinstance(node.op, ast.Not):
             operand = self.truth(node.operand)
             f = operand.fn
@@ -494,7 +304,7 @@ class _Compiler:
             def negate(env: Env) -> Any:
                 return 1.0 - f(env)
 
-            return _fold(negate, operand, boolean=True)
+            return fold(negate, operand, boolean=True)
         if isinstance(node.op, ast.UAdd):
             return self.compile(node.operand)
         if isinstance(node.op, ast.USub):
@@ -504,12 +314,12 @@ class _Compiler:
             def minus(env: Env) -> Any:
                 return np.negative(g(env))
 
-            return _fold(minus, operand)
+            return fold(minus, operand)
         raise self.error(_BAD_OPERATORS[type(node.op)], node)
 
-    def boolop(self, node: ast.BoolOp) -> _Node:
+    def boolop(self, node: ast.BoolOp) -> Node:
         parts = [self.truth(value) for value in node.values]
-        combine = _and if isinstance(node.op, ast.And) else _or
+        combine = kleene_and if isinstance(node.op, ast.And) else kleene_or
         first, *rest = (p.fn for p in parts)
 
         def fn(env: Env) -> Any:
@@ -518,13 +328,13 @@ class _Compiler:
                 r = combine(r, f(env))
             return r
 
-        return _fold(fn, *parts, boolean=True)
+        return fold(fn, *parts, boolean=True)
 
-    def compare(self, node: ast.Compare) -> _Node:
+    def compare(self, node: ast.Compare) -> Node:
         operands = [node.left, *node.comparators]
         ufuncs = []
         for op, (left, right) in zip(node.ops, pairwise(operands), strict=True):
-            ufunc = _COMPARISONS.get(type(op))
+            ufunc = COMPARISONS.get(type(op))
             if ufunc is None:
                 raise self.operator_error(op, left, right)
             ufuncs.append(ufunc)
@@ -535,30 +345,30 @@ class _Compiler:
             ufunc, (fa, fb), (ma, mb) = ufuncs[0], fns, masks
 
             def single(env: Env) -> Any:
-                return _compare(ufunc, fa(env), fb(env), ma, mb)
+                return compare_values(ufunc, fa(env), fb(env), ma, mb)
 
-            return _fold(single, *compiled, boolean=True)
+            return fold(single, *compiled, boolean=True)
 
         def chain(env: Env) -> Any:
             values = [f(env) for f in fns]
-            r = _compare(ufuncs[0], values[0], values[1], masks[0], masks[1])
+            r = compare_values(ufuncs[0], values[0], values[1], masks[0], masks[1])
             for i in range(1, len(ufuncs)):
-                c = _compare(ufuncs[i], values[i], values[i + 1], masks[i], masks[i + 1])
-                r = _and(r, c)
+                c = compare_values(ufuncs[i], values[i], values[i + 1], masks[i], masks[i + 1])
+                r = kleene_and(r, c)
             return r
 
-        return _fold(chain, *compiled, boolean=True)
+        return fold(chain, *compiled, boolean=True)
 
-    def ifexp(self, node: ast.IfExp) -> _Node:
+    def ifexp(self, node: ast.IfExp) -> Node:
         test, body, orelse = (self.compile(n) for n in (node.test, node.body, node.orelse))
         fc, fa, fb = test.fn, body.fn, orelse.fn
 
         def fn(env: Env) -> Any:
-            return _select(fc(env), fa(env), fb(env))
+            return select(fc(env), fa(env), fb(env))
 
-        return _fold(fn, test, body, orelse, boolean=body.boolean and orelse.boolean)
+        return fold(fn, test, body, orelse, boolean=body.boolean and orelse.boolean)
 
-    def call(self, node: ast.Call) -> _Node:
+    def call(self, node: ast.Call) -> Node:
         allowed = ", ".join(sorted(FUNCTIONS))
         if not isinstance(node.func, ast.Name):
             if isinstance(node.func, ast.Attribute):
@@ -583,9 +393,9 @@ class _Compiler:
                 f"got {len(node.args)}",
                 node,
             )
-        return _BUILDERS[name]([self.compile(arg) for arg in node.args])
+        return BUILDERS[name]([self.compile(arg) for arg in node.args])
 
-    dispatch: ClassVar[Mapping[type[ast.AST], Callable[[Any, Any], _Node]]] = MappingProxyType(
+    dispatch: ClassVar[Mapping[type[ast.AST], Callable[[Any, Any], Node]]] = MappingProxyType(
         {
             ast.Constant: constant,
             ast.Name: name,

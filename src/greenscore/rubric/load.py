@@ -18,13 +18,9 @@ from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
-from greenscore.rubric.safe_yaml import (
-    LocatedDocument,
-    dump_yaml,
-    format_path,
-    load_located,
-    read_located,
-)
+from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
+from greenscore.rubric.yaml_syntax import dump_yaml
+from greenscore.rubric.yaml_values import format_path
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]

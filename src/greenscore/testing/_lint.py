@@ -18,7 +18,7 @@ from greenscore.errors import Location
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import load_rubric
-from greenscore.rubric.safe_yaml import format_path
+from greenscore.rubric.yaml_values import format_path
 
 PathKey = tuple[str | int, ...]
 

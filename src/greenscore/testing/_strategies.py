@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import RubricLike, load_rubric
-from greenscore.rubric.safe_yaml import dump_yaml
+from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.testing._context import Domain, context_for
 
 
