@@ -35,7 +35,7 @@ def calibrate(
     stats = plan.cohort_statistics(batch.scores.values)
     empty = [
         DataProblem(
-            s.spec.input,
+            ", ".join(s.spec.inputs),
             None,
             f"indicator {s.id!r} ({s.spec.method}) has no valid values to calibrate on",
         )
@@ -50,7 +50,7 @@ def calibrate(
         if flat is not None and flat(stat):
             empty.append(
                 DataProblem(
-                    s.spec.input,
+                    ", ".join(s.spec.inputs),
                     None,
                     f"indicator {s.id!r} ({s.spec.method}) cannot be calibrated: the base year's "
                     "values are all equal (or fewer than two), so they give nothing to score against",

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from greenscore.engine.result import fmt
 from greenscore.errors import DataProblem
+from greenscore.methods.base import fmt
 
 FLAGGED_COLUMNS = ["row", "entity", "field", "value", "problem"]
 

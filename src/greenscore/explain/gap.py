@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from greenscore.engine.evaluate import RubricLike, evaluate
+from greenscore.engine.evaluate import evaluate
 from greenscore.engine.inputs import profile_mapping
 from greenscore.engine.plan import IndicatorStep, Plan, compile_rubric
 from greenscore.engine.result import Assessment
@@ -25,7 +25,7 @@ from greenscore.explain.single import single_gaps, unreachable
 from greenscore.explain.types import IndicatorGap, Status, TierGap
 from greenscore.explain.wording import blocked_conditions, veto_requirement
 from greenscore.methods.base import fmt
-from greenscore.rubric.load import load_rubric
+from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def next_tier_gap(
