@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greenscore.rubric import models as m
 from greenscore import load_rubric
+from greenscore.rubric import models as m
 from greenscore.testing import PROPERTIES, check_rubric, context_for, rubrics
 
 ENGINE = [p for p in PROPERTIES.values() if p.engine]

@@ -7,12 +7,13 @@ format always allowed, and the JSON schema keeps one ``CohortIndicator`` definit
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field
 
 from greenscore.methods.base import (
+    Available,
     Cohort,
     Context,
     GroupScorer,
@@ -22,6 +23,9 @@ from greenscore.methods.base import (
     Values,
     direction_text,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 CohortKernel = Callable[[FloatArray, Mapping[str, Any], "CohortIndicator"], FloatArray]
@@ -67,3 +71,15 @@ def valid(x: np.ndarray) -> np.ndarray:
 
 def describe(spec: CohortIndicator) -> str:
     return f"{spec.method} over the cohort, {direction_text(spec.direction)}"
+
+
+def chances(available: Available) -> int:
+    """One lot, which the cohort methods share in a generated rubric."""
+    return 1 if available.declared else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """A declared numeric input (not a derived one) and the drawn direction."""
+    from hypothesis import strategies as st
+
+    return {"input": draw(st.sampled_from(list(available.declared))), "direction": direction}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from greenscore.methods.base import (
+    Available,
     ChecklistItem,
     Cohort,
     Context,
@@ -22,6 +23,9 @@ from greenscore.methods.base import (
     Values,
     unit_bounds,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -107,6 +111,28 @@ def items(spec: ChecklistIndicator) -> int:
     return len(spec.items)
 
 
+def chances(available: Available) -> int:
+    return 1 if available.booleans else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """Some distinct boolean inputs with small point values, sometimes a minimum count; the
+    drawn direction is not used."""
+    from hypothesis import strategies as st
+
+    names = list(available.booleans)
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+    weights = [draw(st.sampled_from([1.0, 1.0, 2.0, 0.5, 0.0])) for _ in chosen]
+    if not sum(weights):
+        weights[0] = 1.0
+    fields: dict[str, Any] = {
+        "items": [{"input": n, "points": w} for n, w in zip(chosen, weights, strict=True)]
+    }
+    if draw(st.booleans()):
+        fields["at_least"] = draw(st.integers(1, len(chosen)))
+    return fields
+
+
 METHOD = Method(
     name="checklist",
     model=ChecklistIndicator,
@@ -115,4 +141,6 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_inputs,
     items=items,
+    chances=chances,
+    generate=generate,
 )

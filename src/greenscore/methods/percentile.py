@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, describe, packer, valid
+from greenscore.methods._cohort import CohortIndicator, chances, describe, generate, packer, valid
 from greenscore.methods.base import Method, check_numeric_input, unit_bounds
 
 FloatArray = np.ndarray
@@ -48,4 +48,6 @@ METHOD = Method(
     check_inputs=check_numeric_input,
     statistics=statistics,
     flat=flat,
+    chances=chances,
+    generate=generate,
 )
