@@ -204,11 +204,11 @@ class RubricContext:
                 for name in parse_formula(veto.when).names:
                     add(name, formula_constants(veto.when))
         out = {}
-        for spec in self.rubric.inputs:
-            if spec.type in ("number", "integer"):
-                out[spec.id] = _bound_numeric(spec, edges[spec.id], hints[spec.id])
+        for declared in self.rubric.inputs:
+            if declared.type in ("number", "integer"):
+                out[declared.id] = _bound_numeric(declared, edges[declared.id], hints[declared.id])
             else:
-                out[spec.id] = Domain(spec)
+                out[declared.id] = Domain(declared)
         return out
 
     def encode(self, profiles: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:

@@ -6,16 +6,15 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 import numpy as np
 
 from greenscore.engine.compile import method_context
 from greenscore.engine.plan import round_half_up
-from greenscore.engine.result import fmt
 from greenscore.errors import Location
 from greenscore.methods import Indicator, method_of
-from greenscore.methods.base import InputRange
+from greenscore.methods.base import InputRange, fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.graph import derived_sources
@@ -235,45 +234,45 @@ class _Linter:
                 )
             for c, cond in enumerate(tier.conditions):
                 cpath = (*path, "conditions", c, "score")
-                if isinstance(cond, m.DimensionMin):
-                    ids = cond.dimensions or [d.id for d in rubric.dimensions]
-                    for dim_id in ids:
-                        if cond.score > dim_max[dim_id] and tier.id not in targeted:
+                match cond:
+                    case m.DimensionMin():
+                        ids = cond.dimensions or [d.id for d in rubric.dimensions]
+                        for dim_id in ids:
+                            if cond.score > dim_max[dim_id] and tier.id not in targeted:
+                                self.add(
+                                    "unreachable-tier",
+                                    cpath,
+                                    f"tier {tier.id!r} requires dimension {dim_id!r} to score at "
+                                    f"least {fmt(cond.score)}, but it can score at most "
+                                    f"{fmt(dim_max[dim_id])}",
+                                )
+                        if set(ids) >= top_ids and not deducts and tier.id not in targeted:
+                            self.implied_higher(i, cond.score, cpath)
+                    case m.NoVeto():
+                        for v in rubric.vetoes:
+                            if (
+                                (cond.vetoes is None or v.id in cond.vetoes)
+                                and (cond.kinds is None or v.kind in cond.kinds)
+                                and _always_applies(v)
+                                and tier.id not in targeted
+                            ):
+                                self.add(
+                                    "unreachable-tier",
+                                    (*path, "conditions", c),
+                                    f"tier {tier.id!r} requires that veto {v.id!r} does not "
+                                    "apply, but it applies to every park (no 'when', fixed points)",
+                                )
+                    case m.IndicatorMin():
+                        if cond.score > ind_max[cond.indicator] and tier.id not in targeted:
                             self.add(
                                 "unreachable-tier",
                                 cpath,
-                                f"tier {tier.id!r} requires dimension {dim_id!r} to score at "
-                                f"least {fmt(cond.score)}, but it can score at most "
-                                f"{fmt(dim_max[dim_id])}",
+                                f"tier {tier.id!r} requires indicator {cond.indicator!r} to score "
+                                f"at least {fmt(cond.score)}, but it can score at most "
+                                f"{fmt(ind_max[cond.indicator])}",
                             )
-                    if set(ids) >= top_ids and not deducts and tier.id not in targeted:
-                        self.implied_higher(i, cond.score, cpath)
-                elif isinstance(cond, m.NoVeto):
-                    for v in rubric.vetoes:
-                        if (
-                            (cond.vetoes is None or v.id in cond.vetoes)
-                            and (cond.kinds is None or v.kind in cond.kinds)
-                            and _always_applies(v)
-                            and tier.id not in targeted
-                        ):
-                            self.add(
-                                "unreachable-tier",
-                                (*path, "conditions", c),
-                                f"tier {tier.id!r} requires that veto {v.id!r} does not apply, "
-                                "but it applies to every park (no 'when', fixed points)",
-                            )
-                elif (
-                    isinstance(cond, m.IndicatorMin)
-                    and cond.score > ind_max[cond.indicator]
-                    and tier.id not in targeted
-                ):
-                    self.add(
-                        "unreachable-tier",
-                        cpath,
-                        f"tier {tier.id!r} requires indicator {cond.indicator!r} to score at "
-                        f"least {fmt(cond.score)}, but it can score at most "
-                        f"{fmt(ind_max[cond.indicator])}",
-                    )
+                    case _:
+                        assert_never(cond)
         if rubric.rounding is not None:
             step = 10.0**-rubric.rounding.decimals
             for i, tier in enumerate(tiers):

@@ -164,7 +164,8 @@ def _hunt(
             record.append(Violation(problem.explanation, present(example)))
             raise _Failed
 
-    wrapped = search_settings(max_examples, seed)(given(strategy)(test))
+    apply = search_settings(max_examples, seed)
+    wrapped: Callable[[], None] = apply(given(strategy)(test))  # type: ignore[no-untyped-call]
     if seed is not None:
         wrapped = seeded(seed)(wrapped)
     try:

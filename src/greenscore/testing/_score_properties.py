@@ -12,9 +12,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from greenscore.engine.plan import compile_rubric
-from greenscore.engine.result import fmt
 from greenscore.errors import GreenscoreError, ProfileError, RubricError
 from greenscore.methods import Indicator, is_cohort, method_of
+from greenscore.methods.base import fmt
 from greenscore.rubric.load import load_rubric, rubric_sha256, rubric_yaml
 from greenscore.testing._context import DIRECTIONAL, Profile, RubricContext, python_value
 from greenscore.testing._setup import (

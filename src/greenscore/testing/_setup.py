@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from greenscore.engine.result import fmt
+from greenscore.methods.base import fmt
 from greenscore.testing._context import Profile, RubricContext, python_value
 
 if TYPE_CHECKING:

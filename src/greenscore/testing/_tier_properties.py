@@ -6,14 +6,14 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from typing import Any
+from typing import Any, assert_never
 
 import numpy as np
 from hypothesis import strategies as st
 
 from greenscore.engine.decide import condition_met, decide
 from greenscore.engine.plan import Scores
-from greenscore.engine.result import fmt
+from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 from greenscore.testing._context import Profile, RubricContext, python_value
 from greenscore.testing._setup import (
@@ -248,24 +248,28 @@ def _unmet(ctx: RubricContext, s: Scores, t: int) -> str:
         ok = bool(condition_met(ctx.plan, cond, s)[0])
         if ok:
             continue
-        if isinstance(cond, m.DimensionMin):
-            ids = cond.dimensions or [ctx.plan.dimensions[i].spec.id for i in ctx.plan.top]
-            low = [
-                f"{i} scores {num(s.dimension_score[0, ctx.plan.dimension_index[i]])}"
-                for i in ids
-                if not s.dimension_score[0, ctx.plan.dimension_index[i]] >= cond.score
-            ]
-            reasons.append(
-                f"its condition 'dimensions at least {fmt(cond.score)}' fails ({', '.join(low)})"
-            )
-        elif isinstance(cond, m.IndicatorMin):
-            x = s.indicator_score[0, ctx.plan.indicator_index[cond.indicator]]
-            reasons.append(
-                f"its condition '{cond.indicator} at least {fmt(cond.score)}' fails "
-                f"({cond.indicator} scores {num(x)})"
-            )
-        else:
-            reasons.append("its no_veto condition fails")
+        match cond:
+            case m.DimensionMin():
+                ids = cond.dimensions or [ctx.plan.dimensions[i].spec.id for i in ctx.plan.top]
+                low = [
+                    f"{i} scores {num(s.dimension_score[0, ctx.plan.dimension_index[i]])}"
+                    for i in ids
+                    if not s.dimension_score[0, ctx.plan.dimension_index[i]] >= cond.score
+                ]
+                reasons.append(
+                    f"its condition 'dimensions at least {fmt(cond.score)}' fails "
+                    f"({', '.join(low)})"
+                )
+            case m.IndicatorMin():
+                x = s.indicator_score[0, ctx.plan.indicator_index[cond.indicator]]
+                reasons.append(
+                    f"its condition '{cond.indicator} at least {fmt(cond.score)}' fails "
+                    f"({cond.indicator} scores {num(x)})"
+                )
+            case m.NoVeto():
+                reasons.append("its no_veto condition fails")
+            case _:
+                assert_never(cond)
     fired = [v.id for i, v in enumerate(ctx.rubric.vetoes) if s.veto_fired[0, i]]
     if s.score_tier[0] == t and s.tier[0] != t:
         reasons.append(f"vetoes {', '.join(fired)} changed the tier")
