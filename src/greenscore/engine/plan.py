@@ -26,7 +26,7 @@ from greenscore.engine.compile import (
     method_context,
     node_children,
 )
-from greenscore.engine.decide import QUOTA_KEY, condition_met, decide, quota_cutoffs, round_half_up
+from greenscore.engine.decide import QUOTA_KEY, decide, quota_cutoffs, round_half_up
 from greenscore.engine.derive import compute_values, history_statistic, lag_column, order_derived
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
@@ -202,14 +202,6 @@ class Plan:
     def quota_cutoffs(self, s: Scores) -> dict[str, float]:
         """The lowest total each quota tier kept in this cohort: frozen by calibration."""
         return quota_cutoffs(self, s)
-
-    def _finish(self, s: Scores) -> Scores:
-        """Kept for greenscore.testing until it calls decide() itself."""
-        return decide(self, s)
-
-    def _condition(self, cond: m.TierCondition, s: Scores) -> np.ndarray:
-        """Kept for greenscore.testing until it calls condition_met() itself."""
-        return condition_met(self, cond, s)
 
 
 class RubricCache(Generic[T]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -39,6 +40,21 @@ class Scores:
     local_w: np.ndarray
     local_contrib: np.ndarray
     veto_unknown: np.ndarray
+
+    def with_raw_total(self, raw_total: np.ndarray) -> Scores:
+        """A copy with another weighted total and nothing decided yet, for decide() to run again."""
+        return dataclasses.replace(
+            self,
+            raw_total=np.array(raw_total, dtype=float),
+            deductions=np.zeros(self.n),
+            total=np.array(raw_total, dtype=float),
+            score_tier=np.zeros(self.n, dtype=np.intp),
+            tier=np.zeros(self.n, dtype=np.intp),
+            veto_fired=np.zeros_like(self.veto_fired),
+            veto_points=np.zeros_like(self.veto_points),
+            veto_unknown=np.zeros_like(self.veto_unknown),
+            error_rows=self.error_rows.copy(),
+        )
 
     @cached_property
     def _attribution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field
 
 from greenscore.methods.base import (
+    Available,
     Cohort,
     Context,
     Goal,
@@ -25,6 +26,9 @@ from greenscore.methods.base import (
     Values,
     direction_text,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 CohortKernel = Callable[[FloatArray, Mapping[str, Any], "CohortIndicator"], FloatArray]
@@ -88,3 +92,15 @@ def cohort_lever(span: Span) -> Callable[[CohortIndicator, Standing], Goal | str
         return Goal(axis, best, worst, hi - lo, False, 1 if best > worst else -1)
 
     return lever
+
+
+def chances(available: Available) -> int:
+    """One lot, which the cohort methods share in a generated rubric."""
+    return 1 if available.declared else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """A declared numeric input (not a derived one) and the drawn direction."""
+    from hypothesis import strategies as st
+
+    return {"input": draw(st.sampled_from(list(available.declared))), "direction": direction}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from greenscore.methods.base import (
+    Available,
     Axis,
     Band,
     Cohort,
@@ -19,15 +20,22 @@ from greenscore.methods.base import (
     GroupScorer,
     Identifier,
     IndicatorBase,
+    InputRange,
+    LintProblem,
     Method,
     Option,
     Options,
     Standing,
     Values,
     check_numeric_input,
+    draw_points,
     fmt,
+    range_text,
     stack_inputs,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -185,6 +193,93 @@ def _nearest_in_band(band: Band, origin: float, axis: Axis) -> float | None:
     return min(inside, key=lambda x: abs(x - x0)) * k
 
 
+def edges(spec: BandsIndicator) -> tuple[float, ...]:
+    """Every band's from and to."""
+    return tuple(v for b in spec.bands for v in (b.from_, b.to) if v is not None)
+
+
+def backwards(spec: BandsIndicator) -> str:
+    return "its band points do not follow the direction: the table is written backwards"
+
+
+def reach(spec: BandsIndicator, declared: InputRange, context: Context) -> float:
+    """The best points among the bands the declared range meets (all bands when it meets none)."""
+    lo, hi = declared or (-math.inf, math.inf)
+    reachable = [b.points for b in spec.bands if b.low <= hi and b.high > lo] or [
+        b.points for b in spec.bands
+    ]
+    return context.u(max(reachable))
+
+
+def lint(spec: BandsIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
+    """Points against the direction or off the scale, and bands outside the declared range."""
+    low_s, high_s = context.scale_min, context.scale_max
+    problems: list[LintProblem] = []
+    points = [b.points for b in spec.ordered_bands]
+    rising = all(a <= b for a, b in itertools.pairwise(points))
+    falling = all(a >= b for a, b in itertools.pairwise(points))
+    if (spec.direction == "higher" and not rising) or (spec.direction == "lower" and not falling):
+        problems.append(
+            (
+                "against-direction",
+                ("bands",),
+                f"indicator {spec.id!r} has direction {spec.direction!r} but its band points "
+                f"({', '.join(fmt(p) for p in points)} from low to high values) do not "
+                f"{'rise' if spec.direction == 'higher' else 'fall'} with the value",
+            )
+        )
+    for b, band in enumerate(spec.bands):
+        if not low_s <= band.points <= high_s:
+            problems.append(
+                (
+                    "points-outside-scale",
+                    ("bands", b, "points"),
+                    f"band points {fmt(band.points)} lie outside the scale "
+                    f"{fmt(low_s)}–{fmt(high_s)}",
+                )
+            )
+        if declared is not None and (band.high <= declared[0] or band.low > declared[1]):
+            problems.append(
+                (
+                    "goalpost-range",
+                    ("bands", b),
+                    f"band {range_text((band.low, band.high), open_high=True)} lies outside "
+                    f"{spec.input!r}'s declared range {range_text(declared)} and is never used",
+                )
+            )
+    return problems
+
+
+def chances(available: Available) -> int:
+    return 1 if available.numeric else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """Up to four cuts on a twentieth grid of the input's range, points following the
+    direction, the bands listed in a random order."""
+    from hypothesis import strategies as st
+
+    source = draw(st.sampled_from(list(available.numeric)))
+    low, high = available.ranges[source]
+    steps = draw(st.lists(st.integers(0, 20), min_size=1, max_size=4))
+    cuts = sorted({round(low + k * (high - low) / 20, 6) for k in steps})
+    pts = sorted(draw_points(draw, available.scale) for _ in range(len(cuts) + 1))
+    if direction == "lower":
+        pts.reverse()
+    ends: list[float | None] = [None, *cuts, None]
+    table = []
+    for k, p in enumerate(pts):
+        band: dict[str, Any] = {}
+        if ends[k] is not None:
+            band["from"] = ends[k]
+        if ends[k + 1] is not None:
+            band["to"] = ends[k + 1]
+        band["points"] = p
+        table.append(band)
+    order = draw(st.permutations(list(range(len(table)))))
+    return {"input": source, "direction": direction, "bands": [table[k] for k in order]}
+
+
 METHOD = Method(
     name="bands",
     model=BandsIndicator,
@@ -193,4 +288,10 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_numeric_input,
     lever=lever,
+    edges=edges,
+    backwards=backwards,
+    reach=reach,
+    lint=lint,
+    chances=chances,
+    generate=generate,
 )

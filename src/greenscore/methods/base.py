@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 Identifier = Annotated[
     str,
@@ -244,6 +247,55 @@ InputProblem = tuple[tuple[str | int, ...], str]
 S = TypeVar("S", bound=IndicatorBase)
 
 
+InputRange = tuple[float, float] | None
+"""An input's declared [min, max] (infinite where open), or None when it is not numeric."""
+LintProblem = tuple[str, tuple[str | int, ...], str]
+"""A lint finding on an indicator: its code, the path below the indicator, and the message."""
+
+
+@dataclass(frozen=True)
+class Available:
+    """What a generated rubric offers an indicator drawn for it: inputs, their ranges, the scale.
+
+    numeric: declared and derived numeric inputs; declared: the declared numeric inputs only;
+    ranges: the range each numeric name's values are drawn from.
+    """
+
+    scale: tuple[float, float]
+    numeric: Sequence[str]
+    declared: Sequence[str]
+    booleans: Sequence[str]
+    categories: Mapping[str, Sequence[str]]
+    ranges: Mapping[str, tuple[float, float]]
+
+
+Generate = Callable[["DrawFn", Available, str], dict[str, Any]]
+"""Draws the method's own fields of a generated indicator, given the direction drawn for it."""
+
+
+def draw_number(draw: DrawFn, low: float, high: float, unit: float = 1.0) -> float:
+    """A round number in [low, high] on a grid of `unit` (needs hypothesis)."""
+    from hypothesis import strategies as st
+
+    k_low, k_high = math.ceil(low / unit), math.floor(high / unit)
+    if k_low > k_high:
+        return round(low, 6)
+    return round(draw(st.integers(k_low, k_high)) * unit, 6)
+
+
+def draw_points(draw: DrawFn, scale: tuple[float, float]) -> float:
+    """Points on the rubric scale, on a grid of a twentieth of it (needs hypothesis)."""
+    low, high = scale
+    return draw_number(draw, low, high, (high - low) / 20)
+
+
+def range_text(bounds: tuple[float, float], open_high: bool = False) -> str:
+    """A range for people, '[0, 100]' or '[5, ∞)', as lint messages show it."""
+    low = "−∞" if bounds[0] == -math.inf else fmt(bounds[0])
+    high = "∞" if bounds[1] == math.inf else fmt(bounds[1])
+    return f"[{low}, {high}{')' if open_high else ']'}"
+
+
 def _raw_value(spec: Any, raw: float, context: Context) -> float | str:
     return raw
 
@@ -255,6 +307,30 @@ def _no_items(spec: Any) -> int | None:
 def no_lever(spec: Any, standing: Standing) -> str:
     """The lever of a method the gap search cannot invert: the reason, in words."""
     return f"method {spec.method!r} has no gap search"
+
+
+def _no_edges(spec: Any) -> tuple[float, ...]:
+    return ()
+
+
+def _no_category_points(spec: Any) -> Mapping[str, float]:
+    return {}
+
+
+def _no_reason(spec: Any) -> str | None:
+    return None
+
+
+def _full_reach(spec: Any, declared: InputRange, context: Context) -> float:
+    return 1.0
+
+
+def _no_lint(spec: Any, declared: InputRange, context: Context) -> list[LintProblem]:
+    return []
+
+
+def _never_drawn(available: Available) -> int:
+    return 0
 
 
 @dataclass(frozen=True)
@@ -272,6 +348,15 @@ class Method(Generic[S]):
     flat(stats): for cohort methods, whether those statistics give nothing to score against.
     lever(spec, standing): how the gap search moves one park's indicator: a Goal to move
     towards, discrete Options, or why it cannot.
+
+    What greenscore.testing asks (each optional):
+    edges(spec): the raw values of its input where the score changes (goalposts, band edges).
+    category_points(spec): the points each category of its category input earns.
+    backwards(spec): why its scores may run against its direction, in words, or None.
+    reach(spec, declared, context): the best normalised value its input's declared range allows.
+    lint(spec, declared, context): static findings, as (code, path below the indicator, message).
+    chances(available): its lots when a generated rubric draws a method (0: never drawn).
+    generate(draw, available, direction): the method's own fields of a generated indicator.
     """
 
     name: str
@@ -285,6 +370,14 @@ class Method(Generic[S]):
     statistics: Callable[[S, np.ndarray], dict[str, Any]] | None = None
     flat: Callable[[Mapping[str, Any]], bool] | None = None
     lever: Callable[[S, Standing], Goal | Options | str] = no_lever
+
+    edges: Callable[[S], tuple[float, ...]] = _no_edges
+    category_points: Callable[[S], Mapping[str, float]] = _no_category_points
+    backwards: Callable[[S], str | None] = _no_reason
+    reach: Callable[[S, InputRange, Context], float] = _full_reach
+    lint: Callable[[S, InputRange, Context], list[LintProblem]] = _no_lint
+    chances: Callable[[Available], int] = _never_drawn
+    generate: Generate | None = None
 
     @property
     def cohort(self) -> bool:

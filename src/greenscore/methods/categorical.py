@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field
 
 from greenscore.methods.base import (
+    Available,
     Cohort,
     Context,
     Direction,
@@ -20,14 +21,20 @@ from greenscore.methods.base import (
     IndicatorBase,
     InputLike,
     InputProblem,
+    InputRange,
+    LintProblem,
     Method,
     Option,
     Options,
     Standing,
     Values,
+    draw_points,
     fmt,
     stack_inputs,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -129,6 +136,44 @@ def lever(spec: CategoricalIndicator, standing: Standing) -> Options | str:
     return Options(tuple(options), axis) if options else "already in its best category"
 
 
+def category_points(spec: CategoricalIndicator) -> Mapping[str, float]:
+    return spec.points
+
+
+def reach(spec: CategoricalIndicator, declared: InputRange, context: Context) -> float:
+    """The normalised points of the best-scoring category."""
+    return context.u(max(spec.points.values()))
+
+
+def lint(spec: CategoricalIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
+    """Category points outside the rubric's scale."""
+    low_s, high_s = context.scale_min, context.scale_max
+    return [
+        (
+            "points-outside-scale",
+            ("points", category),
+            f"category {category!r} scores {fmt(score)}, outside the scale "
+            f"{fmt(low_s)}–{fmt(high_s)}",
+        )
+        for category, score in spec.points.items()
+        if not low_s <= score <= high_s
+    ]
+
+
+def chances(available: Available) -> int:
+    return 1 if available.categories else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """Points on the scale for every category of one category input; the drawn direction is
+    not used."""
+    from hypothesis import strategies as st
+
+    name = draw(st.sampled_from(list(available.categories)))
+    points = {c: draw_points(draw, available.scale) for c in available.categories[name]}
+    return {"input": name, "points": points}
+
+
 METHOD = Method(
     name="categorical",
     model=CategoricalIndicator,
@@ -138,4 +183,9 @@ METHOD = Method(
     check_inputs=check_inputs,
     value=value,
     lever=lever,
+    category_points=category_points,
+    reach=reach,
+    lint=lint,
+    chances=chances,
+    generate=generate,
 )

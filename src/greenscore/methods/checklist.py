@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from greenscore.methods.base import (
+    Available,
     ChecklistItem,
     Cohort,
     Context,
@@ -26,6 +27,9 @@ from greenscore.methods.base import (
     Values,
     unit_bounds,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -137,6 +141,28 @@ def lever(spec: ChecklistIndicator, standing: Standing) -> Options | str:
     return Options(tuple(options), None, achieved)
 
 
+def chances(available: Available) -> int:
+    return 1 if available.booleans else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """Some distinct boolean inputs with small point values, sometimes a minimum count; the
+    drawn direction is not used."""
+    from hypothesis import strategies as st
+
+    names = list(available.booleans)
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+    weights = [draw(st.sampled_from([1.0, 1.0, 2.0, 0.5, 0.0])) for _ in chosen]
+    if not sum(weights):
+        weights[0] = 1.0
+    fields: dict[str, Any] = {
+        "items": [{"input": n, "points": w} for n, w in zip(chosen, weights, strict=True)]
+    }
+    if draw(st.booleans()):
+        fields["at_least"] = draw(st.integers(1, len(chosen)))
+    return fields
+
+
 METHOD = Method(
     name="checklist",
     model=ChecklistIndicator,
@@ -146,4 +172,6 @@ METHOD = Method(
     check_inputs=check_inputs,
     items=items,
     lever=lever,
+    chances=chances,
+    generate=generate,
 )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import model_validator
 
 from greenscore.methods.base import (
+    Available,
     Cohort,
     Context,
     Direction,
@@ -18,14 +19,21 @@ from greenscore.methods.base import (
     GroupScorer,
     Identifier,
     IndicatorBase,
+    InputRange,
+    LintProblem,
     Method,
     Standing,
     Values,
     check_numeric_input,
     direction_text,
+    draw_number,
     fmt,
+    range_text,
     stack_inputs,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -115,6 +123,95 @@ def lever(spec: LinearIndicator, standing: Standing) -> Goal | str:
     return Goal(axis, g.best, g.worst, scale, spec.log, 1 if g.best > g.worst else -1)
 
 
+def edges(spec: LinearIndicator) -> tuple[float, ...]:
+    """The goalposts: where the score starts and stops changing."""
+    return (spec.goalposts.worst, spec.goalposts.best)
+
+
+def backwards(spec: LinearIndicator) -> str:
+    g = spec.goalposts
+    return (
+        f"its goalposts (worst {fmt(g.worst)}, best {fmt(g.best)}) reward "
+        f"{'lower' if g.best < g.worst else 'higher'} values: swap them or fix the direction"
+    )
+
+
+def reach(spec: LinearIndicator, declared: InputRange, context: Context) -> float:
+    """Unbounded when uncapped; else the better end of a finite declared range, or 1."""
+    if not spec.cap:
+        return math.inf
+    if declared is None or not all(math.isfinite(b) for b in declared):
+        return 1.0
+    g = spec.goalposts
+    ends = np.array(declared, dtype=float)
+    return float(np.nanmax(linear(ends, g.worst, g.best, log=spec.log)))
+
+
+def lint(spec: LinearIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
+    """Goalposts that reward the opposite of the direction, or lie outside the declared range."""
+    g = spec.goalposts
+    problems: list[LintProblem] = []
+    if (spec.direction == "higher" and g.best < g.worst) or (
+        spec.direction == "lower" and g.best > g.worst
+    ):
+        problems.append(
+            (
+                "against-direction",
+                ("goalposts",),
+                f"indicator {spec.id!r} has direction {spec.direction!r} but its goalposts "
+                f"(worst {fmt(g.worst)}, best {fmt(g.best)}) reward the opposite",
+            )
+        )
+    if declared is not None:
+        for key, value in (("worst", g.worst), ("best", g.best)):
+            if not declared[0] <= value <= declared[1]:
+                problems.append(
+                    (
+                        "goalpost-range",
+                        ("goalposts", key),
+                        f"goalpost {key} {fmt(value)} lies outside {spec.input!r}'s declared "
+                        f"range {range_text(declared)}",
+                    )
+                )
+    return problems
+
+
+def chances(available: Available) -> int:
+    """Twice the lots of the other methods: the most common method in real rubrics."""
+    return 2 if available.numeric else 0
+
+
+def _goalposts(draw: DrawFn, span: tuple[float, float], direction: str) -> tuple[float, float]:
+    low, high = span
+    pad = (high - low) * 0.25
+    first = draw_number(draw, low - pad, high + pad, (high - low) / 40)
+    second = draw_number(draw, low - pad, high + pad, (high - low) / 40)
+    if first == second:
+        second = round(first + (high - low) / 10, 6)
+    worst, best = sorted((first, second))
+    return (worst, best) if direction == "higher" else (best, worst)
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """Goalposts around the input's range, the direction sometimes by an alias, at times log or
+    uncapped."""
+    from hypothesis import strategies as st
+
+    source = draw(st.sampled_from(list(available.numeric)))
+    worst, best = _goalposts(draw, available.ranges[source], direction)
+    written = draw(st.sampled_from([direction, direction[:3]]))
+    fields: dict[str, Any] = {
+        "input": source,
+        "direction": {"hig": "max", "low": "min"}.get(written, written),
+        "goalposts": {"worst": worst, "best": best},
+    }
+    if min(worst, best) > 0 and not draw(st.integers(0, 4)):
+        fields["log"] = True
+    if not draw(st.integers(0, 7)) and not (fields.get("log") and best < worst):
+        fields["cap"] = False
+    return fields
+
+
 METHOD = Method(
     name="linear",
     model=LinearIndicator,
@@ -123,4 +220,10 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_numeric_input,
     lever=lever,
+    edges=edges,
+    backwards=backwards,
+    reach=reach,
+    lint=lint,
+    chances=chances,
+    generate=generate,
 )

@@ -8,7 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, cohort_lever, describe, packer, valid
+from greenscore.methods._cohort import (
+    CohortIndicator,
+    chances,
+    cohort_lever,
+    describe,
+    generate,
+    packer,
+    valid,
+)
 from greenscore.methods.base import Method, check_numeric_input, unit_bounds
 
 FloatArray = np.ndarray
@@ -53,4 +61,6 @@ METHOD = Method(
     statistics=statistics,
     flat=flat,
     lever=cohort_lever(span),
+    chances=chances,
+    generate=generate,
 )

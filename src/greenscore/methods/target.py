@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from greenscore.methods.base import (
+    Available,
     Cohort,
     Context,
     Direction,
@@ -18,15 +19,22 @@ from greenscore.methods.base import (
     GroupScorer,
     Identifier,
     IndicatorBase,
+    InputRange,
+    LintProblem,
     Method,
     NonNegative,
     Standing,
     Values,
     check_numeric_input,
+    draw_number,
     fmt,
+    range_text,
     stack_inputs,
     unit_bounds,
 )
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -99,6 +107,55 @@ def lever(spec: TargetIndicator, standing: Standing) -> Goal | str:
     return Goal(axis, best, worst, scale, False, direction)
 
 
+def edges(spec: TargetIndicator) -> tuple[float, ...]:
+    """The target, the ends of its tolerance and the distances where the score reaches worst."""
+    t, tol, far = spec.target, spec.tolerance, spec.worst_distance
+    return (t, t - tol, t + tol, t - far, t + far)
+
+
+def reach(spec: TargetIndicator, declared: InputRange, context: Context) -> float:
+    """The score at the declared value nearest the target (1 when the range is not known)."""
+    if declared is None:
+        return 1.0
+    nearest = np.array([min(max(spec.target, declared[0]), declared[1])], dtype=float)
+    return float(target(nearest, spec.target, spec.tolerance, spec.worst_distance)[0])
+
+
+def lint(spec: TargetIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
+    """A target outside the input's declared range."""
+    if declared is not None and not declared[0] <= spec.target <= declared[1]:
+        return [
+            (
+                "goalpost-range",
+                ("target",),
+                f"target {fmt(spec.target)} lies outside {spec.input!r}'s declared range "
+                f"{range_text(declared)}",
+            )
+        ]
+    return []
+
+
+def chances(available: Available) -> int:
+    return 1 if available.numeric else 0
+
+
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """A target inside the input's range, a tolerance up to a quarter of it, a worst distance
+    past the tolerance; the drawn direction is not used."""
+    from hypothesis import strategies as st
+
+    source = draw(st.sampled_from(list(available.numeric)))
+    low, high = available.ranges[source]
+    span = high - low
+    tolerance = draw_number(draw, 0, span / 4, span / 40)
+    return {
+        "input": source,
+        "target": draw_number(draw, low, high, span / 20),
+        "tolerance": tolerance,
+        "worst_distance": round(tolerance + draw_number(draw, span / 20, span, span / 20), 6),
+    }
+
+
 METHOD = Method(
     name="target",
     model=TargetIndicator,
@@ -107,4 +164,9 @@ METHOD = Method(
     describe=describe,
     check_inputs=check_numeric_input,
     lever=lever,
+    edges=edges,
+    reach=reach,
+    lint=lint,
+    chances=chances,
+    generate=generate,
 )

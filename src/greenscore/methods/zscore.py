@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from greenscore.methods._cohort import CohortIndicator, cohort_lever, describe, packer, valid
-from greenscore.methods.base import Method, check_numeric_input, unit_bounds
+from greenscore.methods import _cohort
+from greenscore.methods._cohort import (
+    CohortIndicator,
+    chances,
+    cohort_lever,
+    describe,
+    packer,
+    valid,
+)
+from greenscore.methods.base import Available, Method, check_numeric_input, unit_bounds
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn
 
 FloatArray = np.ndarray
 
@@ -44,6 +55,16 @@ def span(spec: CohortIndicator, stats: Mapping[str, Any]) -> tuple[float, float]
     return mean - spec.zscore_range * std, mean + spec.zscore_range * std
 
 
+def generate(draw: DrawFn, available: Available, direction: str) -> dict[str, Any]:
+    """As the other cohort methods, sometimes with a narrower zscore_range."""
+    from hypothesis import strategies as st
+
+    fields = _cohort.generate(draw, available, direction)
+    if draw(st.booleans()):
+        fields["zscore_range"] = draw(st.sampled_from([1.0, 2.0, 3.0]))
+    return fields
+
+
 METHOD = Method(
     name="zscore",
     model=CohortIndicator,
@@ -54,4 +75,6 @@ METHOD = Method(
     statistics=statistics,
     flat=flat,
     lever=cohort_lever(span),
+    chances=chances,
+    generate=generate,
 )

@@ -18,6 +18,7 @@ from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
+from greenscore.rubric.graph import base_inputs
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
@@ -179,18 +180,6 @@ def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str,
             visit(name, [name])
 
 
-def _base_inputs(name: str, formulas: dict[str, Formula], seen: set[str] | None = None) -> set[str]:
-    """The declared inputs a name ultimately depends on, through derived formulas."""
-    seen = seen or set()
-    if name not in formulas or name in seen:
-        return {name}
-    seen.add(name)
-    found: set[str] = set()
-    for dep in formulas[name].names:
-        found |= _base_inputs(dep, formulas, seen)
-    return found
-
-
 def _references(collector: _Collector, rubric: m.Rubric) -> None:
     inputs = {spec.id: spec for spec in rubric.inputs}
     reserved = {rubric.entity, rubric.period, *rubric.attributes}
@@ -250,6 +239,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
 
+    formula_reads = {name: formula.names for name, formula in formulas.items()}
     for i, veto in enumerate(rubric.vetoes):
         path = ("vetoes", i)
         used: set[str] = set()
@@ -265,7 +255,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                 f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}",
             )
         for name in sorted(used):
-            for base in sorted(_base_inputs(name, formulas)):
+            for base in sorted(base_inputs([name], formula_reads)):
                 base_spec = inputs.get(base)
                 if base_spec is not None and not base_spec.required:
                     collector.add(

@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine.plan import Plan, RubricCache, Scores, compile_rubric
+from greenscore.methods import Indicator, method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.graph import base_inputs, derived_sources
 
 Profile = dict[str, Any]
 DIRECTIONAL = ("higher", "lower")
@@ -142,29 +144,11 @@ class RubricContext:
     @cached_property
     def derived_sources(self) -> dict[str, frozenset[str]]:
         """The names each derived input reads: its formula's, or its history statistic's input."""
-        out = {}
-        for d in self.rubric.derived:
-            if d.formula is not None:
-                out[d.id] = parse_formula(d.formula).names
-            elif d.history is not None:
-                out[d.id] = frozenset({d.history.input})
-        return out
+        return derived_sources(self.rubric)
 
     def base_inputs(self, names: Iterable[str]) -> set[str]:
-        """Declared inputs behind these names, following derived formulas."""
-        found: set[str] = set()
-        stack, seen = list(names), set()
-        while stack:
-            name = stack.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            sources = self.derived_sources.get(name)
-            if sources is None:
-                found.add(name)
-            else:
-                stack.extend(sources)
-        return found & set(self.plan.inputs)
+        """Declared inputs behind these names, following derived inputs."""
+        return base_inputs(names, self.derived_sources) & set(self.plan.inputs)
 
     @cached_property
     def veto_inputs(self) -> list[set[str]]:
@@ -189,9 +173,9 @@ class RubricContext:
         return found
 
     @cached_property
-    def readers(self) -> dict[str, list[Any]]:
+    def readers(self) -> dict[str, list[Indicator]]:
         """Indicators reading each declared input directly, by input id."""
-        out: dict[str, list[Any]] = {name: [] for name in self.plan.inputs}
+        out: dict[str, list[Indicator]] = {name: [] for name in self.plan.inputs}
         for step in self.plan.indicators:
             for name in step.spec.inputs:
                 if name in out:
@@ -213,23 +197,18 @@ class RubricContext:
 
         for step in self.plan.indicators:
             spec = step.spec
-            if isinstance(spec, m.LinearIndicator):
-                add(spec.input, (spec.goalposts.worst, spec.goalposts.best))
-            elif isinstance(spec, m.BandsIndicator):
-                add(spec.input, [v for b in spec.bands for v in (b.from_, b.to) if v is not None])
-            elif isinstance(spec, m.TargetIndicator):
-                t, tol, far = spec.target, spec.tolerance, spec.worst_distance
-                add(spec.input, (t, t - tol, t + tol, t - far, t + far))
+            for name in spec.inputs:
+                add(name, method_of(spec).edges(spec))
         for veto in self.rubric.vetoes:
             if veto.when is not None:
                 for name in parse_formula(veto.when).names:
                     add(name, formula_constants(veto.when))
         out = {}
-        for spec in self.rubric.inputs:
-            if spec.type in ("number", "integer"):
-                out[spec.id] = _bound_numeric(spec, edges[spec.id], hints[spec.id])
+        for declared in self.rubric.inputs:
+            if declared.type in ("number", "integer"):
+                out[declared.id] = _bound_numeric(declared, edges[declared.id], hints[declared.id])
             else:
-                out[spec.id] = Domain(spec)
+                out[declared.id] = Domain(declared)
         return out
 
     def encode(self, profiles: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
@@ -292,9 +271,9 @@ class RubricContext:
                 cats = list(domain.spec.categories or [])
                 totals = {c: 0.0 for c in cats}
                 for spec in self.readers[name]:
-                    if isinstance(spec, m.CategoricalIndicator):
-                        for c in cats:
-                            totals[c] += spec.points.get(c, 0.0)
+                    points = method_of(spec).category_points(spec)
+                    for c in cats:
+                        totals[c] += points.get(c, 0.0)
                 profile[name] = (max if best else min)(cats, key=lambda c: totals[c])
             else:
                 profile[name] = domain.cast((domain.low + domain.high) / 2)

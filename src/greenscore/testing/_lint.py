@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 import numpy as np
 
-from greenscore.engine import kernels as k
+from greenscore.engine.compile import method_context
 from greenscore.engine.plan import round_half_up
-from greenscore.engine.result import fmt
 from greenscore.errors import Location
+from greenscore.methods import Indicator, method_of
+from greenscore.methods.base import InputRange, fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.graph import derived_sources
 from greenscore.rubric.load import load_rubric
 from greenscore.rubric.yaml_values import format_path
 
@@ -77,6 +78,7 @@ class _Linter:
     def __init__(self, rubric: m.Rubric) -> None:
         self.rubric = rubric
         self.scale = rubric.scale
+        self.context = method_context(rubric)
         self.inputs = {spec.id: spec for spec in rubric.inputs}
         self.findings: list[Finding] = []
         self.dims = list(_walk(rubric.dimensions, ("dimensions",)))
@@ -91,8 +93,9 @@ class _Linter:
         location = document.locate(path) if document is not None else None
         self.findings.append(Finding(code, message, format_path(path), location))
 
-    def declared_range(self, name: str) -> tuple[float, float] | None:
-        spec = self.inputs.get(name)
+    def declared_range(self, ind: Indicator) -> InputRange:
+        """The declared range of the indicator's one numeric input; None for any other."""
+        spec = self.inputs.get(ind.inputs[0]) if len(ind.inputs) == 1 else None
         if spec is None or spec.type not in ("number", "integer"):
             return None
         low = -math.inf if spec.min is None else spec.min
@@ -107,12 +110,7 @@ class _Linter:
             for text in (veto.when, veto.points if isinstance(veto.points, str) else None):
                 if text is not None:
                     read |= parse_formula(text).names
-        derived_reads = {
-            d.id: parse_formula(d.formula).names
-            if d.formula is not None
-            else frozenset({d.history.input} if d.history is not None else ())
-            for d in self.rubric.derived
-        }
+        derived_reads = derived_sources(self.rubric)
         used_derived: set[str] = set()
         stack = [d for d in derived_reads if d in read]
         while stack:
@@ -155,35 +153,13 @@ class _Linter:
 
         visit(self.rubric.dimensions, ("dimensions",))
 
-    def _u(self, points: float) -> float:
-        return (points - self.scale.min) / self.scale.span
-
-    def indicator_max(self, ind: Any) -> float:
+    def indicator_max(self, ind: Indicator) -> float:
         """An upper bound on the indicator's score on the rubric scale."""
         low, high = ind.onto if ind.onto is not None else (self.scale.min, self.scale.max)
-        bounds = self.declared_range(getattr(ind, "input", ""))
-        u = 1.0
-        if isinstance(ind, m.LinearIndicator):
-            if not ind.cap:
-                return math.inf
-            if bounds is not None and all(math.isfinite(b) for b in bounds):
-                ends = np.array(bounds, dtype=float)
-                g = ind.goalposts
-                u = float(np.nanmax(k.linear(ends, g.worst, g.best, log=ind.log)))
-        elif isinstance(ind, m.BandsIndicator):
-            lo, hi = bounds or (-math.inf, math.inf)
-            reachable = [b.points for b in ind.bands if b.low <= hi and b.high > lo] or [
-                b.points for b in ind.bands
-            ]
-            u = self._u(max(reachable))
-        elif isinstance(ind, m.CategoricalIndicator):
-            u = self._u(max(ind.points.values()))
-        elif isinstance(ind, m.TargetIndicator) and bounds is not None:
-            nearest = np.array([min(max(ind.target, bounds[0]), bounds[1])], dtype=float)
-            u = float(k.target(nearest, ind.target, ind.tolerance, ind.worst_distance)[0])
+        u = method_of(ind).reach(ind, self.declared_range(ind), self.context)
         return low + (high - low) * u
 
-    def droppable(self, ind: Any) -> bool:
+    def droppable(self, ind: Indicator) -> bool:
         """Whether the indicator can drop out: optional (or policy 'drop') with a value that can
         be missing (an optional input, or a derived input that can come out invalid)."""
         policy = ind.missing or self.rubric.missing
@@ -258,45 +234,45 @@ class _Linter:
                 )
             for c, cond in enumerate(tier.conditions):
                 cpath = (*path, "conditions", c, "score")
-                if isinstance(cond, m.DimensionMin):
-                    ids = cond.dimensions or [d.id for d in rubric.dimensions]
-                    for dim_id in ids:
-                        if cond.score > dim_max[dim_id] and tier.id not in targeted:
+                match cond:
+                    case m.DimensionMin():
+                        ids = cond.dimensions or [d.id for d in rubric.dimensions]
+                        for dim_id in ids:
+                            if cond.score > dim_max[dim_id] and tier.id not in targeted:
+                                self.add(
+                                    "unreachable-tier",
+                                    cpath,
+                                    f"tier {tier.id!r} requires dimension {dim_id!r} to score at "
+                                    f"least {fmt(cond.score)}, but it can score at most "
+                                    f"{fmt(dim_max[dim_id])}",
+                                )
+                        if set(ids) >= top_ids and not deducts and tier.id not in targeted:
+                            self.implied_higher(i, cond.score, cpath)
+                    case m.NoVeto():
+                        for v in rubric.vetoes:
+                            if (
+                                (cond.vetoes is None or v.id in cond.vetoes)
+                                and (cond.kinds is None or v.kind in cond.kinds)
+                                and _always_applies(v)
+                                and tier.id not in targeted
+                            ):
+                                self.add(
+                                    "unreachable-tier",
+                                    (*path, "conditions", c),
+                                    f"tier {tier.id!r} requires that veto {v.id!r} does not "
+                                    "apply, but it applies to every park (no 'when', fixed points)",
+                                )
+                    case m.IndicatorMin():
+                        if cond.score > ind_max[cond.indicator] and tier.id not in targeted:
                             self.add(
                                 "unreachable-tier",
                                 cpath,
-                                f"tier {tier.id!r} requires dimension {dim_id!r} to score at "
-                                f"least {fmt(cond.score)}, but it can score at most "
-                                f"{fmt(dim_max[dim_id])}",
+                                f"tier {tier.id!r} requires indicator {cond.indicator!r} to score "
+                                f"at least {fmt(cond.score)}, but it can score at most "
+                                f"{fmt(ind_max[cond.indicator])}",
                             )
-                    if set(ids) >= top_ids and not deducts and tier.id not in targeted:
-                        self.implied_higher(i, cond.score, cpath)
-                elif isinstance(cond, m.NoVeto):
-                    for v in rubric.vetoes:
-                        if (
-                            (cond.vetoes is None or v.id in cond.vetoes)
-                            and (cond.kinds is None or v.kind in cond.kinds)
-                            and _always_applies(v)
-                            and tier.id not in targeted
-                        ):
-                            self.add(
-                                "unreachable-tier",
-                                (*path, "conditions", c),
-                                f"tier {tier.id!r} requires that veto {v.id!r} does not apply, "
-                                "but it applies to every park (no 'when', fixed points)",
-                            )
-                elif (
-                    isinstance(cond, m.IndicatorMin)
-                    and cond.score > ind_max[cond.indicator]
-                    and tier.id not in targeted
-                ):
-                    self.add(
-                        "unreachable-tier",
-                        cpath,
-                        f"tier {tier.id!r} requires indicator {cond.indicator!r} to score at "
-                        f"least {fmt(cond.score)}, but it can score at most "
-                        f"{fmt(ind_max[cond.indicator])}",
-                    )
+                    case _:
+                        assert_never(cond)
         if rubric.rounding is not None:
             step = 10.0**-rubric.rounding.decimals
             for i, tier in enumerate(tiers):
@@ -327,76 +303,11 @@ class _Linter:
                 return
 
     def ranges_and_directions(self) -> None:
-        low_s, high_s = self.scale.min, self.scale.max
         for path, ind in self.indicators:
-            bounds = self.declared_range(getattr(ind, "input", ""))
-            name = getattr(ind, "input", "")
-            if isinstance(ind, m.LinearIndicator):
-                g = ind.goalposts
-                if (ind.direction == "higher" and g.best < g.worst) or (
-                    ind.direction == "lower" and g.best > g.worst
-                ):
-                    self.add(
-                        "against-direction",
-                        (*path, "goalposts"),
-                        f"indicator {ind.id!r} has direction {ind.direction!r} but its goalposts "
-                        f"(worst {fmt(g.worst)}, best {fmt(g.best)}) reward the opposite",
-                    )
-                if bounds is not None:
-                    for key, value in (("worst", g.worst), ("best", g.best)):
-                        if not bounds[0] <= value <= bounds[1]:
-                            self.add(
-                                "goalpost-range",
-                                (*path, "goalposts", key),
-                                f"goalpost {key} {fmt(value)} lies outside {name!r}'s declared "
-                                f"range {_range(bounds)}",
-                            )
-            elif isinstance(ind, m.BandsIndicator):
-                points = [b.points for b in ind.ordered_bands]
-                rising = all(a <= b for a, b in itertools.pairwise(points))
-                falling = all(a >= b for a, b in itertools.pairwise(points))
-                if (ind.direction == "higher" and not rising) or (
-                    ind.direction == "lower" and not falling
-                ):
-                    self.add(
-                        "against-direction",
-                        (*path, "bands"),
-                        f"indicator {ind.id!r} has direction {ind.direction!r} but its band points "
-                        f"({', '.join(fmt(p) for p in points)} from low to high values) do not "
-                        f"{'rise' if ind.direction == 'higher' else 'fall'} with the value",
-                    )
-                for b, band in enumerate(ind.bands):
-                    if not low_s <= band.points <= high_s:
-                        self.add(
-                            "points-outside-scale",
-                            (*path, "bands", b, "points"),
-                            f"band points {fmt(band.points)} lie outside the scale "
-                            f"{fmt(low_s)}–{fmt(high_s)}",
-                        )
-                    if bounds is not None and (band.high <= bounds[0] or band.low > bounds[1]):
-                        self.add(
-                            "goalpost-range",
-                            (*path, "bands", b),
-                            f"band {_range((band.low, band.high), open_high=True)} lies outside "
-                            f"{name!r}'s declared range {_range(bounds)} and is never used",
-                        )
-            elif isinstance(ind, m.TargetIndicator):
-                if bounds is not None and not bounds[0] <= ind.target <= bounds[1]:
-                    self.add(
-                        "goalpost-range",
-                        (*path, "target"),
-                        f"target {fmt(ind.target)} lies outside {name!r}'s declared range "
-                        f"{_range(bounds)}",
-                    )
-            elif isinstance(ind, m.CategoricalIndicator):
-                for cat, score in ind.points.items():
-                    if not low_s <= score <= high_s:
-                        self.add(
-                            "points-outside-scale",
-                            (*path, "points", cat),
-                            f"category {cat!r} scores {fmt(score)}, outside the scale "
-                            f"{fmt(low_s)}–{fmt(high_s)}",
-                        )
+            for code, where, message in method_of(ind).lint(
+                ind, self.declared_range(ind), self.context
+            ):
+                self.add(code, (*path, *where), message)
 
     def labels(self) -> None:
         rubric = self.rubric
@@ -440,12 +351,6 @@ def _key(*parts: str | int) -> PathKey:
 
 def _always_applies(veto: m.Veto) -> bool:
     return veto.when is None and isinstance(veto.points, int | float) and veto.points > 0
-
-
-def _range(bounds: tuple[float, float], open_high: bool = False) -> str:
-    low = "−∞" if bounds[0] == -math.inf else fmt(bounds[0])
-    high = "∞" if bounds[1] == math.inf else fmt(bounds[1])
-    return f"[{low}, {high}{')' if open_high else ']'}"
 
 
 def lint(rubric: str | os.PathLike[str] | m.Rubric | None = None) -> list[Finding]:

@@ -16,6 +16,7 @@ from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.testing._context import context_for
 from greenscore.testing._lint import LINT_CODES, Finding, lint
 from greenscore.testing._properties import PROPERTIES, Setup, Violation
+from greenscore.testing._setup import search_settings
 
 DEFAULT_MAX_EXAMPLES = 100
 _ALLOW = re.compile(
@@ -138,28 +139,6 @@ class _Failed(Exception):
     """Raised inside a hypothesis test body when a property is violated."""
 
 
-def _settings(max_examples: int, seed: int | None) -> Any:
-    from hypothesis import HealthCheck, Phase, Verbosity, settings
-
-    return settings(
-        max_examples=max_examples,
-        database=None,
-        derandomize=seed is None,
-        deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
-        report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-            HealthCheck.filter_too_much,
-            HealthCheck.nested_given,
-        ],
-    )
-
-
 def _hunt(
     strategy: Any,
     body: Callable[[Any], Violation | None],
@@ -183,7 +162,8 @@ def _hunt(
             record.append(Violation(problem.explanation, present(example)))
             raise _Failed
 
-    wrapped = _settings(max_examples, seed)(given(strategy)(test))
+    apply = search_settings(max_examples, seed)
+    wrapped: Callable[[], None] = apply(given(strategy)(test))  # type: ignore[no-untyped-call]
     if seed is not None:
         wrapped = seeded(seed)(wrapped)
     try:

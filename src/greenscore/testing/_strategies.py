@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
+from greenscore.methods import REGISTRY
+from greenscore.methods.base import Available, draw_number, draw_points
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import RubricLike, load_rubric
@@ -114,14 +115,10 @@ class _Builder:
 
     def number(self, low: float, high: float, unit: float = 1.0) -> float:
         """A round number in [low, high] on a grid of `unit`."""
-        k_low, k_high = math.ceil(low / unit), math.floor(high / unit)
-        if k_low > k_high:
-            return round(low, 6)
-        return round(self.draw(st.integers(k_low, k_high)) * unit, 6)
+        return draw_number(self.draw, low, high, unit)
 
     def points(self) -> float:
-        low, high = self.scale
-        return self.number(low, high, (high - low) / 20)
+        return draw_points(self.draw, self.scale)
 
     def make_inputs(self) -> None:
         draw = self.draw
@@ -180,16 +177,6 @@ class _Builder:
             low, high = (float(result.min()), float(result.max())) if result.size else (0.0, 1.0)
             self.ranges[f"d{i}"] = (low, high) if high > low else (low, low + 1.0)
 
-    def goalpair(self, source: str, direction: str) -> tuple[float, float]:
-        low, high = self.ranges[source]
-        pad = (high - low) * 0.25
-        first = self.number(low - pad, high + pad, (high - low) / 40)
-        second = self.number(low - pad, high + pad, (high - low) / 40)
-        if first == second:
-            second = round(first + (high - low) / 10, 6)
-        worst, best = sorted((first, second))
-        return (worst, best) if direction == "higher" else (best, worst)
-
     def common(self, index: int) -> dict[str, Any]:
         draw = self.draw
         out: dict[str, Any] = {"id": f"i{index}"}
@@ -207,84 +194,44 @@ class _Builder:
             out["onto"] = [round(low + a * step, 6), round(low + b * step, 6)]
         return out
 
+    def available(self) -> Available:
+        """The inputs drawn so far, as the methods' own draws see them."""
+        declared = [s["id"] for s in self.of_type("number", "integer")]
+        return Available(
+            scale=self.scale,
+            numeric=declared + [d["id"] for d in self.derived],
+            declared=declared,
+            booleans=[s["id"] for s in self.of_type("boolean")],
+            categories={s["id"]: s["categories"] for s in self.of_type("category")},
+            ranges=self.ranges,
+        )
+
     def make_indicator(self) -> dict[str, Any]:
+        """An indicator of a method drawn by lots; the cohort methods share one lot."""
         draw = self.draw
         index = len(self.indicator_ids)
-        numeric = [s["id"] for s in self.of_type("number", "integer")] + [
-            d["id"] for d in self.derived
+        available = self.available()
+        drawable = {
+            name: method
+            for name, method in REGISTRY.items()
+            if method.generate is not None and method.chances(available)
+        }
+        lots = [
+            name
+            for name, method in drawable.items()
+            if not method.cohort
+            for _ in range(method.chances(available))
         ]
-        methods = ["linear", "linear", "bands", "target"]
-        if self.of_type("boolean"):
-            methods.append("checklist")
-        if self.of_type("category"):
-            methods.append("categorical")
-        if self.cohort:
-            methods.append(draw(st.sampled_from(["minmax", "percentile", "zscore"])))
-        method = draw(st.sampled_from(methods))
+        cohort = [name for name, method in drawable.items() if method.cohort]
+        if self.cohort and cohort:
+            lots.append(draw(st.sampled_from(cohort)))
+        name = draw(st.sampled_from(lots))
         ind = self.common(index)
-        ind["method"] = method
+        ind["method"] = name
         direction = draw(st.sampled_from(["higher", "lower"]))
-        if method == "linear":
-            source = draw(st.sampled_from(numeric))
-            worst, best = self.goalpair(source, direction)
-            ind.update(input=source, direction=draw(st.sampled_from([direction, direction[:3]])))
-            if ind["direction"] == "hig":
-                ind["direction"] = "max"
-            elif ind["direction"] == "low":
-                ind["direction"] = "min"
-            ind["goalposts"] = {"worst": worst, "best": best}
-            if min(worst, best) > 0 and not draw(st.integers(0, 4)):
-                ind["log"] = True
-            if not draw(st.integers(0, 7)) and not (ind.get("log") and best < worst):
-                ind["cap"] = False
-        elif method == "bands":
-            source = draw(st.sampled_from(numeric))
-            low, high = self.ranges[source]
-            steps = draw(st.lists(st.integers(0, 20), min_size=1, max_size=4))
-            cuts = sorted({round(low + k * (high - low) / 20, 6) for k in steps})
-            pts = sorted(self.points() for _ in range(len(cuts) + 1))
-            if direction == "lower":
-                pts.reverse()
-            edges: list[float | None] = [None, *cuts, None]
-            bands = []
-            for k, p in enumerate(pts):
-                band: dict[str, Any] = {}
-                if edges[k] is not None:
-                    band["from"] = edges[k]
-                if edges[k + 1] is not None:
-                    band["to"] = edges[k + 1]
-                band["points"] = p
-                bands.append(band)
-            order = draw(st.permutations(list(range(len(bands)))))
-            ind.update(input=source, direction=direction, bands=[bands[k] for k in order])
-        elif method == "target":
-            source = draw(st.sampled_from(numeric))
-            low, high = self.ranges[source]
-            span = high - low
-            tolerance = self.number(0, span / 4, span / 40)
-            ind.update(
-                input=source,
-                target=self.number(low, high, span / 20),
-                tolerance=tolerance,
-                worst_distance=round(tolerance + self.number(span / 20, span, span / 20), 6),
-            )
-        elif method == "checklist":
-            names = [s["id"] for s in self.of_type("boolean")]
-            chosen = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
-            weights = [draw(st.sampled_from([1.0, 1.0, 2.0, 0.5, 0.0])) for _ in chosen]
-            if not sum(weights):
-                weights[0] = 1.0
-            ind["items"] = [{"input": n, "points": w} for n, w in zip(chosen, weights, strict=True)]
-            if draw(st.booleans()):
-                ind["at_least"] = draw(st.integers(1, len(chosen)))
-        elif method == "categorical":
-            spec = draw(st.sampled_from(self.of_type("category")))
-            ind.update(input=spec["id"], points={c: self.points() for c in spec["categories"]})
-        else:
-            declared = [s["id"] for s in self.of_type("number", "integer")]
-            ind.update(input=draw(st.sampled_from(declared)), direction=direction)
-            if method == "zscore" and draw(st.booleans()):
-                ind["zscore_range"] = draw(st.sampled_from([1.0, 2.0, 3.0]))
+        generate = drawable[name].generate
+        assert generate is not None
+        ind.update(generate(draw, available, direction))
         self.indicator_ids.append(ind["id"])
         return ind
 
