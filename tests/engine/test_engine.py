@@ -18,7 +18,7 @@ import pytest
 
 import greenscore
 from greenscore import ProfileError
-from greenscore.engine import kernels as k
+from greenscore.methods import bands, checklist, linear, minmax, percentile, target, zscore
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKED = ROOT / "examples" / "rubrics" / "worked-example.yaml"
@@ -255,30 +255,38 @@ tiers: [{id: only, min_score: 0}]
 
 def test_kernels_directly() -> None:
     x = np.array([np.nan, -1.0, 0.0, 2.5, 10.0, 12.0])
-    np.testing.assert_allclose(k.linear(x, 0.0, 10.0), [np.nan, 0, 0, 0.25, 1, 1], equal_nan=True)
-    np.testing.assert_allclose(k.linear(x, 10.0, 0.0), [np.nan, 1, 1, 0.75, 0, 0], equal_nan=True)
     np.testing.assert_allclose(
-        k.linear(np.array([1.0, 10.0, 100.0, 0.0]), 1.0, 100.0, log=True), [0, 0.5, 1, 0]
+        linear.linear(x, 0.0, 10.0), [np.nan, 0, 0, 0.25, 1, 1], equal_nan=True
+    )
+    np.testing.assert_allclose(
+        linear.linear(x, 10.0, 0.0), [np.nan, 1, 1, 0.75, 0, 0], equal_nan=True
+    )
+    np.testing.assert_allclose(
+        linear.linear(np.array([1.0, 10.0, 100.0, 0.0]), 1.0, 100.0, log=True), [0, 0.5, 1, 0]
     )
     lows = np.array([-np.inf, 1.0, 2.0])
     np.testing.assert_allclose(
-        k.bands(np.array([0.5, 1.0, 1.99, 2.0, np.nan]), lows, np.array([0.1, 0.5, 1.0])),
+        bands.bands(np.array([0.5, 1.0, 1.99, 2.0, np.nan]), lows, np.array([0.1, 0.5, 1.0])),
         [0.1, 0.5, 0.5, 1.0, np.nan],
         equal_nan=True,
     )
     np.testing.assert_allclose(
-        k.target(np.array([55.0, 60.0, 65.0, 45.0, 90.0]), 55.0, 5.0, 25.0),
+        target.target(np.array([55.0, 60.0, 65.0, 45.0, 90.0]), 55.0, 5.0, 25.0),
         [1, 1, 0.75, 0.75, 0],
     )
     items = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, np.nan, 1.0]])
     np.testing.assert_allclose(
-        k.checklist(items, np.array([2.0, 1.0, 1.0]), 2), [0.75, 0.0, np.nan], equal_nan=True
+        checklist.checklist(items, np.array([2.0, 1.0, 1.0]), 2),
+        [0.75, 0.0, np.nan],
+        equal_nan=True,
     )
-    np.testing.assert_allclose(k.minmax(np.array([1.0, 3.0, 5.0]), 1.0, 5.0), [0, 0.5, 1])
+    np.testing.assert_allclose(minmax.minmax(np.array([1.0, 3.0, 5.0]), 1.0, 5.0), [0, 0.5, 1])
     ref = np.array([1.0, 2.0, 2.0, 4.0])
     # mid-ranks 0, 1.5, 1.5, 3 over n − 1 = 3
-    np.testing.assert_allclose(k.percentile(ref, ref), [0, 0.5, 0.5, 1])
-    np.testing.assert_allclose(k.zscore(np.array([0.0, 3.0, -9.0]), 0.0, 1.0, 3.0), [0.5, 1, 0])
+    np.testing.assert_allclose(percentile.percentile(ref, ref), [0, 0.5, 0.5, 1])
+    np.testing.assert_allclose(
+        zscore.zscore(np.array([0.0, 3.0, -9.0]), 0.0, 1.0, 3.0), [0.5, 1, 0]
+    )
 
 
 @dataclasses.dataclass

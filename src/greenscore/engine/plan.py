@@ -42,13 +42,12 @@ from greenscore.engine.normalise import (
     normalise,
 )
 from greenscore.engine.scores import Scores
-from greenscore.methods import COHORT_METHODS, is_cohort
+from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import rubric_sha256
 
 __all__ = [
-    "COHORT_METHODS",
     "MISSING_DROPPED",
     "MISSING_ERROR",
     "MISSING_WORST",

@@ -7,8 +7,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from greenscore.methods import Indicator
-from greenscore.methods._cohort import CohortIndicator
-from greenscore.methods.bands import BandsIndicator
 from greenscore.methods.base import (
     DIRECTION_ALIASES,
     Band,
@@ -21,23 +19,12 @@ from greenscore.methods.base import (
     NonNegative,
     _Model,
 )
-from greenscore.methods.base import IndicatorBase as _IndicatorBase
-from greenscore.methods.categorical import CategoricalIndicator
-from greenscore.methods.checklist import ChecklistIndicator
-from greenscore.methods.linear import LinearIndicator
-from greenscore.methods.registry import METHODS
-from greenscore.methods.target import TargetIndicator
 
 __all__ = [
     "DIRECTION_ALIASES",
-    "METHODS",
     "Aggregation",
     "Band",
-    "BandsIndicator",
-    "CategoricalIndicator",
-    "ChecklistIndicator",
     "ChecklistItem",
-    "CohortIndicator",
     "Consequence",
     "Derived",
     "Dimension",
@@ -50,18 +37,15 @@ __all__ = [
     "Indicator",
     "IndicatorMin",
     "Input",
-    "LinearIndicator",
     "MissingPolicy",
     "NoVeto",
     "NonNegative",
     "Rounding",
     "Rubric",
     "Scale",
-    "TargetIndicator",
     "Tier",
     "TierCondition",
     "Veto",
-    "_IndicatorBase",
     "_Model",
 ]
 
