@@ -33,6 +33,7 @@ class Group:
     method: str
     positions: np.ndarray
     score: GroupScorer
+    on_scale: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Normaliser:
     missing_status: np.ndarray
     as_worst: np.ndarray
     worst_u: np.ndarray
+    context: Context
 
 
 def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) -> Normaliser:
@@ -53,7 +55,8 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         steps = [s for s in indicators if method_of(s.spec) is method]
         if steps:
             positions = np.array([s.position for s in steps], dtype=np.intp)
-            groups.append(Group(name, positions, method.pack([s.spec for s in steps], context)))
+            scorer = method.pack([s.spec for s in steps], context)
+            groups.append(Group(name, positions, scorer, method.on_scale))
     status = np.array(
         [
             OPTIONAL_ABSENT
@@ -69,13 +72,15 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         status,
         status == MISSING_WORST,
         np.array([step.worst_u for step in indicators]),
+        context,
     )
 
 
 def normalise(
     normaliser: Normaliser, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any], n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw values, normalised values and statuses (each indicators × rows)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """Raw values, normalised values and statuses (each indicators × rows), and the scores of
+    methods that give them on the rubric scale (by indicator position), to be taken as they are."""
     for step in normaliser.cohort_steps:
         if cohort.get(step.id) is None:
             raise CohortRequiredError(
@@ -85,12 +90,18 @@ def normalise(
     n_ind = len(normaliser.missing_status)
     raw = np.empty((n_ind, n))
     u = np.empty((n_ind, n))
+    exact: dict[int, np.ndarray] = {}
+    context = normaliser.context
     for group in normaliser.groups:
-        raw[group.positions], u[group.positions] = group.score(values, cohort, n)
+        raw[group.positions], found = group.score(values, cohort, n)
+        if group.on_scale:
+            exact.update(zip(group.positions.tolist(), found, strict=True))
+            found = (found - context.scale_min) / context.span
+        u[group.positions] = found
     missing = np.isnan(u)
     status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)
     u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
-    return raw, u, status
+    return raw, u, status, exact
 
 
 def cohort_statistics(

@@ -165,9 +165,11 @@ class Plan:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
                 cohort = {**self.cohort_statistics(values), **cohort}
-        raw, u, status = normalise(self.normaliser, values, cohort, n)
+        raw, u, status, exact = normalise(self.normaliser, values, cohort, n)
         score = np.multiply((self.high - self.low)[:, None], u)
         score += self.low[:, None]
+        for position, given in exact.items():
+            score[position] = np.where(np.isnan(given), score[position], given)
         dim_score, raw_total, local_w, local_contrib = aggregate(self, score, n)
         n_veto = len(self.rubric.vetoes)
         scores = Scores(

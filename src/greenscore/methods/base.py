@@ -348,6 +348,8 @@ class Method(Generic[S]):
     flat(stats): for cohort methods, whether those statistics give nothing to score against.
     lever(spec, standing): how the gap search moves one park's indicator: a Goal to move
     towards, discrete Options, or why it cannot.
+    on_scale: its scorer returns scores on the rubric scale, taken as they are, instead of
+    normalised values (for inputs that already are scores: no divide-and-multiply round trip).
 
     What greenscore.testing asks (each optional):
     edges(spec): the raw values of its input where the score changes (goalposts, band edges).
@@ -370,6 +372,7 @@ class Method(Generic[S]):
     statistics: Callable[[S, np.ndarray], dict[str, Any]] | None = None
     flat: Callable[[Mapping[str, Any]], bool] | None = None
     lever: Callable[[S, Standing], Goal | Options | str] = no_lever
+    on_scale: bool = False
 
     edges: Callable[[S], tuple[float, ...]] = _no_edges
     category_points: Callable[[S], Mapping[str, float]] = _no_category_points
