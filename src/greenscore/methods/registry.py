@@ -10,6 +10,7 @@ from greenscore.methods import (
     bands,
     categorical,
     checklist,
+    given,
     linear,
     minmax,
     percentile,
@@ -21,12 +22,13 @@ from greenscore.methods.bands import BandsIndicator
 from greenscore.methods.base import IndicatorBase, Method
 from greenscore.methods.categorical import CategoricalIndicator
 from greenscore.methods.checklist import ChecklistIndicator
+from greenscore.methods.given import GivenIndicator
 from greenscore.methods.linear import LinearIndicator
 from greenscore.methods.target import TargetIndicator
 
 REGISTRY: dict[str, Method[Any]] = {
     module.METHOD.name: module.METHOD
-    for module in (linear, bands, target, checklist, categorical, minmax, percentile, zscore)
+    for module in (linear, bands, target, checklist, categorical, given, minmax, percentile, zscore)
 }
 """Every scoring method by its ``method:`` tag, in the order the format documents them."""
 
@@ -36,6 +38,7 @@ Indicator = Annotated[
     | TargetIndicator
     | ChecklistIndicator
     | CategoricalIndicator
+    | GivenIndicator
     | CohortIndicator,
     Field(discriminator="method"),
 ]
