@@ -112,6 +112,15 @@ class ProfileError(GreenscoreError, ValueError):
 class CohortRequiredError(GreenscoreError, ValueError):
     """The rubric scores against a cohort; a single profile cannot be scored until it is calibrated."""
 
+    @classmethod
+    def for_task(cls, items: Iterable[str], task: str) -> CohortRequiredError:
+        """The one wording for whatever a cohort-scored rubric cannot do on one profile."""
+        return cls(
+            f"the rubric scores {', '.join(items)} against the whole cohort, so {task} needs a "
+            "batch (greenscore.assess()) or a rubric calibrated on a base year "
+            "(greenscore calibrate)"
+        )
+
 
 class InputFileError(GreenscoreError, OSError):
     """A data or rubric file cannot be read (missing, too large, wrong format)."""

@@ -19,7 +19,6 @@ from greenscore.engine.inputs import (
 from greenscore.engine.plan import MISSING_ERROR, Plan, Scores, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
-from greenscore.methods import is_cohort
 from greenscore.rubric.load import RubricLike, load_rubric
 
 
@@ -95,12 +94,7 @@ def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] 
     loaded = load_rubric(rubric)
     plan = compile_rubric(loaded)
     if plan.needs_cohort:
-        cohort = [s.id for s in plan.indicators if is_cohort(s.spec)]
-        cohort += [f"tier {plan.tier_ids[t]!r} (a quota)" for t in plan.quota_tiers]
-        raise CohortRequiredError(
-            f"the rubric scores {', '.join(cohort)} against the whole cohort: assess a batch with "
-            "greenscore.assess(), or calibrate the rubric on a base year first"
-        )
+        raise CohortRequiredError.for_task(plan.cohort_items, "scoring one profile")
     data = profile_mapping(profile)
     columns = plan.validator.profile(data)
     entity = entity_key(data.get(loaded.entity))

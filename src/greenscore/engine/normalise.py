@@ -83,10 +83,7 @@ def normalise(
     methods that give them on the rubric scale (by indicator position), to be taken as they are."""
     for step in normaliser.cohort_steps:
         if cohort.get(step.id) is None:
-            raise CohortRequiredError(
-                f"indicator {step.id!r} uses the cohort method {step.spec.method!r}: score a whole "
-                "batch with assess(), or calibrate the rubric on a base year first"
-            )
+            raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
     n_ind = len(normaliser.missing_status)
     raw = np.empty((n_ind, n))
     u = np.empty((n_ind, n))

@@ -102,9 +102,12 @@ class Plan:
         self.veto_index = {v.id: i for i, v in enumerate(rubric.vetoes)}
         frozen = rubric.cohort or {}
         self.quota_tiers = [i for i, t in enumerate(rubric.tiers) if t.max_share is not None]
-        self.needs_cohort = any(
-            is_cohort(s.spec) and s.id not in frozen for s in self.indicators
-        ) or bool(self.quota_tiers and QUOTA_KEY not in frozen)
+        self.cohort_items = [
+            repr(s.id) for s in self.indicators if is_cohort(s.spec) and s.id not in frozen
+        ]
+        if self.quota_tiers and QUOTA_KEY not in frozen:
+            self.cohort_items += [f"tier {self.tier_ids[t]!r} (a quota)" for t in self.quota_tiers]
+        self.needs_cohort = bool(self.cohort_items)
         self.history_inputs = {
             d.history.input: d.history.periods for d in rubric.derived if d.history is not None
         }

@@ -40,10 +40,7 @@ def next_tier_gap(
     loaded = load_rubric(rubric)
     plan = compile_rubric(loaded)
     if plan.needs_cohort:
-        raise CohortRequiredError(
-            "the rubric scores some indicators against the cohort or caps a tier's share of "
-            "parks: calibrate it on a base year (greenscore calibrate) before computing gaps"
-        )
+        raise CohortRequiredError.for_task(plan.cohort_items, "the gap to the next tier")
     if isinstance(assessment_or_profile, Assessment):
         if profile is None:
             raise GreenscoreError(
