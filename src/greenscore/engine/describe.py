@@ -44,18 +44,11 @@ def method_sentence(spec: m.Indicator) -> str:
 
 def weights_in_total(rubric: m.Rubric) -> dict[str, float]:
     """Each dimension's and indicator's weight in the total when nothing is missing, by id."""
-    weights: dict[str, float] = {}
-
-    def walk(dim: m.Dimension, share: float) -> None:
-        weights[dim.id] = share
+    weights = dict(rubric.normalised_weights)
+    for _, dim in rubric.iter_dimensions():
         local = dim.normalised_weights
-        for sub in dim.dimensions:
-            walk(sub, share * local[sub.id])
-        for ind in dim.indicators:
-            weights[ind.id] = share * local[ind.id]
-
-    for dim in rubric.dimensions:
-        walk(dim, rubric.normalised_weights[dim.id])
+        for child in dim.children:
+            weights[child.id] = weights[dim.id] * local[child.id]
     return weights
 
 

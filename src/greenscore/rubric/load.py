@@ -144,19 +144,6 @@ def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], wha
             first[name] = path
 
 
-def _walk_dimensions(rubric: m.Rubric) -> list[tuple[PathKey, m.Dimension]]:
-    found: list[tuple[PathKey, m.Dimension]] = []
-
-    def walk(dims: list[m.Dimension], prefix: PathKey) -> None:
-        for index, dim in enumerate(dims):
-            path = (*prefix, index)
-            found.append((path, dim))
-            walk(dim.dimensions, (*path, "dimensions"))
-
-    walk(rubric.dimensions, ("dimensions",))
-    return found
-
-
 def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str, Formula]) -> None:
     graph = {name: formula.names & formulas.keys() for name, formula in formulas.items()}
     state: dict[str, int] = {}
@@ -214,7 +201,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     _derived_cycles(collector, rubric, formulas)
     known |= derived_ids
 
-    dims = _walk_dimensions(rubric)
+    dims = rubric.located_dimensions()
     nodes: list[tuple[PathKey, str]] = [((*p, "id"), d.id) for p, d in dims]
     indicator_paths: list[tuple[PathKey, m.Indicator]] = [
         ((*p, "indicators", j), ind) for p, d in dims for j, ind in enumerate(d.indicators)

@@ -280,17 +280,28 @@ class Rubric(_Model):
         total = sum(d.weight for d in self.dimensions)
         return {d.id: d.weight / total for d in self.dimensions} if total > 0 else {}
 
+    def _dimension_tree(
+        self,
+    ) -> list[tuple[tuple[str, ...], tuple[str | int, ...], Dimension]]:
+        """Every dimension with its id path and its path in the document, parents first."""
+        found: list[tuple[tuple[str, ...], tuple[str | int, ...], Dimension]] = []
+
+        def walk(dims: list[Dimension], ids: tuple[str, ...], where: tuple[str | int, ...]) -> None:
+            for index, dim in enumerate(dims):
+                found.append(((*ids, dim.id), (*where, index), dim))
+                walk(dim.dimensions, (*ids, dim.id), (*where, index, "dimensions"))
+
+        walk(self.dimensions, (), ("dimensions",))
+        return found
+
     def iter_dimensions(self) -> list[tuple[tuple[str, ...], Dimension]]:
         """Every dimension with its id path, parents before children."""
-        found: list[tuple[tuple[str, ...], Dimension]] = []
+        return [(ids, dim) for ids, _, dim in self._dimension_tree()]
 
-        def walk(dims: list[Dimension], prefix: tuple[str, ...]) -> None:
-            for dim in dims:
-                found.append(((*prefix, dim.id), dim))
-                walk(dim.dimensions, (*prefix, dim.id))
-
-        walk(self.dimensions, ())
-        return found
+    def located_dimensions(self) -> list[tuple[tuple[str | int, ...], Dimension]]:
+        """Every dimension with its path in the rubric document, e.g. ('dimensions', 0), parents
+        before children: the keys that error messages and lint findings are located by."""
+        return [(where, dim) for _, where, dim in self._dimension_tree()]
 
     def iter_indicators(self) -> list[tuple[tuple[str, ...], Indicator]]:
         """Every indicator with the id path of its dimension."""

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -18,7 +17,7 @@ from greenscore.methods.base import InputRange, fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.graph import derived_sources
-from greenscore.rubric.load import load_rubric
+from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.rubric.yaml_values import format_path
 
 PathKey = tuple[str | int, ...]
@@ -67,13 +66,6 @@ class Finding:
         }
 
 
-def _walk(dims: Sequence[m.Dimension], prefix: PathKey) -> Iterator[tuple[PathKey, m.Dimension]]:
-    for i, dim in enumerate(dims):
-        path = (*prefix, i)
-        yield path, dim
-        yield from _walk(dim.dimensions, (*path, "dimensions"))
-
-
 class _Linter:
     def __init__(self, rubric: m.Rubric) -> None:
         self.rubric = rubric
@@ -81,7 +73,7 @@ class _Linter:
         self.context = method_context(rubric)
         self.inputs = {spec.id: spec for spec in rubric.inputs}
         self.findings: list[Finding] = []
-        self.dims = list(_walk(rubric.dimensions, ("dimensions",)))
+        self.dims = rubric.located_dimensions()
         self.indicators = [
             ((*path, "indicators", j), ind)
             for path, dim in self.dims
@@ -353,7 +345,7 @@ def _always_applies(veto: m.Veto) -> bool:
     return veto.when is None and isinstance(veto.points, int | float) and veto.points > 0
 
 
-def lint(rubric: str | os.PathLike[str] | m.Rubric | None = None) -> list[Finding]:
+def lint(rubric: RubricLike = None) -> list[Finding]:
     """Static findings for a rubric (path, YAML text or loaded); an empty list is clean."""
     linter = _Linter(load_rubric(rubric))
     linter.unused()
