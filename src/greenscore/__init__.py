@@ -1,6 +1,6 @@
 """greenscore: score the green development of industrial parks against a YAML rubric."""
 
-from greenscore.batch.assess import assess
+from greenscore.batch.assess import assess, lagged_columns
 from greenscore.batch.calibrate import calibrate
 from greenscore.batch.result import BatchResult
 from greenscore.engine.evaluate import evaluate
@@ -39,6 +39,7 @@ __all__ = [
     "calibrate",
     "default_rubric",
     "evaluate",
+    "lagged_columns",
     "load_rubric",
     "next_tier_gap",
     "rubric_sha256",
