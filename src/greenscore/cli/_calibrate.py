@@ -36,8 +36,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess
     from greenscore.batch.calibrate import calibrate
-    from greenscore.io import atomic_write_text, ensure_not_input, read_table
-    from greenscore.io._provenance import greenscore_version
+    from greenscore.io import atomic_write_text, ensure_not_input, greenscore_version, read_table
     from greenscore.methods import is_cohort
     from greenscore.rubric.load import load_rubric, rubric_yaml
 

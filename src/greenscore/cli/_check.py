@@ -48,8 +48,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore.testing import LINT_CODES, PROPERTIES, check_rubric
-    from greenscore.testing._report import DEFAULT_MAX_EXAMPLES
+    from greenscore.testing import DEFAULT_MAX_EXAMPLES, LINT_CODES, PROPERTIES, check_rubric
 
     max_examples = DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples
     if max_examples < 1:

@@ -28,6 +28,7 @@ from greenscore.engine.compile import (
 )
 from greenscore.engine.decide import QUOTA_KEY, decide, quota_cutoffs, round_half_up
 from greenscore.engine.derive import compute_values, history_statistic, lag_column, order_derived
+from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
     MISSING_DROPPED,
@@ -117,6 +118,11 @@ class Plan:
         self.context = method_context(rubric)
         self.low = np.array([step.low for step in self.indicators])
         self.high = np.array([step.high for step in self.indicators])
+
+    @cached_property
+    def method_texts(self) -> dict[str, str]:
+        """Each indicator's method in words, by id, worded once per plan."""
+        return {s.id: method_sentence(s.spec) for s in self.indicators}
 
     @cached_property
     def validator(self) -> InputValidator:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from greenscore.engine.describe import method_sentence, veto_effect
+from greenscore.engine.describe import veto_effect
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
 from greenscore.methods import method_of
@@ -168,15 +168,6 @@ def _value_text(value: float | str | None, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
-def method_texts(plan: Plan) -> dict[str, str]:
-    """The method sentence of every indicator of a plan, computed once per plan."""
-    cached: dict[str, str] | None = getattr(plan, "_method_texts", None)
-    if cached is None:
-        cached = {s.id: method_sentence(s.spec) for s in plan.indicators}
-        plan._method_texts = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def build_assessment(
     plan: Plan,
     scores: Scores,
@@ -214,7 +205,7 @@ def build_assessment(
     i_score = scores.indicator_score[row].tolist()
     i_weight = scores.indicator_weight[row].tolist()
     i_contrib = scores.indicator_contribution[row].tolist()
-    texts = method_texts(plan)
+    texts = plan.method_texts
     indicators = []
     for j, step in enumerate(plan.indicators):
         spec = step.spec

@@ -9,7 +9,7 @@ from greenscore.io._atomic import (
 )
 from greenscore.io._escape import escape_frame, escape_spreadsheet_cell
 from greenscore.io._hash import sha256_bytes, sha256_file
-from greenscore.io._provenance import Provenance, make_provenance
+from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
 from greenscore.io._write import (
     OUTPUT_SUFFIXES,
@@ -40,6 +40,7 @@ __all__ = [
     "escape_spreadsheet_cell",
     "excel_cell",
     "from_frame",
+    "greenscore_version",
     "make_provenance",
     "read_table",
     "sha256_bytes",

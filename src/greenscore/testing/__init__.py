@@ -14,6 +14,7 @@ from greenscore.testing._context import RubricContext, context_for
 from greenscore.testing._lint import LINT_CODES, Finding, lint
 from greenscore.testing._properties import PROPERTIES, Property, Violation
 from greenscore.testing._report import (
+    DEFAULT_MAX_EXAMPLES,
     Check,
     ConsistencyReport,
     allowances,
@@ -23,6 +24,7 @@ from greenscore.testing._report import (
 from greenscore.testing._strategies import frames, profiles, rubric_documents, rubrics
 
 __all__ = [
+    "DEFAULT_MAX_EXAMPLES",
     "LINT_CODES",
     "PROPERTIES",
     "Check",
