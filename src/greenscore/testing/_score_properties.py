@@ -4,13 +4,14 @@ results in any row order, after a YAML round trip, and one profile at a time or 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
+from greenscore.batch.assess import assess
+from greenscore.engine.evaluate import evaluate
 from greenscore.engine.plan import compile_rubric
 from greenscore.errors import GreenscoreError, ProfileError, RubricError
 from greenscore.methods import Indicator, is_cohort, method_of
@@ -294,20 +295,7 @@ def _frame(ctx: RubricContext, rows: list[Profile]) -> Any:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def _find_assess() -> Callable[..., Any] | None:
-    """greenscore.assess when it exists (imported lazily: the batch layer is optional here)."""
-    import greenscore
-
-    found = getattr(greenscore, "assess", None)
-    if found is None:
-        try:
-            from greenscore.batch.assess import assess as found
-        except ImportError:
-            return None
-    return cast(Callable[..., Any], found)
-
-
-def _assess_outcomes(ctx: RubricContext, frame: Any, assess: Callable[..., Any]) -> list[Any]:
+def _assess_outcomes(ctx: RubricContext, frame: Any) -> list[Any]:
     """(total, tier) per row as assess() gives them; None for rows it flags instead of scoring."""
     entity = ctx.rubric.entity
     result = assess(frame, ctx.rubric, errors="flag")
@@ -321,8 +309,6 @@ def _assess_outcomes(ctx: RubricContext, frame: Any, assess: Callable[..., Any])
 
 
 def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
-    import greenscore
-
     summary = "one profile at a time and a whole batch give the same results"
     if ctx.plan.needs_cohort:
         return Setup(
@@ -332,14 +318,12 @@ def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
                 "calibrate the rubric first"
             ],
         )
-    assess = _find_assess()
-    notes = [] if assess is not None else ["greenscore.assess is not available: compared with Plan"]
 
     def body(rows: list[Profile]) -> Violation | None:
         singles: list[tuple[float, str] | None] = []
         for row in rows:
             try:
-                a = greenscore.evaluate(row, ctx.rubric)
+                a = evaluate(row, ctx.rubric)
                 singles.append((a.total, a.tier.id))
             except ProfileError:
                 singles.append(None)
@@ -358,12 +342,11 @@ def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
             for i in range(len(rows))
         ]
         sources = [("a batch", batch)]
-        if assess is not None:
-            try:
-                sources.append(("assess()", _assess_outcomes(ctx, frame, assess)))
-            except GreenscoreError as exc:
-                if any(x is not None for x in singles):
-                    return Violation(f"assess() fails where evaluate() scores: {exc}")
+        try:
+            sources.append(("assess()", _assess_outcomes(ctx, frame)))
+        except GreenscoreError as exc:
+            if any(x is not None for x in singles):
+                return Violation(f"assess() fails where evaluate() scores: {exc}")
         for label, outcomes in sources:
             for i, (one, many) in enumerate(zip(singles, outcomes, strict=True)):
                 same = (one is None and many is None) or (
@@ -380,7 +363,7 @@ def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
         return None
 
     strategy = st.lists(profiles(ctx.rubric, missing=True), min_size=1, max_size=5)
-    return Setup(summary, strategy, body, row_list, notes=notes)
+    return Setup(summary, strategy, body, row_list)
 
 
 def _outcome(value: tuple[float, str] | None) -> str:
