@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import greenscore
-from greenscore.engine.plan import QUOTA_KEY, compile_rubric, lag_column
+from greenscore.engine.decide import QUOTA_KEY
+from greenscore.engine.derive import lag_column
+from greenscore.engine.plan import compile_rubric
 
 PROGRESS = """
 name: progress

@@ -180,6 +180,15 @@ def test_lint_flags_a_declared_range_past_the_scale() -> None:
     assert "points-outside-scale" not in [f.code for f in lint(within)]
 
 
+def test_lint_flags_an_input_without_declared_bounds() -> None:
+    """Nothing then stops a score past the scale, which would be held at its end unseen."""
+    open_ended = RUBRIC.replace("{id: rating, min: 0, max: 100}", "{id: rating}")
+    findings = [f for f in lint(open_ended) if f.code == "points-outside-scale"]
+    assert len(findings) == 1
+    assert findings[0].path.endswith(".input")
+    assert findings[0].severity == "error"
+
+
 def test_the_rubric_passes_greenscore_check(rubric: greenscore.Rubric) -> None:
     assert_consistent(rubric, max_examples=30)
 

@@ -21,7 +21,8 @@ from greenscore.batch.result import BatchResult
 from greenscore.batch.text import FLAGGED_COLUMNS
 from greenscore.engine.evaluate import row_problems
 from greenscore.engine.inputs import PeriodKey, lag_columns, period_order
-from greenscore.engine.plan import Plan, Scores, compile_rubric
+from greenscore.engine.plan import Plan, compile_rubric
+from greenscore.engine.scores import Scores
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import TableSource, from_frame, make_provenance, read_table
 from greenscore.rubric.load import RubricLike, load_rubric

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from greenscore.batch.assess import DataLike, Errors, assess
-from greenscore.engine.plan import QUOTA_KEY, compile_rubric
+from greenscore.engine.decide import QUOTA_KEY
+from greenscore.engine.plan import compile_rubric
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.methods import is_cohort, method_of
 from greenscore.rubric import models as m

@@ -23,8 +23,9 @@ from greenscore.batch.inputs import Prepared
 from greenscore.batch.text import render_table
 from greenscore.batch.write import rubric_table, write_file, write_result
 from greenscore.engine.inputs import PeriodKey
-from greenscore.engine.plan import Plan, Scores
+from greenscore.engine.plan import Plan
 from greenscore.engine.result import Assessment, build_assessment
+from greenscore.engine.scores import Scores
 from greenscore.errors import DataProblem
 from greenscore.io import Provenance
 from greenscore.rubric import models as m

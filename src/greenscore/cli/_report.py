@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import add_assessment_options
+from greenscore.cli import EXIT_USAGE, add_assessment_options
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +42,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess
-    from greenscore.cli import EXIT_USAGE
     from greenscore.report import write_report
 
     if not (args.output or args.xlsx or args.markdown):

@@ -1,7 +1,8 @@
 """Stage 5, decide: vetoes, deductions, rounding, tiers, caps, forced tiers and quotas.
 
-A pure function of the plan and the scores up to the weighted total, public so that the gap
-search and the property tests decide exactly as a batch does.
+Depends on nothing but the plan and the scores up to the weighted total (it writes the
+decision into those Scores); public so that the property tests decide exactly as a batch does,
+and so that the gap search words and measures tier conditions as the engine checks them.
 """
 
 from __future__ import annotations

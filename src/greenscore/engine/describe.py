@@ -7,7 +7,7 @@ Markdown summary all read their wording from this module, so a rule is worded on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, assert_never
 
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
@@ -67,17 +67,36 @@ def derived_rule(derived: m.Derived) -> str:
     return _HISTORY[history.statistic].format(input=history.input, periods=history.periods)
 
 
+def missing_rule(ind: m.Indicator, rubric: m.Rubric) -> str:
+    """What happens when an indicator is not reported: 'optional', or its missing-data policy."""
+    return "optional" if not ind.required else ind.missing or rubric.missing
+
+
+def input_values(spec: m.Input) -> str:
+    """The values an input accepts, in words ('0 … 100', 'true / false', 'a, b, c')."""
+    if spec.type == "category":
+        return ", ".join(spec.categories or [])
+    if spec.type == "boolean":
+        return "true / false"
+    low = "−∞" if spec.min is None else fmt(spec.min)
+    high = "∞" if spec.max is None else fmt(spec.max)
+    return f"{low} … {high}"
+
+
 def condition_text(cond: m.TierCondition) -> str:
     """A tier condition beyond the minimum total, in words."""
-    if isinstance(cond, m.DimensionMin):
-        which = ", ".join(cond.dimensions) if cond.dimensions else "every top-level dimension"
-        return f"{which} at least {fmt(cond.score)}"
-    if isinstance(cond, m.IndicatorMin):
-        return f"indicator {cond.indicator} at least {fmt(cond.score)}"
-    kinds = f" of kind {', '.join(cond.kinds)}" if cond.kinds else ""
-    if cond.vetoes:
-        return f"none of the vetoes {', '.join(cond.vetoes)}{kinds}"
-    return f"no veto{kinds}"
+    match cond:
+        case m.DimensionMin():
+            which = ", ".join(cond.dimensions) if cond.dimensions else "every top-level dimension"
+            return f"{which} at least {fmt(cond.score)}"
+        case m.IndicatorMin():
+            return f"indicator {cond.indicator} at least {fmt(cond.score)}"
+        case m.NoVeto():
+            kinds = f" of kind {', '.join(cond.kinds)}" if cond.kinds else ""
+            if cond.vetoes:
+                return f"none of the vetoes {', '.join(cond.vetoes)}{kinds}"
+            return f"no veto{kinds}"
+    assert_never(cond)
 
 
 def veto_effect(kind: str, tier: str | None, points: float | str | None) -> str:

@@ -16,8 +16,10 @@ from greenscore.engine.inputs import (
     period_key,
     profile_mapping,
 )
-from greenscore.engine.plan import MISSING_ERROR, Plan, Scores, compile_rubric
+from greenscore.engine.normalise import MISSING_ERROR
+from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
+from greenscore.engine.scores import Scores
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
 from greenscore.rubric.load import RubricLike, load_rubric
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greenscore.engine.derive import lag_column
 from greenscore.errors import DataProblem, ProfileError, closest, did_you_mean
 from greenscore.rubric import models as m
 
@@ -465,5 +466,7 @@ def lag_columns(
         hit = valid & (lookup[at] == wanted)
         index = source_rows[np.where(hit, at, 0)]
         for name, column in values.items():
-            out[f"{name}@-{k}"] = np.where(hit, np.asarray(column, dtype=float)[index], math.nan)
+            out[lag_column(name, k)] = np.where(
+                hit, np.asarray(column, dtype=float)[index], math.nan
+            )
     return out

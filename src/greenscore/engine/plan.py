@@ -20,23 +20,16 @@ from greenscore.engine.aggregate import (
     segments,
 )
 from greenscore.engine.compile import (
-    DimensionStep,
-    IndicatorStep,
     build_steps,
     method_context,
     node_children,
 )
-from greenscore.engine.decide import QUOTA_KEY, decide, quota_cutoffs, round_half_up
-from greenscore.engine.derive import compute_values, history_statistic, lag_column, order_derived
+from greenscore.engine.decide import QUOTA_KEY, decide, quota_cutoffs
+from greenscore.engine.derive import compute_values, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
-    MISSING_DROPPED,
     MISSING_ERROR,
-    MISSING_WORST,
-    OK,
-    OPTIONAL_ABSENT,
-    TREATMENTS,
     Normaliser,
     cohort_statistics,
     compile_normaliser,
@@ -48,24 +41,7 @@ from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import rubric_sha256
 
-__all__ = [
-    "MISSING_DROPPED",
-    "MISSING_ERROR",
-    "MISSING_WORST",
-    "OK",
-    "OPTIONAL_ABSENT",
-    "QUOTA_KEY",
-    "TREATMENTS",
-    "DimensionStep",
-    "IndicatorStep",
-    "Plan",
-    "RubricCache",
-    "Scores",
-    "compile_rubric",
-    "history_statistic",
-    "lag_column",
-    "round_half_up",
-]
+__all__ = ["Plan", "RubricCache", "compile_rubric"]
 
 T = TypeVar("T")
 

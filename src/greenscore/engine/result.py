@@ -8,7 +8,9 @@ from typing import Any
 
 from greenscore.engine.describe import veto_effect
 from greenscore.engine.inputs import PeriodKey
-from greenscore.engine.plan import MISSING_ERROR, TREATMENTS, Plan, Scores
+from greenscore.engine.normalise import MISSING_ERROR, TREATMENTS
+from greenscore.engine.plan import Plan
+from greenscore.engine.scores import Scores
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 

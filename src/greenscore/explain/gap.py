@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from greenscore.engine.compile import IndicatorStep
 from greenscore.engine.evaluate import evaluate
 from greenscore.engine.inputs import profile_mapping
-from greenscore.engine.plan import IndicatorStep, Plan, compile_rubric
+from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.result import Assessment
 from greenscore.errors import CohortRequiredError, GreenscoreError
 from greenscore.explain.harness import Park

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.engine.decide import condition_deficit, condition_parts
+from greenscore.engine.compile import IndicatorStep
+from greenscore.engine.decide import QUOTA_KEY, condition_deficit, condition_parts
 from greenscore.engine.evaluate import evaluate
-from greenscore.engine.plan import QUOTA_KEY, IndicatorStep, Plan, Scores
+from greenscore.engine.plan import Plan
 from greenscore.engine.result import Assessment
+from greenscore.engine.scores import Scores
 
 
 class Park:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.engine.plan import IndicatorStep
+from greenscore.engine.compile import IndicatorStep
 from greenscore.explain.harness import Park, score_of
 from greenscore.explain.wording import numerator_input
 from greenscore.methods import method_of

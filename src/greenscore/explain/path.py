@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from greenscore.engine.plan import Scores
 from greenscore.engine.result import Assessment
+from greenscore.engine.scores import Scores
 from greenscore.explain.harness import Park
 from greenscore.explain.levers import Lever
 from greenscore.explain.single import found_gap, thresholds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greenscore.engine.plan import IndicatorStep
+from greenscore.engine.compile import IndicatorStep
 from greenscore.engine.result import Assessment
 from greenscore.explain.harness import Park, score_of, shown_value
 from greenscore.explain.levers import Lever

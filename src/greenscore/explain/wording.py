@@ -7,7 +7,8 @@ import math
 from collections.abc import Mapping
 
 from greenscore.engine.decide import condition_met, condition_parts
-from greenscore.engine.plan import Plan, Scores
+from greenscore.engine.plan import Plan
+from greenscore.engine.scores import Scores
 from greenscore.explain.harness import Park
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m

@@ -76,7 +76,7 @@ def pack(specs: Sequence[GivenIndicator], context: Context) -> GroupScorer:
 
 
 def describe(spec: GivenIndicator) -> str:
-    return "a score on the rubric's scale, taken as reported"
+    return "a given score, taken as reported"
 
 
 def lever(spec: GivenIndicator, standing: Standing) -> Goal | str:

@@ -19,7 +19,7 @@ from greenscore.methods import (
 )
 from greenscore.methods._cohort import CohortIndicator
 from greenscore.methods.bands import BandsIndicator
-from greenscore.methods.base import IndicatorBase, Method
+from greenscore.methods.base import Method
 from greenscore.methods.categorical import CategoricalIndicator
 from greenscore.methods.checklist import ChecklistIndicator
 from greenscore.methods.given import GivenIndicator
@@ -58,11 +58,11 @@ def _union_matches_registry() -> None:
 _union_matches_registry()
 
 
-def method_of(indicator: IndicatorBase) -> Method[Any]:
+def method_of(indicator: Indicator) -> Method[Any]:
     """The method that scores this indicator."""
-    return REGISTRY[indicator.method]  # type: ignore[attr-defined]
+    return REGISTRY[indicator.method]
 
 
-def is_cohort(indicator: IndicatorBase) -> bool:
+def is_cohort(indicator: Indicator) -> bool:
     """Whether this indicator is scored against the whole cohort."""
     return method_of(indicator).cohort

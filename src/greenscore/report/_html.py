@@ -387,9 +387,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                         "method": words.method_sentence(ind),
                         "local": local[ind.id],
                         "weight": weights[ind.id],
-                        "missing": "optional"
-                        if not ind.required
-                        else ind.missing or rubric.missing,
+                        "missing": words.missing_rule(ind, rubric),
                         "description": ind.description,
                     }
                     for ind in dim.indicators
@@ -398,21 +396,13 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
         )
     inputs = []
     for spec in rubric.inputs:
-        if spec.type == "category":
-            allowed = ", ".join(spec.categories or [])
-        elif spec.type == "boolean":
-            allowed = "true / false"
-        else:
-            low = "−∞" if spec.min is None else fmt(spec.min)
-            high = "∞" if spec.max is None else fmt(spec.max)
-            allowed = f"{low} … {high}"
         inputs.append(
             {
                 "id": spec.id,
                 "label": spec.label,
                 "type": spec.type,
                 "unit": spec.unit,
-                "allowed": allowed,
+                "allowed": words.input_values(spec),
                 "required": spec.required,
             }
         )

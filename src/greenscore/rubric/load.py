@@ -315,8 +315,7 @@ def validate_document(document: LocatedDocument) -> m.Rubric:
     _references(collector, rubric)
     if collector.problems:
         raise RubricError(collector.problems, document.file)
-    rubric._source_file = document.file
-    rubric._locations = document
+    rubric.attach_source(document)
     return rubric
 
 

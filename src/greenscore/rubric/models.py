@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from greenscore.errors import Location
 from greenscore.methods import Indicator
 from greenscore.methods.base import (
     DIRECTION_ALIASES,
@@ -19,6 +21,7 @@ from greenscore.methods.base import (
     NonNegative,
     _Model,
 )
+from greenscore.rubric.safe_yaml import LocatedDocument
 
 __all__ = [
     "DIRECTION_ALIASES",
@@ -258,8 +261,7 @@ class Rubric(_Model):
         default=None, description="Frozen cohort statistics written by calibrate()"
     )
 
-    _source_file: str | None = PrivateAttr(default=None)
-    _locations: Any = PrivateAttr(default=None)
+    _source: LocatedDocument | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -319,7 +321,16 @@ class Rubric(_Model):
                 return spec
         raise KeyError(input_id)
 
+    def attach_source(self, document: LocatedDocument) -> None:
+        """Remember the YAML document this rubric was loaded from (done by load_rubric)."""
+        self._source = document
+
     @property
     def source_file(self) -> str | None:
         """The file the rubric was loaded from, if any."""
-        return self._source_file
+        return self._source.file if self._source is not None else None
+
+    def locate(self, path: Sequence[str | int]) -> Location | None:
+        """Where a rubric path (e.g. ('tiers', 0, 'min_score')) sits in the YAML it was loaded
+        from; None for a rubric not loaded from YAML."""
+        return self._source.locate(path) if self._source is not None else None

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from greenscore.engine.plan import Plan, RubricCache, Scores, compile_rubric
+from greenscore.engine.plan import Plan, RubricCache, compile_rubric
+from greenscore.engine.scores import Scores
 from greenscore.methods import Indicator, method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula

@@ -10,7 +10,7 @@ from typing import Any, assert_never
 import numpy as np
 
 from greenscore.engine.compile import method_context
-from greenscore.engine.plan import round_half_up
+from greenscore.engine.decide import round_half_up
 from greenscore.errors import Location
 from greenscore.methods import Indicator, method_of
 from greenscore.methods.base import InputRange, fmt
@@ -81,9 +81,7 @@ class _Linter:
         ]
 
     def add(self, code: str, path: PathKey, message: str) -> None:
-        document = self.rubric._locations
-        location = document.locate(path) if document is not None else None
-        self.findings.append(Finding(code, message, format_path(path), location))
+        self.findings.append(Finding(code, message, format_path(path), self.rubric.locate(path)))
 
     def declared_range(self, ind: Indicator) -> InputRange:
         """The declared range of the indicator's one numeric input; None for any other."""

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from greenscore.engine.decide import condition_met, decide
-from greenscore.engine.plan import Scores
+from greenscore.engine.scores import Scores
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 from greenscore.testing._context import Profile, RubricContext, python_value
