@@ -126,6 +126,11 @@ class InputFileError(GreenscoreError, OSError):
     """A data or rubric file cannot be read (missing, too large, wrong format)."""
 
 
+class OutputError(GreenscoreError, ValueError):
+    """Results cannot be written as asked: contradictory output options, a table too big for the
+    format, or an output folder another run is writing into."""
+
+
 class OptionalDependencyError(GreenscoreError, ImportError):
     """An optional extra is needed for this feature; says what to install."""
 

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from greenscore.engine.describe import rubric_rows
-from greenscore.io import write_csv, write_excel, write_json, write_parquet
+from greenscore.errors import OutputError
+from greenscore.io import (
+    check_excel_size,
+    write_csv,
+    write_excel,
+    write_json,
+    write_parquet,
+)
 from greenscore.rubric import models as m
 
 if TYPE_CHECKING:
@@ -115,28 +122,45 @@ def _formats(formats: Iterable[str] | None) -> list[str]:
     normal = [f.lower().lstrip(".").replace("excel", "xlsx") for f in chosen]
     unknown = [f for f in normal if f not in FORMATS]
     if unknown or not normal:
-        raise ValueError(f"unknown format {unknown or chosen!r}; choose from {', '.join(FORMATS)}")
+        raise OutputError(f"unknown format {unknown or chosen!r}; choose from {', '.join(FORMATS)}")
     return list(dict.fromkeys(normal))
+
+
+def output_formats(
+    path_or_dir: str | os.PathLike[str], formats: Iterable[str] | None
+) -> tuple[bool, list[str]]:
+    """Whether the path names one file, and the formats to write; OutputError if they conflict.
+
+    Needs no result, so the command line can refuse contradictory options before any work.
+    """
+    suffix = Path(path_or_dir).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        return False, _formats(formats)
+    wanted = _formats(formats) if formats is not None else [suffix]
+    if wanted != [suffix]:
+        raise OutputError(
+            f"{os.fspath(path_or_dir)} names one .{suffix} file; to write {wanted}, "
+            "give a folder instead"
+        )
+    return True, wanted
 
 
 def write_result(
     result: BatchResult, path_or_dir: str | os.PathLike[str], formats: Iterable[str] | None
 ) -> list[Path]:
-    """A file when the path ends in a known suffix, else a folder of results.<ext>, … files."""
+    """A file when the path ends in a known suffix, else a folder of results.<ext>, … files.
+
+    Every table is checked to fit the formats asked for before any file is written.
+    """
     target = Path(path_or_dir)
-    suffix = target.suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        wanted = _formats(formats) if formats is not None else [suffix]
-        if wanted != [suffix]:
-            raise ValueError(
-                f"{os.fspath(path_or_dir)} names one .{suffix} file; to write {wanted}, "
-                "give a folder instead"
-            )
-        return write_file(result, target, suffix)
-    chosen = _formats(formats)
+    one_file, chosen = output_formats(target, formats)
+    tables = result.tables()
+    if "xlsx" in chosen:
+        check_excel_size(tables)
+    if one_file:
+        return write_file(result, target, chosen[0])
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    tables = result.tables()
     for fmt in chosen:
         if fmt == "xlsx":
             written += write_excel(

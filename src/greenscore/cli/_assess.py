@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import add_assessment_options
+from greenscore.cli import EXIT_USAGE, add_assessment_options
 
 PROGRESS_ROWS = 5000
 
@@ -52,8 +52,16 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess
     from greenscore.batch.text import problem_table
+    from greenscore.batch.write import output_formats
+    from greenscore.errors import OutputError
     from greenscore.io import read_table
 
+    if args.output:
+        try:
+            output_formats(args.output, args.formats)
+        except OutputError as error:
+            print(f"greenscore assess: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
     source = read_table(args.data)
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greenscore.errors import OutputError
 from greenscore.io._atomic import atomic_write, atomic_write_text, ensure_not_input
 from greenscore.io._deps import require
 from greenscore.io._escape import escape_frame, escape_spreadsheet_cell
@@ -93,12 +94,7 @@ def write_excel(
     target = Path(path)
     _guard(target, provenance)
     frames = [_flatten(frame) for frame in sheets.values()]
-    for name, frame in zip(sheets, frames, strict=True):
-        if len(frame) + 1 > _EXCEL_MAX_ROWS or frame.shape[1] > _EXCEL_MAX_COLUMNS:
-            raise ValueError(
-                f"table {name!r} has {len(frame):,} rows and {frame.shape[1]:,} columns; "
-                f"Excel allows {_EXCEL_MAX_ROWS - 1:,} rows and {_EXCEL_MAX_COLUMNS:,} columns"
-            )
+    check_excel_size(dict(zip(sheets, frames, strict=True)))
     titles = sheet_titles(list(sheets), reserved=[PROVENANCE_SHEET])
     meta = pd.DataFrame(
         {"key": list(provenance.as_dict()), "value": list(provenance.as_dict().values())},
@@ -114,6 +110,25 @@ def write_excel(
 
     atomic_write(target, write)
     return [target]
+
+
+def check_excel_size(sheets: Mapping[str, pd.DataFrame]) -> None:
+    """Raise OutputError if a table has more rows or columns than an Excel sheet holds.
+
+    Called before anything is written, so that a too-big table never leaves a partial output.
+    """
+    for name, frame in sheets.items():
+        rows, columns = len(frame), len(frame.columns) + frame.index.nlevels * _named(frame)
+        if rows + 1 > _EXCEL_MAX_ROWS or columns > _EXCEL_MAX_COLUMNS:
+            raise OutputError(
+                f"table {name!r} has {rows:,} rows and {columns:,} columns; an Excel sheet holds "
+                f"{_EXCEL_MAX_ROWS - 1:,} rows below its header and {_EXCEL_MAX_COLUMNS:,} "
+                "columns; write this result as csv or parquet instead (--format csv parquet)"
+            )
+
+
+def _named(frame: pd.DataFrame) -> int:
+    return int(any(name is not None for name in frame.index.names))
 
 
 def write_parquet(
