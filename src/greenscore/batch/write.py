@@ -12,7 +12,9 @@ import pandas as pd
 from greenscore.engine.describe import rubric_rows
 from greenscore.errors import OutputError
 from greenscore.io import (
+    atomic_folder,
     check_excel_size,
+    ensure_not_input,
     write_csv,
     write_excel,
     write_json,
@@ -150,7 +152,8 @@ def write_result(
 ) -> list[Path]:
     """A file when the path ends in a known suffix, else a folder of results.<ext>, … files.
 
-    Every table is checked to fit the formats asked for before any file is written.
+    A folder is written as one set (see :func:`greenscore.io.atomic_folder`) after every table
+    is checked to fit the formats asked for, so a refused or failed run changes nothing.
     """
     target = Path(path_or_dir)
     one_file, chosen = output_formats(target, formats)
@@ -159,14 +162,26 @@ def write_result(
         check_excel_size(tables)
     if one_file:
         return write_file(result, target, chosen[0])
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for fmt in chosen:
-        if fmt == "xlsx":
-            written += write_excel(
-                target / "assessment.xlsx", _excel_safe(tables), result.provenance
-            )
-        else:
-            targets = {name: target / f"{name}.{fmt}" for name in tables}
-            written += _write_tables(tables, targets, fmt, result)
-    return written
+    for name in _folder_files(tables, chosen):
+        ensure_not_input(target / name, *result.provenance.inputs)
+    with atomic_folder(target) as staging:
+        written: list[Path] = []
+        for fmt in chosen:
+            if fmt == "xlsx":
+                written += write_excel(
+                    staging / "assessment.xlsx", _excel_safe(tables), result.provenance
+                )
+            else:
+                targets = {name: staging / f"{name}.{fmt}" for name in tables}
+                written += _write_tables(tables, targets, fmt, result)
+    return [target / path.relative_to(staging) for path in written]
+
+
+def _folder_files(tables: dict[str, pd.DataFrame], formats: list[str]) -> list[str]:
+    """The names a folder of results receives for these tables and formats."""
+    names = ["assessment.xlsx"] if "xlsx" in formats else []
+    for fmt in (f for f in formats if f != "xlsx"):
+        names += [f"{name}.{fmt}" for name in tables]
+        if fmt == "csv":
+            names += [f"{name}.csv.provenance.json" for name in tables]
+    return names

@@ -2,6 +2,7 @@
 with provenance, and spreadsheet formula-injection defence."""
 
 from greenscore.io._atomic import (
+    atomic_folder,
     atomic_write,
     atomic_write_bytes,
     atomic_write_text,
@@ -33,6 +34,7 @@ __all__ = [
     "Provenance",
     "SheetStyle",
     "TableSource",
+    "atomic_folder",
     "atomic_write",
     "atomic_write_bytes",
     "atomic_write_text",
