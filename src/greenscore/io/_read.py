@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import stat
@@ -21,6 +20,7 @@ from greenscore.errors import InputFileError
 from greenscore.io._csv import decode_text, parse_delimited
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
+from greenscore.io._jsonl import parse_jsonl
 from greenscore.io._table import assemble, check_duplicates, error, fail, is_blank
 
 INPUT_SUFFIXES: dict[str, str] = {
@@ -120,7 +120,7 @@ def read_table(
     elif kind == "parquet":
         frame, numbers = _parse_parquet(data, shown)
     else:
-        frame, numbers = _parse_jsonl(data, shown)
+        frame, numbers = parse_jsonl(data, shown)
         encoding = "utf-8"
     return TableSource(frame, np.asarray(numbers, dtype=np.int64), shown, digest, kind, encoding)
 
@@ -243,67 +243,3 @@ def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
         raise error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
     frame.columns = pd.Index([n.strip() for n in names])
     return frame.reset_index(drop=True), list(range(1, len(frame) + 1))
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    return "a number"
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKeyError(key)
-        obj[key] = value
-    return obj
-
-
-def _parse_jsonl(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
-    records: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    keys: dict[str, None] = {}
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise error(shown, f"line {number} is not valid UTF-8") from e
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line, object_pairs_hook=_unique_pairs)
-        except _DuplicateKeyError as e:
-            raise error(shown, f"line {number}: duplicate key {e.key!r}") from e
-        except json.JSONDecodeError as e:
-            reason = f"line {number} is not valid JSON ({e.msg} at column {e.colno})"
-            raise error(shown, reason) from e
-        if not isinstance(obj, dict):
-            fail(shown, f"line {number}: expected a JSON object {{...}}, got {_json_kind(obj)}")
-        record: dict[str, Any] = {}
-        for key, value in obj.items():
-            name = key.strip()
-            if not name:
-                fail(shown, f"line {number}: a key is empty")
-            if name in record:
-                fail(shown, f"line {number}: duplicate key {name!r} (after trimming spaces)")
-            record[name] = value
-            keys.setdefault(name)
-        records.append(record)
-        numbers.append(number)
-    if not records:
-        fail(shown, "it contains no JSON records (every line is blank)")
-    columns = {key: [r.get(key) for r in records] for key in keys}
-    return pd.DataFrame(columns, dtype=object), numbers
