@@ -5,37 +5,120 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 
 import pandas as pd
 
-from greenscore.io._table import assemble, fail, is_blank
+from greenscore.io._table import assemble, error, fail, is_blank
 
-_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LOOKALIKES = {"Big5 (Traditional Chinese)": "cp950", "Shift-JIS (Japanese)": "cp932"}
+"""Encodings that GB18030 would decode without error into garbled text, and Python's codec."""
 
 
 def decode_text(data: bytes, shown: str) -> tuple[str, str]:
+    """The text and the encoding the bytes show evidence of: UTF-8, UTF-16 or GB18030/GBK.
+
+    GB18030 decodes almost any bytes, so it is taken only when its characters are mostly the
+    common GB2312 set at least as often as a Big5 or Shift-JIS reading is mostly common
+    characters of its own; otherwise the file is refused, naming the likely encoding.
+    """
     if data.startswith(b"PK\x03\x04"):
         fail(shown, "it looks like an Excel workbook, not CSV text; save it as .xlsx")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail(shown, "it is UTF-16 text; save it as 'CSV UTF-8' instead")
-    first_error: UnicodeDecodeError | None = None
-    for encoding in _CSV_ENCODINGS:
+    encoding = _utf16(data)
+    if encoding is not None:
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding), encoding
         except UnicodeDecodeError as e:
-            first_error = first_error or e
+            raise error(shown, f"its UTF-16 text is damaged at byte {e.start}") from e
+    if b"\x00" in data:
+        fail(shown, "it contains NUL bytes, so it is not a CSV text file")
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as e:
+        first_error = e
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data.count(b"\n", 0, first_error.start) + 1
+        fail(
+            shown,
+            f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
+            "save it as 'CSV UTF-8'",
+        )
+    likely = _likelier_than_gb18030(data, text)
+    if likely is not None:
+        line = data.count(b"\n", 0, first_error.start) + 1
+        fail(
+            shown,
+            f"text is not UTF-8 (first non-UTF-8 byte on line {line}) and looks like {likely}, "
+            "not GB18030/GBK; save it as 'CSV UTF-8'",
+        )
+    return text, "gb18030"
+
+
+def _utf16(data: bytes) -> str | None:
+    """'utf-16' for a byte order mark, 'utf-16-le'/'-be' for ASCII-heavy text without one."""
+    if data.startswith(_UTF16_BOMS):
+        return "utf-16"
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0 : 2 * half : 2].count(0), sample[1 : 2 * half : 2].count(0)
+    if odd > half * 0.3 and even < half * 0.05:
+        return "utf-16-le"
+    if even > half * 0.3 and odd < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _common_share(text: str, common: Callable[[str], bool]) -> float:
+    """The share of non-ASCII characters (by occurrence) that are common in an encoding."""
+    counts = Counter(text)
+    total = sum(n for ch, n in counts.items() if ord(ch) > 127)
+    hits = sum(n for ch, n in counts.items() if ord(ch) > 127 and common(ch))
+    return hits / total if total else 1.0
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _common_in(codec: str) -> Callable[[str], bool]:
+    """Whether a character is a symbol, kana or frequent ideograph of Big5 or Shift-JIS."""
+    ranges = {
+        "cp950": ((0xA140, 0xA3BF), (0xA440, 0xC67E)),
+        "cp932": ((0x8140, 0x84BE), (0x889F, 0x9872), (0xA1, 0xDF)),
+    }[codec]
+
+    def common(ch: str) -> bool:
+        code = int.from_bytes(ch.encode(codec, errors="ignore"), "big")
+        return any(low <= code <= high for low, high in ranges)
+
+    return common
+
+
+def _likelier_than_gb18030(data: bytes, gb_text: str) -> str | None:
+    """The name of a lookalike encoding the bytes fit better than GB18030, or None."""
+    gb_share = _common_share(gb_text, _in_gb2312)
+    if gb_share == 1.0:
+        return None
+    best, best_share = None, gb_share
+    for name, codec in _LOOKALIKES.items():
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
             continue
-        if "\x00" in text:
-            fail(shown, "it contains NUL bytes, so it is not a CSV text file")
-        return text, encoding
-    assert first_error is not None
-    line = data.count(b"\n", 0, first_error.start) + 1
-    fail(
-        shown,
-        f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
-        "save it as 'CSV UTF-8'",
-    )
+        share = _common_share(text, _common_in(codec))
+        if share > best_share:
+            best, best_share = name, share
+    return best
 
 
 def parse_delimited(text: str, sep: str, shown: str) -> tuple[pd.DataFrame, list[int]]:
