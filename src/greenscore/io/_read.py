@@ -22,6 +22,7 @@ from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
 from greenscore.io._jsonl import parse_jsonl
 from greenscore.io._table import assemble, check_duplicates, error, fail, is_blank
+from greenscore.io._xlsx import describe_unseen, unseen_cells
 
 INPUT_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -197,12 +198,15 @@ def _read_sheet(
             else:
                 rows.append(values)
                 numbers.append(number)
+        unseen = unseen_cells(data, ws._worksheet_path, ws.title)
     except InputFileError:
         raise
     except Exception as e:
         raise error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
     finally:
         book.close()
+    if unseen:
+        fail(shown, describe_unseen(unseen))
     if header is None:
         fail(shown, f"sheet {ws.title!r} is empty")
     frame = assemble(shown, header, rows, numbers, header_row, fill=None, dtype=object)
