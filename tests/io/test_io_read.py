@@ -245,7 +245,7 @@ def _write(path: Path, data: bytes) -> Path:
         ("parks.csv", b"", "file is empty"),
         ("parks.csv", b"\n \n\n", "no header row"),
         ("parks.csv", b"id\n\xff\xfe\xff\n", "neither UTF-8 nor GB18030"),
-        ("parks.csv", b"\xff\xfei\x00d\x00", "UTF-16"),
+        ("parks.csv", b"\xff\xfei\x00d", "UTF-16 text is damaged"),
         ("parks.csv", b"PK\x03\x04rest", "looks like an Excel workbook"),
         ("parks.csv", b'id\n"p1\x00"\n', "NUL bytes"),
         ("parks.xlsx", b"PK\x03\x04 not really a zip", "workbook is damaged"),

@@ -17,6 +17,7 @@ from greenscore.engine.inputs import (
     map_unique,
     period_key,
     period_order,
+    period_problem,
 )
 from greenscore.engine.plan import Plan
 from greenscore.errors import did_you_mean
@@ -103,7 +104,7 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
         raw_periods = column_values(frame, rubric.period)
         periods = map_unique(raw_periods, period_key)
         for at in np.flatnonzero(pd.isna(periods)):
-            add(int(at), rubric.period, raw_periods[at], "period is empty")
+            add(int(at), rubric.period, raw_periods[at], period_problem(raw_periods[at]))
     else:
         periods = np.full(n, None, dtype=object)
     _duplicates(entities, periods, has_period, rubric, source.row_numbers, add)

@@ -392,20 +392,42 @@ def entity_key(value: Any) -> str | None:
 
 
 def period_key(value: Any) -> PeriodKey | None:
-    """A period cell as a comparable key: whole numbers (2016, "2016", 2016.0) become int."""
+    """A period cell as a comparable key: whole numbers (2016, "2016", 2016.0) become int.
+
+    None when missing, or when a whole number lies beyond ``PERIOD_LIMIT`` (``period_problem``
+    says why), so that no later arithmetic on years can overflow.
+    """
     if is_missing(value):
         return None
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | np.integer):
-        return int(value)
+        return _bounded(int(value))
     if isinstance(value, float | np.floating):
         number = float(value)
-        return int(number) if number.is_integer() else str(number)
+        return _bounded(int(number)) if number.is_integer() else str(number)
     text = str(value).strip()
     if _INTEGER_TEXT.match(text):
-        return int(float(text)) if "." in text else int(text)
+        return _bounded(int(text.partition(".")[0]))
     return text
+
+
+PERIOD_LIMIT = 999_999_999
+"""Largest whole-number period (in absolute value): room for years and yyyymmdd dates alike."""
+
+
+def _bounded(year: int) -> int | None:
+    return year if -PERIOD_LIMIT <= year <= PERIOD_LIMIT else None
+
+
+def period_problem(value: Any) -> str:
+    """Why a period cell has no key: it is empty, or a whole number too large to be a period."""
+    if is_missing(value):
+        return "period is empty"
+    return (
+        f"period is out of range; expected a whole number from {-PERIOD_LIMIT:,} to "
+        f"{PERIOD_LIMIT:,} (a year such as 2016) or a text label"
+    )
 
 
 def period_order(key: PeriodKey) -> tuple[int, Any]:

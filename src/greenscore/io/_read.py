@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import os
 import re
 import stat
 import warnings
 import zipfile
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from greenscore.errors import InputFileError
+from greenscore.io._csv import decode_text, parse_delimited
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
+from greenscore.io._jsonl import parse_jsonl
+from greenscore.io._table import assemble, check_duplicates, error, fail, is_blank
+from greenscore.io._xlsx import describe_unseen, unseen_cells
 
 INPUT_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -32,7 +34,6 @@ INPUT_SUFFIXES: dict[str, str] = {
 }
 """Supported input suffixes (lower case) and the ``TableSource.format`` each yields."""
 
-_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 _XLSX_MAX_EXPANSION = 10
 _PARQUET_INDEX_COLUMN = re.compile(r"__index_level_\d+__")
 
@@ -78,7 +79,7 @@ def from_frame(df: pd.DataFrame) -> TableSource:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"from_frame expects a pandas DataFrame, got {type(df).__name__}")
     names = [c.strip() if isinstance(c, str) else c for c in df.columns]
-    _check_duplicates(names, "<in-memory frame>")
+    check_duplicates(names, "<in-memory frame>")
     frame = df.reset_index(drop=True)
     frame.columns = pd.Index(names)
     numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -107,172 +108,48 @@ def read_table(
     kind = INPUT_SUFFIXES.get(suffix)
     if kind is None:
         supported = ", ".join(INPUT_SUFFIXES)
-        _fail(shown, f"unsupported file type {suffix or '(no suffix)'!r}; supported: {supported}")
+        fail(shown, f"unsupported file type {suffix or '(no suffix)'!r}; supported: {supported}")
     if sheet is not None and kind != "xlsx":
-        _fail(shown, "a sheet can only be chosen for .xlsx files")
+        fail(shown, "a sheet can only be chosen for .xlsx files")
     digest = sha256_bytes(data)
     encoding: str | None = None
     if kind == "csv":
-        text, encoding = _decode_text(data, shown)
-        frame, numbers = _parse_delimited(text, "\t" if suffix == ".tsv" else ",", shown)
+        text, encoding = decode_text(data, shown)
+        frame, numbers = parse_delimited(text, "\t" if suffix == ".tsv" else ",", shown)
     elif kind == "xlsx":
         frame, numbers = _parse_xlsx(data, shown, sheet, max_bytes)
     elif kind == "parquet":
         frame, numbers = _parse_parquet(data, shown)
     else:
-        frame, numbers = _parse_jsonl(data, shown)
+        frame, numbers = parse_jsonl(data, shown)
         encoding = "utf-8"
     return TableSource(frame, np.asarray(numbers, dtype=np.int64), shown, digest, kind, encoding)
-
-
-def _error(shown: str, reason: str) -> InputFileError:
-    return InputFileError(f"cannot read {shown}: {reason}")
-
-
-def _fail(shown: str, reason: str) -> NoReturn:
-    raise _error(shown, reason)
 
 
 def _read_bytes(p: Path, shown: str, max_bytes: int) -> bytes:
     try:
         info = p.stat()
         if stat.S_ISDIR(info.st_mode):
-            _fail(shown, "it is a directory, not a file")
+            fail(shown, "it is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
-            _fail(shown, "it is not a regular file")
+            fail(shown, "it is not a regular file")
         if info.st_size > max_bytes:
-            _fail(shown, f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}")
+            fail(shown, f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}")
         with p.open("rb") as f:
             data = f.read(max_bytes + 1)
     except FileNotFoundError as e:
-        raise _error(shown, "file not found") from e
+        raise error(shown, "file not found") from e
     except PermissionError as e:
-        raise _error(shown, "permission denied") from e
+        raise error(shown, "permission denied") from e
     except InputFileError:
         raise
     except OSError as e:
-        raise _error(shown, str(e.strerror or e)) from e
+        raise error(shown, str(e.strerror or e)) from e
     if len(data) > max_bytes:
-        _fail(shown, f"file is over the limit of {max_bytes:,} bytes")
+        fail(shown, f"file is over the limit of {max_bytes:,} bytes")
     if not data:
-        _fail(shown, "file is empty")
+        fail(shown, "file is empty")
     return data
-
-
-def _column_label(index: int) -> str:
-    """1-based column number with its spreadsheet letter, e.g. ``column 28 (AB)``."""
-    letters = ""
-    n = index
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return f"column {index} ({letters})"
-
-
-def _is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _check_duplicates(names: Sequence[Hashable], shown: str) -> None:
-    seen: set[Hashable] = set()
-    dups: list[Hashable] = []
-    for name in names:
-        if name in seen and name not in dups:
-            dups.append(name)
-        seen.add(name)
-    if dups:
-        listed = ", ".join(repr(d) for d in dups)
-        _fail(shown, f"duplicate column headers: {listed}; every column needs a unique header")
-
-
-def _assemble(
-    shown: str,
-    header: Sequence[object],
-    rows: list[Sequence[object]],
-    numbers: list[int],
-    header_row: int,
-    *,
-    fill: object,
-    dtype: Any,
-) -> pd.DataFrame:
-    """Build the frame from a header and ragged rows, refusing cells that have no header."""
-    names = ["" if _is_blank(h) else str(h).strip() for h in header]
-    width = len(names)
-    while width and not names[width - 1]:
-        width -= 1
-    _check_duplicates([n for n in names[:width] if n], shown)
-    for row, number in zip(rows, numbers, strict=True):
-        for j in range(width, len(row)):
-            if not _is_blank(row[j]):
-                _fail(
-                    shown,
-                    f"row {number} has a value in {_column_label(j + 1)}, which has no header "
-                    f"(the header is row {header_row}, the first non-blank row)",
-                )
-    columns: dict[str, list[object]] = {}
-    for j in range(width):
-        values = [row[j] if j < len(row) else fill for row in rows]
-        if not names[j]:
-            for value, number in zip(values, numbers, strict=True):
-                if not _is_blank(value):
-                    _fail(
-                        shown,
-                        f"row {number} has a value in {_column_label(j + 1)}, which has no "
-                        f"header (the header is row {header_row}, the first non-blank row)",
-                    )
-            continue
-        columns[names[j]] = values
-    return pd.DataFrame(columns, dtype=dtype)
-
-
-def _decode_text(data: bytes, shown: str) -> tuple[str, str]:
-    if data.startswith(b"PK\x03\x04"):
-        _fail(shown, "it looks like an Excel workbook, not CSV text; save it as .xlsx")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _fail(shown, "it is UTF-16 text; save it as 'CSV UTF-8' instead")
-    first_error: UnicodeDecodeError | None = None
-    for encoding in _CSV_ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as e:
-            first_error = first_error or e
-            continue
-        if "\x00" in text:
-            _fail(shown, "it contains NUL bytes, so it is not a CSV text file")
-        return text, encoding
-    assert first_error is not None
-    line = data.count(b"\n", 0, first_error.start) + 1
-    _fail(
-        shown,
-        f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
-        "save it as 'CSV UTF-8'",
-    )
-
-
-def _parse_delimited(text: str, sep: str, shown: str) -> tuple[pd.DataFrame, list[int]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header: list[str] | None = None
-    header_row = 0
-    rows: list[Sequence[object]] = []
-    numbers: list[int] = []
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if all(_is_blank(cell) for cell in record):
-                continue
-            if header is None:
-                header, header_row = record, number
-            else:
-                rows.append(record)
-                numbers.append(number)
-    except csv.Error as e:
-        _fail(shown, f"malformed CSV near line {reader.line_num} (row {number + 1}): {e}")
-    if header is None:
-        _fail(shown, "it contains no header row (every line is blank)")
-    frame = _assemble(shown, header, rows, numbers, header_row, fill="", dtype=str)
-    return frame, numbers
 
 
 def _parse_xlsx(
@@ -280,20 +157,20 @@ def _parse_xlsx(
 ) -> tuple[pd.DataFrame, list[int]]:
     openpyxl = require("openpyxl", "reading .xlsx files")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        _fail(
+        fail(
             shown,
             "it is an old .xls workbook or a password-protected one; "
             "open it in Excel and save it as an unprotected .xlsx",
         )
     if not data.startswith(b"PK\x03\x04"):
-        _fail(shown, "it is not an .xlsx workbook (not a zip archive)")
+        fail(shown, "it is not an .xlsx workbook (not a zip archive)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise _error(shown, f"the .xlsx workbook is damaged ({e})") from e
+        raise error(shown, f"the .xlsx workbook is damaged ({e})") from e
     if expanded > _XLSX_MAX_EXPANSION * max_bytes:
-        _fail(shown, f"the workbook unpacks to {expanded:,} bytes, which is implausibly large")
+        fail(shown, f"the workbook unpacks to {expanded:,} bytes, which is implausibly large")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
         return _read_sheet(openpyxl, data, shown, sheet)
@@ -305,7 +182,7 @@ def _read_sheet(
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:
-        raise _error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
+        raise error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
     try:
         ws = _pick_sheet(book, sheet, shown)
         ws.reset_dimensions()
@@ -314,22 +191,25 @@ def _read_sheet(
         rows: list[Sequence[object]] = []
         numbers: list[int] = []
         for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            if all(_is_blank(v) for v in values):
+            if all(is_blank(v) for v in values):
                 continue
             if header is None:
                 header, header_row = values, number
             else:
                 rows.append(values)
                 numbers.append(number)
+        unseen = unseen_cells(data, ws._worksheet_path, ws.title)
     except InputFileError:
         raise
     except Exception as e:
-        raise _error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
+        raise error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
     finally:
         book.close()
+    if unseen:
+        fail(shown, describe_unseen(unseen))
     if header is None:
-        _fail(shown, f"sheet {ws.title!r} is empty")
-    frame = _assemble(shown, header, rows, numbers, header_row, fill=None, dtype=object)
+        fail(shown, f"sheet {ws.title!r} is empty")
+    frame = assemble(shown, header, rows, numbers, header_row, fill=None, dtype=object)
     return frame, numbers
 
 
@@ -337,97 +217,33 @@ def _pick_sheet(book: Any, sheet: str | int | None, shown: str) -> Any:
     sheets = list(book.worksheets)
     titles = [ws.title for ws in sheets]
     if not sheets:
-        _fail(shown, "the workbook has no worksheets")
+        fail(shown, "the workbook has no worksheets")
     if sheet is None:
         return sheets[0]
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 0 <= sheet < len(sheets):
             return sheets[sheet]
-        _fail(shown, f"there is no sheet number {sheet} (0-based); sheets: {titles}")
+        fail(shown, f"there is no sheet number {sheet} (0-based); sheets: {titles}")
     if isinstance(sheet, str) and sheet in titles:
         return sheets[titles.index(sheet)]
-    _fail(shown, f"there is no sheet {sheet!r}; sheets: {titles}")
+    fail(shown, f"there is no sheet {sheet!r}; sheets: {titles}")
 
 
 def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
     pa = require("pyarrow", "reading .parquet files")
     pq = require("pyarrow.parquet", "reading .parquet files")
     if len(data) < 12 or not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
-        _fail(shown, "it is not a Parquet file (missing PAR1 markers)")
+        fail(shown, "it is not a Parquet file (missing PAR1 markers)")
     try:
         with pq.ParquetFile(pa.BufferReader(data)) as parquet:
             stored = parquet.schema_arrow.names
             names = [n for n in stored if not _PARQUET_INDEX_COLUMN.fullmatch(n)]
-            _check_duplicates([n.strip() for n in names], shown)
+            check_duplicates([n.strip() for n in names], shown)
             table = parquet.read(columns=names) if len(names) < len(stored) else parquet.read()
         frame = table.to_pandas(ignore_metadata=True)
     except InputFileError:
         raise
     except Exception as e:
-        raise _error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
+        raise error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
     frame.columns = pd.Index([n.strip() for n in names])
     return frame.reset_index(drop=True), list(range(1, len(frame) + 1))
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    return "a number"
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKeyError(key)
-        obj[key] = value
-    return obj
-
-
-def _parse_jsonl(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
-    records: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    keys: dict[str, None] = {}
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise _error(shown, f"line {number} is not valid UTF-8") from e
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line, object_pairs_hook=_unique_pairs)
-        except _DuplicateKeyError as e:
-            raise _error(shown, f"line {number}: duplicate key {e.key!r}") from e
-        except json.JSONDecodeError as e:
-            reason = f"line {number} is not valid JSON ({e.msg} at column {e.colno})"
-            raise _error(shown, reason) from e
-        if not isinstance(obj, dict):
-            _fail(shown, f"line {number}: expected a JSON object {{...}}, got {_json_kind(obj)}")
-        record: dict[str, Any] = {}
-        for key, value in obj.items():
-            name = key.strip()
-            if not name:
-                _fail(shown, f"line {number}: a key is empty")
-            if name in record:
-                _fail(shown, f"line {number}: duplicate key {name!r} (after trimming spaces)")
-            record[name] = value
-            keys.setdefault(name)
-        records.append(record)
-        numbers.append(number)
-    if not records:
-        _fail(shown, "it contains no JSON records (every line is blank)")
-    columns = {key: [r.get(key) for r in records] for key in keys}
-    return pd.DataFrame(columns, dtype=object), numbers
