@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from greenscore.io import escape_frame, escape_spreadsheet_cell
+from greenscore.io import escape_frame, escape_spreadsheet_cell, escape_terminal
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,31 @@ def test_escape_frame_touches_only_text() -> None:
     assert out["text"].dtype == df["text"].dtype
     assert out["mixed"].tolist() == ["'+x", 3, -4.5]
     assert out["cat"].tolist() == ["'=a", "b", "'=a"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[2J\x1b[HPark", "\\x1b[2J\\x1b[HPark"),
+        ("a\x9b31mb", "a\\x9b31mb"),
+        ("bell\x07 del\x7f nul\x00", "bell\\x07 del\\x7f nul\\x00"),
+        ("\u202etxt.exe\u2066\u2069\u200f\u061c", "\\u202etxt.exe\\u2066\\u2069\\u200f\\u061c"),
+        ("two\nlines\r\tand\u2028", "two\\nlines\\r\\tand\\u2028"),
+        ("lone \ud800", "lone \\ud800"),
+        ("南昌高新技术产业开发区 (JX001) café", "南昌高新技术产业开发区 (JX001) café"),
+        ("C:\\parks\\x1b.csv", "C:\\parks\\x1b.csv"),
+    ],
+)
+def test_terminal_escape_codes_are_shown_not_run(text: str, expected: str) -> None:
+    assert escape_terminal(text) == expected
+
+
+def test_terminal_escape_keeps_line_breaks_of_a_message_only_when_asked() -> None:
+    assert escape_terminal("a\x1b[2J\nb\r", keep_newlines=True) == "a\\x1b[2J\nb\\r"
+
+
+def test_terminal_escape_of_json_text_stays_json() -> None:
+    text = '{"entity": "A\x7f\x9b\u202e\ud800"}\n'
+    shown = escape_terminal(text, json=True)
+    assert shown == '{"entity": "A\\u007f\\u009b\\u202e\\ud800"}\n'
+    assert json.loads(shown) == {"entity": "A\x7f\x9b\u202e\ud800"}
