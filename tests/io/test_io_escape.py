@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from greenscore.io import escape_frame, escape_spreadsheet_cell, escape_terminal
+from greenscore.io import escape_frame, escape_markdown, escape_spreadsheet_cell, escape_terminal
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,28 @@ def test_terminal_escape_of_json_text_stays_json() -> None:
     shown = escape_terminal(text, json=True)
     assert shown == '{"entity": "A\\u007f\\u009b\\u202e\\ud800"}\n'
     assert json.loads(shown) == {"entity": "A\x7f\x9b\u202e\ud800"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+        ("A&B", "A&amp;B"),
+        ("*bold* ~gone~", "\\*bold\\* \\~gone\\~"),
+        ("[click](javascript:x)", "\\[click\\](javascript:x)"),
+        ("`code`", "\\`code\\`"),
+        ("a|b", "a\\|b"),
+        ("back\\slash", "back\\\\slash"),
+        ("_em_ park_id __x", "\\_em\\_ park_id \\_\\_x"),
+        ("line\nbreak\r\nhere", "line break here"),
+        ("\x1b[31m\u202e", "\\x1b\\[31m\\u202e"),
+        ("南昌高新技术产业开发区", "南昌高新技术产业开发区"),
+        ("优秀 Excellent", "优秀 Excellent"),
+        ("parks_2016.csv", "parks_2016.csv"),
+        (None, "—"),
+        (7, "7"),
+    ],
+)
+def test_markdown_escape_makes_data_inert(value: object, expected: str) -> None:
+    assert escape_markdown(value) == expected
