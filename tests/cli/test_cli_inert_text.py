@@ -110,3 +110,20 @@ def test_escape_codes_in_a_city_are_not_printed_raw_by_demo(
     captured = capsys.readouterr()
     _assert_inert(captured.out, captured.err)
     assert "  Nan\\x1b[2J\\x1b[Hchang\\u202e  " in captured.out
+
+
+def test_control_characters_in_names_are_escaped_in_csv_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12 item 4: ``cat results.csv`` cannot run escape codes either."""
+    data, out = tmp_path / "2016.csv", tmp_path / "out"
+    frame = pd.read_csv(JIANGXI / "parks_2016.csv", dtype=str, keep_default_na=False).head(3)
+    frame["park_name"] = [HOSTILE_NAME, "\ttabbed", "plain 南昌"]
+    frame.to_csv(data, index=False)
+    assert main(["assess", str(data), "-o", str(out), "--format", "csv"]) == 0
+    capsys.readouterr()
+    text = (out / "results.csv").read_text(encoding="utf-8-sig")
+    _assert_inert(text)
+    assert "\t" not in text
+    rows = {line.split(",")[0]: line.split(",")[2] for line in text.splitlines()[1:]}
+    assert rows == {"JX001": SHOWN_NAME, "JX002": "\\ttabbed", "JX003": "plain 南昌"}

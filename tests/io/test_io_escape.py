@@ -120,3 +120,10 @@ def test_terminal_escape_of_json_text_stays_json() -> None:
 )
 def test_markdown_escape_makes_data_inert(value: object, expected: str) -> None:
     assert escape_markdown(value) == expected
+
+
+def test_escape_frame_shows_control_characters_before_defusing_formulas() -> None:
+    df = pd.DataFrame({"name\x1b[2J": ["a\x1b[31mb\u202e", "=\x07", "\x1b=1", "two\nlines\r"]})
+    out = escape_frame(df)
+    assert list(out.columns) == ["name\\x1b[2J"]
+    assert out.iloc[:, 0].tolist() == ["a\\x1b[31mb\\u202e", "'=\\x07", "\\x1b=1", "two\nlines\\r"]

@@ -32,8 +32,9 @@ def escape_spreadsheet_cell(value: T) -> T:
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with text cells (object, string and text-categorical columns) and string
-    column labels escaped; numeric, boolean and datetime columns are untouched."""
+    """A copy of ``df`` for a CSV file with text cells (object, string and text-categorical
+    columns) and string column labels escaped: control characters but line breaks shown (as
+    :func:`escape_terminal` does), then formulas defused; numbers, booleans and dates untouched."""
     out = df.copy()
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
@@ -44,10 +45,16 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
             column = column.astype(object)
         elif not _is_text(dtype):
             continue
-        out.isetitem(i, column.map(escape_spreadsheet_cell, na_action="ignore").array)
+        out.isetitem(i, column.map(_csv_cell, na_action="ignore").array)
     if not isinstance(out.columns, pd.MultiIndex):
-        out.columns = pd.Index([escape_spreadsheet_cell(c) for c in out.columns])
+        out.columns = pd.Index([_csv_cell(c) for c in out.columns])
     return out
+
+
+def _csv_cell(value: T) -> T:
+    if isinstance(value, str):
+        return cast(T, escape_spreadsheet_cell(escape_terminal(value, keep_newlines=True)))
+    return escape_spreadsheet_cell(value)
 
 
 def _is_text(dtype: Any) -> bool:
