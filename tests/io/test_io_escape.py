@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from greenscore.io import escape_frame, escape_spreadsheet_cell
+from greenscore.io import escape_frame, escape_markdown, escape_spreadsheet_cell, escape_terminal
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,63 @@ def test_escape_frame_touches_only_text() -> None:
     assert out["text"].dtype == df["text"].dtype
     assert out["mixed"].tolist() == ["'+x", 3, -4.5]
     assert out["cat"].tolist() == ["'=a", "b", "'=a"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[2J\x1b[HPark", "\\x1b[2J\\x1b[HPark"),
+        ("a\x9b31mb", "a\\x9b31mb"),
+        ("bell\x07 del\x7f nul\x00", "bell\\x07 del\\x7f nul\\x00"),
+        ("\u202etxt.exe\u2066\u2069\u200f\u061c", "\\u202etxt.exe\\u2066\\u2069\\u200f\\u061c"),
+        ("two\nlines\r\tand\u2028", "two\\nlines\\r\\tand\\u2028"),
+        ("lone \ud800", "lone \\ud800"),
+        ("南昌高新技术产业开发区 (JX001) café", "南昌高新技术产业开发区 (JX001) café"),
+        ("C:\\parks\\x1b.csv", "C:\\parks\\x1b.csv"),
+    ],
+)
+def test_terminal_escape_codes_are_shown_not_run(text: str, expected: str) -> None:
+    assert escape_terminal(text) == expected
+
+
+def test_terminal_escape_keeps_line_breaks_of_a_message_only_when_asked() -> None:
+    assert escape_terminal("a\x1b[2J\nb\r", keep_newlines=True) == "a\\x1b[2J\nb\\r"
+
+
+def test_terminal_escape_of_json_text_stays_json() -> None:
+    text = '{"entity": "A\x7f\x9b\u202e\ud800"}\n'
+    shown = escape_terminal(text, json=True)
+    assert shown == '{"entity": "A\\u007f\\u009b\\u202e\\ud800"}\n'
+    assert json.loads(shown) == {"entity": "A\x7f\x9b\u202e\ud800"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+        ("A&B", "A&amp;B"),
+        ("*bold* ~gone~", "\\*bold\\* \\~gone\\~"),
+        ("[click](javascript:x)", "\\[click\\](javascript:x)"),
+        ("`code`", "\\`code\\`"),
+        ("a|b", "a\\|b"),
+        ("back\\slash", "back\\\\slash"),
+        ("_em_ park_id __x", "\\_em\\_ park_id \\_\\_x"),
+        ("line\nbreak\r\nhere", "line break here"),
+        ("\x1b[31m\u202e", "\\x1b\\[31m\\u202e"),
+        ("南昌高新技术产业开发区", "南昌高新技术产业开发区"),
+        ("优秀 Excellent", "优秀 Excellent"),
+        ("parks_2016.csv", "parks_2016.csv"),
+        (None, "—"),
+        (7, "7"),
+    ],
+)
+def test_markdown_escape_makes_data_inert(value: object, expected: str) -> None:
+    assert escape_markdown(value) == expected
+
+
+def test_escape_frame_shows_control_characters_before_defusing_formulas() -> None:
+    df = pd.DataFrame({"name\x1b[2J": ["a\x1b[31mb\u202e", "=\x07", "\x1b=1", "two\nlines\r"]})
+    out = escape_frame(df)
+    assert list(out.columns) == ["name\\x1b[2J"]
+    assert out.iloc[:, 0].tolist() == ["a\\x1b[31mb\\u202e", "'=\\x07", "\\x1b=1", "two\nlines\\r"]

@@ -67,3 +67,19 @@ def test_cli_will_not_overwrite_its_input(tmp_path, capsys):
     assert main(["report", str(data), "-o", str(data)]) == 1
     assert "refusing to write" in capsys.readouterr().err
     assert data.read_bytes() == before
+
+
+def test_markdown_summary_escapes_html_and_markdown_in_park_names() -> None:
+    """Issue 12 defect 6: names are data, never markup (as in the HTML report)."""
+    frame = pd.read_csv(DATA / "parks_2016.csv", dtype=str, keep_default_na=False).head(3)
+    frame["park_name"] = [
+        "<img src=x onerror=alert(1)>",
+        "*b* [x](javascript:y) `c` _i_ a|b\nnew",
+        "\x1b[2J~s~ & \\",
+    ]
+    text = render_markdown(assess(frame))
+    assert "<img" not in text and "\x1b" not in text and "\nnew" not in text
+    assert "| JX001 | &lt;img src=x onerror=alert(1)&gt; |" in text
+    assert "| JX002 | \\*b\\* \\[x\\](javascript:y) \\`c\\` \\_i\\_ a\\|b new |" in text
+    assert "| JX003 | \\x1b\\[2J\\~s\\~ &amp; \\\\ |" in text
+    assert "| Rank | park_id | park_name | Total | Tier |" in text

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from greenscore.errors import DataProblem
+from greenscore.io import escape_terminal
 from greenscore.methods.base import fmt
 
 FLAGGED_COLUMNS = ["row", "entity", "field", "value", "problem"]
@@ -22,7 +23,8 @@ def display_width(text: str) -> int:
 
 
 def cell_text(value: Any, digits: int = 2) -> str:
-    """A cell for people: numbers without trailing zeros, '—' for missing values."""
+    """A cell for people: numbers without trailing zeros, '—' for missing values, text with
+    every control character (line breaks too) shown as a visible escape."""
     if value is None or value is pd.NA:
         return "—"
     if isinstance(value, bool | np.bool_):
@@ -31,8 +33,7 @@ def cell_text(value: Any, digits: int = 2) -> str:
         return str(int(value))
     if isinstance(value, float | np.floating):
         return "—" if math.isnan(value) else fmt(float(value), digits)
-    text = str(value)
-    return text.replace("\r", " ").replace("\n", " ")
+    return escape_terminal(str(value))
 
 
 def _is_number(value: Any) -> bool:
@@ -45,14 +46,14 @@ def render_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], *, indent: str = "", digits: int = 2
 ) -> str:
     """An aligned text table: numbers right-aligned, everything else left-aligned."""
+    heads = [escape_terminal(h) for h in headers]
     texts = [[cell_text(v, digits) for v in row] for row in rows]
     right = [
         bool(rows) and all(_is_number(row[j]) or row[j] is None for row in rows)
-        for j in range(len(headers))
+        for j in range(len(heads))
     ]
     widths = [
-        max([display_width(h)] + [display_width(r[j]) for r in texts])
-        for j, h in enumerate(headers)
+        max([display_width(h)] + [display_width(r[j]) for r in texts]) for j, h in enumerate(heads)
     ]
 
     def line(cells: Sequence[str]) -> str:
@@ -63,7 +64,7 @@ def render_table(
         return (indent + "  ".join(parts)).rstrip()
 
     rule = indent + "  ".join("-" * w for w in widths)
-    return "\n".join([line(list(headers)), rule, *(line(r) for r in texts)])
+    return "\n".join([line(heads), rule, *(line(r) for r in texts)])
 
 
 def problem_table(problems: Sequence[DataProblem], limit: int | None = None) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
+from greenscore.io import escape_terminal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +65,16 @@ def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -
     )
 
 
+def echo(text: object = "", *, err: bool = False, json: bool = False, end: str = "\n") -> None:
+    """Print to stdout (stderr with ``err``) with every control character made visible, so no
+    value from a table, profile or rubric can move the cursor, clear the screen or reorder text.
+
+    ``json`` keeps JSON text valid (escapes as ``\\uXXXX``); otherwise line breaks are kept.
+    """
+    shown = escape_terminal(str(text), keep_newlines=True, json=json)
+    print(shown, end=end, file=sys.stderr if err else sys.stdout)
+
+
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     """Every problem of a ProfileError as a table: row, entity, field, value, problem."""
     from greenscore.batch.text import problem_table
@@ -71,7 +82,8 @@ def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     out = stream if stream is not None else sys.stderr
     count = len(error.problems)
     where = f" in {error.source}" if error.source else ""
-    print(f"error: invalid input{where}: {count} problem{'s' if count != 1 else ''}", file=out)
+    head = f"error: invalid input{where}: {count} problem{'s' if count != 1 else ''}"
+    print(escape_terminal(head, keep_newlines=True), file=out)
     print(problem_table(error.problems), file=out)
 
 
@@ -103,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_problems(error)
         return EXIT_INVALID
     except (GreenscoreError, OSError) as error:
-        print(f"error: {message(error)}", file=sys.stderr)
+        echo(f"error: {message(error)}", err=True)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

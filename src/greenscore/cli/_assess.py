@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
 
 PROGRESS_ROWS = 5000
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             output_formats(args.output, args.formats)
         except OutputError as error:
-            print(f"greenscore assess: error: {error}", file=sys.stderr)
+            echo(f"greenscore assess: error: {error}", err=True)
             return EXIT_USAGE
     source = read_table(args.data)
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
@@ -74,31 +74,31 @@ def run(args: argparse.Namespace) -> int:
     )
     if result.problems:
         count = result.accounting["flagged"]
-        print(
+        echo(
             f"note: {count} row{'s' if count != 1 else ''} flagged and not scored "
             f"({len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}):",
-            file=sys.stderr,
+            err=True,
         )
-        print(problem_table(result.problems, limit=200), file=sys.stderr)
+        echo(problem_table(result.problems, limit=200), err=True)
     prior = result.previous
     if prior is not None and prior.problems:
         count = prior.accounting["flagged"]
-        print(
+        echo(
             f"note: in last year's data {count} row{'s' if count != 1 else ''} could not be "
             f"scored ({len(prior.problems)} problem{'s' if len(prior.problems) != 1 else ''}); "
             "they count as not scored in the transitions:",
-            file=sys.stderr,
+            err=True,
         )
-        print(problem_table(prior.problems, limit=40), file=sys.stderr)
+        echo(problem_table(prior.problems, limit=40), err=True)
     if args.output:
         written = result.write(args.output, args.formats)
-        print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''}:")
+        echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''}:")
         for path in written:
-            print(f"  {path}")
-        print()
+            echo(f"  {path}")
+        echo()
     if args.report:
         from greenscore.report import write_html
 
-        print(f"wrote the report: {write_html(result, args.report)}")
-    print(result.summary())
+        echo(f"wrote the report: {write_html(result, args.report)}")
+    echo(result.summary())
     return 0

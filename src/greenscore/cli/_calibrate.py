@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from greenscore.cli import echo
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     frozen = calibrated.cohort or {}
     cohort_ids = [ind.id for _, ind in calibrated.iter_indicators() if is_cohort(ind)]
     if not cohort_ids:
-        print(
+        echo(
             "note: the rubric has no cohort indicators (minmax, percentile, zscore); "
             "written unchanged"
         )
@@ -64,6 +66,6 @@ def run(args: argparse.Namespace) -> int:
             f"{key} = {value:g}" if isinstance(value, float) else f"{key}: {len(value)} values"
             for key, value in stats.items()
         )
-        print(f"{indicator_id}: {shown}")
-    print(f"wrote {args.output}")
+        echo(f"{indicator_id}: {shown}")
+    echo(f"wrote {args.output}")
     return 0

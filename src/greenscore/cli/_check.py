@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
+
+from greenscore.cli import echo
 
 
 def register(subparsers: Any) -> None:
@@ -52,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
 
     max_examples = DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples
     if max_examples < 1:
-        print("error: --max-examples must be at least 1", file=sys.stderr)
+        echo("error: --max-examples must be at least 1", err=True)
         return 2
     allow = [name.strip() for value in args.allow for name in value.split(",") if name.strip()]
     unknown = sorted(set(allow) - set(PROPERTIES) - set(LINT_CODES))
     if unknown:
         known = ", ".join([*PROPERTIES, *LINT_CODES])
-        print(f"error: cannot allow {', '.join(unknown)}: known names are {known}", file=sys.stderr)
+        echo(f"error: cannot allow {', '.join(unknown)}: known names are {known}", err=True)
         return 2
     sources: list[str | None] = list(args.rubrics) or [None]
     reports = [
@@ -67,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     if args.json:
         data = [r.to_dict() for r in reports]
-        print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+        echo(
+            json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2), json=True
+        )
     else:
-        print("\n\n".join(str(r) for r in reports))
+        echo("\n\n".join(str(r) for r in reports))
     return 0 if all(r.ok for r in reports) else 1

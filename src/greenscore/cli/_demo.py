@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from greenscore.cli import echo
 from greenscore.report import write_report
 
 DEFAULT_OUTPUT = "greenscore-demo-output"
@@ -64,14 +65,14 @@ def run(args: argparse.Namespace) -> int:
     examples = find_examples(args.examples)
     current, previous = examples / CURRENT, examples / PREVIOUS
     result = assess(current, previous=previous if previous.is_file() else None)
-    print(f"greenscore demo: {result.rubric.name} {result.rubric.version}")
-    print(f"data: {current}" + (f" against {previous}" if previous.is_file() else ""))
-    print()
-    print(result.summary())
+    echo(f"greenscore demo: {result.rubric.name} {result.rubric.version}")
+    echo(f"data: {current}" + (f" against {previous}" if previous.is_file() else ""))
+    echo()
+    echo(result.summary())
     by_city = result.tier_counts("city") if "city" in result.results.columns else None
     if by_city is not None:
-        print("\nTiers by city")
-        print(
+        echo("\nTiers by city")
+        echo(
             render_table(
                 ["city", *map(str, by_city.columns)],
                 [
@@ -82,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     written = result.write(args.output, ("csv", "xlsx"))
-    print(f"\nwrote {len(written)} files into {args.output}/ (each with its provenance)")
+    echo(f"\nwrote {len(written)} files into {args.output}/ (each with its provenance)")
     out = Path(args.output)
     report_files = write_report(result, html=out / "report.html", xlsx=out / "report.xlsx")
-    print(f"wrote the HTML report and the office workbook: {', '.join(map(str, report_files))}")
+    echo(f"wrote the HTML report and the office workbook: {', '.join(map(str, report_files))}")
     profiles_dir = examples / "profiles"
     profiles = (
         sorted(p for p in profiles_dir.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         else []
     )
     if profiles:
-        print("\nExample profiles")
+        echo("\nExample profiles")
         rows: list[list[Any]] = []
         for path in profiles:
             try:
@@ -102,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
                 rows.append([path.name, "—", None, f"error: {str(error).splitlines()[0]}"])
                 continue
             rows.append([path.name, assessment.entity, assessment.total, str(assessment.tier)])
-        print(render_table(["profile", "park", "total", "tier"], rows, indent="  ", digits=1))
+        echo(render_table(["profile", "park", "total", "tier"], rows, indent="  ", digits=1))
     return 0

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from greenscore.cli import echo
+
 MAX_PROFILE_BYTES = 2_000_000
 
 
@@ -66,5 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.engine.evaluate import evaluate
 
     assessment = evaluate(load_profile(args.profile), args.rubric)
-    print(assessment.to_json(indent=2) if args.json else assessment.explain())
+    if args.json:
+        echo(assessment.to_json(indent=2), json=True)
+    else:
+        echo(assessment.explain())
     return 0

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
 
 
 def register(subparsers: Any) -> None:
@@ -45,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.report import write_report
 
     if not (args.output or args.xlsx or args.markdown):
-        print(
+        echo(
             "error: give at least one output: -o HTML, --xlsx XLSX or --markdown MD",
-            file=sys.stderr,
+            err=True,
         )
         return EXIT_USAGE
     result = assess(
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         with_gaps=not args.no_gaps,
     )
     scored = len(result.results)
-    print(f"assessed {scored} park{'s' if scored != 1 else ''}, period {result.period}")
+    echo(f"assessed {scored} park{'s' if scored != 1 else ''}, period {result.period}")
     for path in written:
-        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+        echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

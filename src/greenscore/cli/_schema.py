@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from greenscore.cli import echo
+
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -44,5 +46,5 @@ def run(args: argparse.Namespace) -> int:
 
         atomic_write_text(args.output, text)
     else:
-        print(text, end="")
+        echo(text, json=True, end="")
     return 0

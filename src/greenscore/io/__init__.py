@@ -1,5 +1,5 @@
 """File I/O for assessment batches: safe reading of strangers' tables, atomic writing of results
-with provenance, and spreadsheet formula-injection defence."""
+with provenance, and the escaping that keeps text we write inert."""
 
 from greenscore.io._atomic import (
     atomic_folder,
@@ -8,7 +8,12 @@ from greenscore.io._atomic import (
     atomic_write_text,
     ensure_not_input,
 )
-from greenscore.io._escape import escape_frame, escape_spreadsheet_cell
+from greenscore.io._escape import (
+    escape_frame,
+    escape_markdown,
+    escape_spreadsheet_cell,
+    escape_terminal,
+)
 from greenscore.io._hash import sha256_bytes, sha256_file
 from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
@@ -41,7 +46,9 @@ __all__ = [
     "check_excel_size",
     "ensure_not_input",
     "escape_frame",
+    "escape_markdown",
     "escape_spreadsheet_cell",
+    "escape_terminal",
     "excel_cell",
     "from_frame",
     "greenscore_version",

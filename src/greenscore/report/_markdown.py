@@ -8,27 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from greenscore.engine.describe import consequence_text, title
-from greenscore.io import atomic_write_text, ensure_not_input
+from greenscore.io import atomic_write_text, ensure_not_input, escape_markdown
 from greenscore.methods.base import fmt
 from greenscore.report._data import BatchLike, number
 
 
-def _cell(value: Any) -> str:
-    text = "—" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |"]
+    lines = ["| " + " | ".join(escape_markdown(h) for h in headers) + " |"]
     lines.append(
         "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"
     )
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(escape_markdown(v) for v in row) + " |" for row in rows]
     return lines
 
 
 def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
-    """Tier counts, score distribution, transitions, the top parks and the vetoed ones."""
+    """Tier counts, score distribution, transitions, the top parks and the vetoed ones; every
+    data value (names, ids, labels, periods) escaped as inert Markdown text."""
     rubric = batch.rubric
     results = batch.results
     prov = batch.provenance
@@ -36,8 +32,9 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     previous = getattr(batch, "previous_period", None)
     n = len(results)
     name = next((a for a in rubric.attributes if "name" in a.lower()), None)
-    lines = [f"# {rubric.name}: {period if period is not None else 'results'}", ""]
-    compared = f", compared with {previous}" if previous is not None else ""
+    heading = escape_markdown(period) if period is not None else "results"
+    lines = [f"# {escape_markdown(rubric.name)}: {heading}", ""]
+    compared = f", compared with {escape_markdown(previous)}" if previous is not None else ""
     lines.append(f"{n} parks scored{compared}; {len(batch.flagged)} flagged problems in the input.")
     lines += ["", "## Tiers", ""]
     counts = results["tier"].value_counts()
@@ -71,7 +68,12 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     if batch.transitions is not None:
         moves = batch.transitions
         labels = {t.id: title(t) for t in rubric.tiers}
-        lines += ["", f"## Tier transitions from {previous} (rows) to {period} (columns)", ""]
+        lines += [
+            "",
+            f"## Tier transitions from {escape_markdown(previous)} (rows) "
+            f"to {escape_markdown(period)} (columns)",
+            "",
+        ]
         body = [
             [labels.get(str(i), str(i)), *map(int, row)]
             for i, row in zip(moves.index, moves.to_numpy(), strict=True)
@@ -107,12 +109,14 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
             for _, r in vetoed.iterrows()
         ]
         lines += _table([rubric.entity, *([name] if name else []), "Vetoes", "Tier"], body, set())
+    source = escape_markdown(Path(prov.input_path).name) if prov.input_path else "in-memory data"
     lines += [
         "",
         "---",
         "",
-        f"Rubric {rubric.name} {rubric.version} (sha256 `{prov.rubric_sha256}`); "
-        f"input {Path(prov.input_path).name if prov.input_path else 'in-memory data'} "
+        f"Rubric {escape_markdown(rubric.name)} {escape_markdown(rubric.version)} "
+        f"(sha256 `{prov.rubric_sha256}`); "
+        f"input {source} "
         f"(sha256 `{prov.input_sha256 or '—'}`); greenscore {prov.greenscore_version}; "
         f"created {prov.created_at}.",
         "",
