@@ -27,6 +27,8 @@ MissingPolicy = Literal["error", "worst", "drop"]
 Direction = Literal["higher", "lower", "target", "none"]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+MAX_WEIGHT = 1e6
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 DIRECTION_ALIASES = {"max": "higher", "min": "lower", "maximise": "higher", "minimise": "lower"}
 
@@ -78,7 +80,7 @@ class IndicatorBase(_Model):
     label: str = ""
     unit: str = ""
     description: str = ""
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
     required: bool = Field(default=True, description="Mandatory indicator; optional ones drop out")
     missing: MissingPolicy | None = Field(
         default=None, description="What to do when a mandatory value is missing"

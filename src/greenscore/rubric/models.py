@@ -19,6 +19,7 @@ from greenscore.methods.base import (
     Identifier,
     MissingPolicy,
     NonNegative,
+    Weight,
     _Model,
 )
 from greenscore.rubric.safe_yaml import LocatedDocument
@@ -49,6 +50,7 @@ __all__ = [
     "Tier",
     "TierCondition",
     "Veto",
+    "Weight",
     "_Model",
 ]
 
@@ -140,7 +142,7 @@ class Dimension(_Model):
     id: Identifier
     label: str = ""
     description: str = ""
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
     aggregation: Aggregation = "arithmetic"
     indicators: list[Indicator] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(default_factory=list)
