@@ -194,13 +194,7 @@ def coerce_column(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
         out, ok = _numbers_from_text(values)
     except (ValueError, TypeError):
         return _cell_by_cell(coercer, values)
-    check = ~ok | ~np.isfinite(out)
-    if spec.type == "integer":
-        check |= np.isfinite(out) & (out != np.round(out))
-    if spec.min is not None:
-        check |= out < spec.min
-    if spec.max is not None:
-        check |= out > spec.max
+    check = ~ok | ~np.isfinite(out) | _against_declaration(spec, out)
     positions = np.flatnonzero(check)
     if positions.size == 0:
         return out, []
@@ -215,6 +209,19 @@ def coerce_column(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
         else:
             out[i] = result
     return out, problems
+
+
+def _against_declaration(spec: m.Input, out: np.ndarray) -> np.ndarray:
+    """Numbers a cell-by-cell check must look at: fractions of a whole-number input, and values
+    outside the declared min or max."""
+    flagged = np.zeros(len(out), dtype=bool)
+    if spec.type == "integer":
+        flagged |= np.isfinite(out) & (out != np.round(out))
+    if spec.min is not None:
+        flagged |= out < spec.min
+    if spec.max is not None:
+        flagged |= out > spec.max
+    return flagged
 
 
 def _cell_by_cell(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
@@ -237,12 +244,7 @@ def _native_numbers(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
     bad = ~np.isfinite(out) & ~np.isnan(out)
     if spec.required:
         bad |= np.isnan(out)
-    if spec.type == "integer":
-        bad |= np.isfinite(out) & (out != np.round(out))
-    if spec.min is not None:
-        bad |= out < spec.min
-    if spec.max is not None:
-        bad |= out > spec.max
+    bad |= _against_declaration(spec, out)
     problems: list[tuple[int, str]] = []
     for i in np.flatnonzero(bad):
         result = coercer.one(values[i])
