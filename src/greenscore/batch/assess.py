@@ -166,16 +166,15 @@ def _assess_period(
     n = prepared.n
     periods = prepared.periods
     if prepared.has_period:
-        in_period = np.asarray(pd.isna(periods), dtype=bool) | np.array(
-            [p == chosen for p in periods.tolist()], dtype=bool
+        in_period = np.asarray(pd.isna(periods), dtype=bool) | np.asarray(
+            periods == chosen, dtype=bool
         )
     else:
         in_period = np.ones(n, dtype=bool)
     rows = np.flatnonzero(in_period)
     found: dict[int, list[tuple[str, Any, str]]] = {
-        int(i): list(prepared.cell_problems[int(i)])
-        for i in rows
-        if int(i) in prepared.cell_problems
+        i: list(prepared.cell_problems[i])
+        for i in sorted(i for i in prepared.cell_problems if in_period[i])
     }
     if prepared.column_problems:
         candidates = np.zeros(0, dtype=np.intp)
@@ -184,7 +183,7 @@ def _assess_period(
                 (name, None, problem) for name, problem in prepared.column_problems
             )
     else:
-        candidates = np.array([i for i in rows if int(i) not in found], dtype=np.intp)
+        candidates = rows[~np.isin(rows, np.fromiter(found, dtype=np.intp, count=len(found)))]
 
     pool = _lag_pool(prepared, plan, prior)
     scores = _score(plan, prepared, pool, candidates)

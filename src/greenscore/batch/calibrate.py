@@ -27,8 +27,9 @@ def calibrate(
     can score a single park. Write the result with ``rubric_yaml``.
     """
     loaded = load_rubric(rubric)
-    steps = [s for s in compile_rubric(loaded).indicators if is_cohort(s.spec)]
-    if not steps and not compile_rubric(loaded).quota_tiers:
+    loaded_plan = compile_rubric(loaded)
+    steps = [s for s in loaded_plan.indicators if is_cohort(s.spec)]
+    if not steps and not loaded_plan.quota_tiers:
         return loaded
     base = loaded.model_copy(update={"cohort": None})
     plan = compile_rubric(base)

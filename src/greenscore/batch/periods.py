@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,8 @@ def choose_period(prepared: Prepared, period: Any) -> PeriodKey | None:
     keys = prepared.period_keys()
     if period is None:
         if len(keys) > 1:
-            counts = {k: int(sum(1 for p in prepared.periods if p == k)) for k in keys}
+            tally = Counter(prepared.periods.tolist())
+            counts = {k: tally[k] for k in keys}
             latest, largest = keys[-1], max(counts.values())
             common = max(keys, key=lambda k: counts[k])
             numeric = isinstance(latest, int) and isinstance(keys[-2], int)

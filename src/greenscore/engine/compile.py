@@ -42,22 +42,28 @@ class DimensionStep:
     weights: np.ndarray
 
 
+def missing_policy(ind: m.Indicator, rubric: m.Rubric) -> str:
+    """The missing-data policy an indicator follows: its own, else the rubric's."""
+    return ind.missing or rubric.missing
+
+
 def method_context(rubric: m.Rubric) -> Context:
     """What the methods need of the rubric to pack their groups."""
     categories = {s.id: list(s.categories or []) for s in rubric.inputs if s.type == "category"}
     return Context(rubric.scale.min, rubric.scale.max, categories)
 
 
-def build_steps(rubric: m.Rubric) -> tuple[list[IndicatorStep], list[DimensionStep]]:
+def build_steps(
+    rubric: m.Rubric, context: Context
+) -> tuple[list[IndicatorStep], list[DimensionStep]]:
     """Every indicator and dimension in tree order, with normalised local weights."""
-    context = method_context(rubric)
     indicators: list[IndicatorStep] = []
     dimensions: list[DimensionStep] = []
 
     def indicator_step(ind: Indicator, dimension: str) -> IndicatorStep:
         low, high = ind.onto if ind.onto is not None else (context.scale_min, context.scale_max)
         worst_u = method_of(ind).bounds(ind, context)[0]
-        policy = ind.missing or rubric.missing
+        policy = missing_policy(ind, rubric)
         return IndicatorStep(ind, dimension, len(indicators), low, high, worst_u, policy)
 
     def build(dims: list[m.Dimension], path: tuple[str, ...], parent: int | None) -> None:

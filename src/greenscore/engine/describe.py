@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
+from greenscore.engine.compile import missing_policy
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
@@ -69,7 +70,7 @@ def derived_rule(derived: m.Derived) -> str:
 
 def missing_rule(ind: m.Indicator, rubric: m.Rubric) -> str:
     """What happens when an indicator is not reported: 'optional', or its missing-data policy."""
-    return "optional" if not ind.required else ind.missing or rubric.missing
+    return "optional" if not ind.required else missing_policy(ind, rubric)
 
 
 def input_values(spec: m.Input) -> str:
@@ -198,7 +199,7 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                     weight=ind.weight,
                     weight_in_total=weights[ind.id],
                     required=ind.required,
-                    missing=ind.missing or rubric.missing,
+                    missing=missing_policy(ind, rubric),
                 )
             )
     for derived in rubric.derived:

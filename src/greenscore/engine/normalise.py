@@ -93,7 +93,7 @@ def normalise(
         raw[group.positions], found = group.score(values, cohort, n)
         if group.on_scale:
             exact.update(zip(group.positions.tolist(), found, strict=True))
-            found = (found - context.scale_min) / context.span
+            found = context.u(found)
         u[group.positions] = found
     missing = np.isnan(u)
     status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)

@@ -52,7 +52,7 @@ class Plan:
     def __init__(self, rubric: m.Rubric) -> None:
         self.rubric = rubric
         scale = rubric.scale
-        self.scale_min, self.scale_max, self.span = scale.min, scale.max, scale.span
+        self.scale_min, self.scale_max = scale.min, scale.max
         self.inputs: dict[str, m.Input] = {spec.id: spec for spec in rubric.inputs}
         self.categories = {
             spec.id: {c: float(i) for i, c in enumerate(spec.categories or [])}
@@ -60,7 +60,8 @@ class Plan:
             if spec.type == "category"
         }
         self.derived = order_derived(rubric)
-        self.indicators, self.dimensions = build_steps(rubric)
+        self.context = method_context(rubric)
+        self.indicators, self.dimensions = build_steps(rubric, self.context)
         self.top = tuple(i for i, d in enumerate(self.dimensions) if d.parent is None)
         weights = np.array([self.dimensions[i].spec.weight for i in self.top], dtype=float)
         self.top_weights = weights / weights.sum()
@@ -91,7 +92,6 @@ class Plan:
         self.indicator_parent = np.array(
             [self.dimension_index[step.dimension] for step in self.indicators], dtype=np.intp
         )
-        self.context = method_context(rubric)
         self.low = np.array([step.low for step in self.indicators])
         self.high = np.array([step.high for step in self.indicators])
 

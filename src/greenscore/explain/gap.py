@@ -123,7 +123,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
         status, why = "blocked", "tier condition fails: " + "; ".join(blocked)
         reason = f"{why}; no indicator can satisfy it"
     if status is not None:
-        gaps = tuple(_blocked_gap(plan, park, step, why) for step in plan.indicators)
+        gaps = tuple(_blocked_gap(park, step, why) for step in plan.indicators)
         return TierGap(**head, status=status, reason=reason, indicators=gaps, path=None)
     levers, gaps_by_id = _levers(park)
     gaps_by_id.update(single_gaps(park, levers))
@@ -140,9 +140,8 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     return TierGap(**head, status="reachable", reason=reason, indicators=gaps, path=improvement)
 
 
-def _blocked_gap(plan: Plan, park: Park, step: IndicatorStep, why: str) -> IndicatorGap:
+def _blocked_gap(park: Park, step: IndicatorStep, why: str) -> IndicatorGap:
     """An indicator that cannot lift a vetoed or capped park, whatever its value."""
-    del plan
     inputs = step.spec.inputs
     return replace(
         unreachable(park, step, None, None, why), input=inputs[0] if len(inputs) == 1 else None

@@ -66,9 +66,8 @@ def combined_path(park: Park, all_levers: list[Lever]) -> tuple[ImprovementPath 
     if state is None:
         best = _State(
             {i: lv.limit for i, lv in enumerate(levers) if lv.continuous},
-            {i: len(lv.options) - 1 for i, lv in enumerate(levers) if not lv.continuous},
+            {i: _best_option(park, levers, i) for i, lv in enumerate(levers) if not lv.continuous},
         )
-        best.picks = {i: _best_option(park, levers, i) for i in best.picks}
         scores = park.score([best.changes(levers)])
         if not park.reaches(scores)[0]:
             return None, diagnose(park, scores, 0, "with every indicator at its best")

@@ -37,11 +37,10 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError as e:
-        first_error = e
+        line = data.count(b"\n", 0, e.start) + 1
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        line = data.count(b"\n", 0, first_error.start) + 1
         fail(
             shown,
             f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
@@ -49,7 +48,6 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
         )
     likely = _likelier_than_gb18030(data, text)
     if likely is not None:
-        line = data.count(b"\n", 0, first_error.start) + 1
         fail(
             shown,
             f"text is not UTF-8 (first non-UTF-8 byte on line {line}) and looks like {likely}, "

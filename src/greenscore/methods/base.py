@@ -135,6 +135,9 @@ class InputLike(Protocol):
     def categories(self) -> list[str] | None: ...
 
 
+P = TypeVar("P", float, np.ndarray)
+
+
 @dataclass(frozen=True)
 class Context:
     """What the plan knows when it packs a group: the rubric scale and each category input's list."""
@@ -147,9 +150,10 @@ class Context:
     def span(self) -> float:
         return self.scale_max - self.scale_min
 
-    def u(self, points: float) -> float:
-        """Points on the rubric scale as a normalised value (0 worst, 1 best)."""
-        return (points - self.scale_min) / self.span
+    def u(self, points: P) -> P:
+        """Points on the rubric scale (a number or an array) as normalised values (0 worst, 1 best)."""
+        normalised: P = (points - self.scale_min) / self.span
+        return normalised
 
 
 @dataclass(frozen=True)

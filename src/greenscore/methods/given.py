@@ -92,7 +92,7 @@ def reach(spec: GivenIndicator, declared: InputRange, context: Context) -> float
     """The highest declared score as a share of the scale (1 when the range is open)."""
     if declared is None or not math.isfinite(declared[1]):
         return 1.0
-    return float(np.clip((declared[1] - context.scale_min) / context.span, 0.0, 1.0))
+    return float(np.clip(context.u(declared[1]), 0.0, 1.0))
 
 
 def lint(spec: GivenIndicator, declared: InputRange, context: Context) -> list[LintProblem]:

@@ -50,11 +50,6 @@ def assessments(batch: BatchLike) -> dict[str, Assessment]:
     return {e: batch.assessment(e) for e in entities(batch)}
 
 
-def profile(batch: BatchLike, entity: str) -> dict[str, Any]:
-    """The raw input row a park was scored from (what a gap search needs besides the scores)."""
-    return batch.profile(entity)
-
-
 def gaps(
     batch: BatchLike, chosen: Mapping[str, Assessment] | None = None
 ) -> dict[str, GapOrReason]:
@@ -62,7 +57,7 @@ def gaps(
     found: dict[str, GapOrReason] = {}
     for entity, assessment in (chosen or assessments(batch)).items():
         try:
-            found[entity] = next_tier_gap(assessment, profile(batch, entity), batch.rubric)
+            found[entity] = next_tier_gap(assessment, batch.profile(entity), batch.rubric)
         except (GreenscoreError, ValueError, KeyError) as e:
             found[entity] = f"gap not available: {e}"
     return found

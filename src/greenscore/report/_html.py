@@ -338,7 +338,7 @@ def _parks(
                     }
                     for d in a.dimensions
                 ],
-                "indicators": [_indicator_row(i, rubric, dim_labels) for i in a.indicators],
+                "indicators": [_indicator_row(i, dim_labels) for i in a.indicators],
                 "gap": gap if not isinstance(gap, str) else None,
                 "gap_error": gap if isinstance(gap, str) else None,
             }
@@ -346,7 +346,7 @@ def _parks(
     return parks
 
 
-def _indicator_row(ind: Any, rubric: m.Rubric, dim_labels: Mapping[str, str]) -> dict[str, Any]:
+def _indicator_row(ind: Any, dim_labels: Mapping[str, str]) -> dict[str, Any]:
     if ind.checklist_items is not None and ind.value is not None:
         value = f"{fmt(float(ind.value))} of {ind.checklist_items}"
     elif isinstance(ind.value, str):
