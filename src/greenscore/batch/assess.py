@@ -202,19 +202,16 @@ def _assess_period(
 
     numbers = source.row_numbers
     column_level = [DataProblem(name, None, problem) for name, problem in prepared.column_problems]
-    row_level = [
-        DataProblem(name, value, problem, row=int(numbers[i]), entity=prepared.entities[i])
-        for i in sorted(found)
-        for name, value, problem in found[i]
-        if not (prepared.column_problems and (name, problem) in prepared.column_problems)
-    ]
-    if errors == "raise" and (column_level or row_level):
-        raise ProfileError(column_level + row_level, source=source.name)
     flagged_problems = tuple(
         DataProblem(name, value, problem, row=int(numbers[i]), entity=prepared.entities[i])
         for i in sorted(found)
         for name, value, problem in found[i]
     )
+    row_level = [
+        p for p in flagged_problems if (p.field, p.problem) not in prepared.column_problems
+    ]
+    if errors == "raise" and (column_level or row_level):
+        raise ProfileError(column_level + row_level, source=source.name)
     flagged = flagged_frame(flagged_problems)
     results = _results(plan, prepared, candidates, scores, chosen)
     transitions = None

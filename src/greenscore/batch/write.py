@@ -91,9 +91,14 @@ def _sibling(path: Path, table: str) -> Path:
     return path.with_name(f"{path.stem}.{table}{path.suffix}")
 
 
-def write_file(result: BatchResult, path: Path, fmt: str) -> list[Path]:
-    """One format at one path: results there, other tables beside it (or as sheets for Excel)."""
-    tables = result.tables()
+def write_file(
+    result: BatchResult, path: Path, fmt: str, tables: dict[str, pd.DataFrame] | None = None
+) -> list[Path]:
+    """One format at one path: results there, other tables beside it (or as sheets for Excel).
+
+    ``tables`` are the result's tables when the caller has them already.
+    """
+    tables = result.tables() if tables is None else tables
     provenance = result.provenance
     if fmt == "xlsx":
         return write_excel(path, _excel_safe(tables), provenance)
@@ -161,7 +166,7 @@ def write_result(
     if "xlsx" in chosen:
         check_excel_size(tables)
     if one_file:
-        return write_file(result, target, chosen[0])
+        return write_file(result, target, chosen[0], tables)
     for name in _folder_files(tables, chosen):
         ensure_not_input(target / name, *result.provenance.inputs)
     with atomic_folder(target) as staging:
