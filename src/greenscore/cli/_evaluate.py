@@ -50,7 +50,7 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         if not Path(shown).is_file():
             raise InputFileError(f"profile file not found: {shown}")
         try:
-            data = read_located(shown).data
+            data = read_located(shown, max_bytes=MAX_PROFILE_BYTES).data
         except RubricError as e:
             if any("must be a YAML mapping" in p.message for p in e.problems):
                 detail = "a profile must be a mapping of field: value"
