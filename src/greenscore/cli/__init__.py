@@ -13,6 +13,7 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
@@ -48,9 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_rubric_option(parser: argparse.ArgumentParser) -> None:
+    """--rubric as a Path, so that a file name is never taken for YAML text (see is_yaml_text)."""
+    parser.add_argument(
+        "--rubric", metavar="RUBRIC", type=Path, help="rubric YAML file (default: bundled)"
+    )
+
+
 def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -> None:
     """The options every command that assesses a table shares: rubric, period, previous, errors."""
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    add_rubric_option(parser)
     parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
     parser.add_argument(
         "--previous",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import echo
+from greenscore.cli import add_rubric_option, echo
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "data", metavar="DATA", help="base-year table (.csv, .xlsx, .parquet, .jsonl)"
     )
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    add_rubric_option(parser)
     parser.add_argument(
         "-o", "--output", metavar="NEW_RUBRIC", required=True, help="calibrated rubric to write"
     )

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from greenscore.cli import echo
+from greenscore.cli import add_rubric_option, echo
 
 MAX_PROFILE_BYTES = 2_000_000
 
@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
         "why it lands in its tier.",
     )
     parser.add_argument("profile", metavar="PROFILE", help="profile file (.yaml, .yml or .json)")
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    add_rubric_option(parser)
     parser.add_argument("--json", action="store_true", help="print the assessment as JSON")
     parser.set_defaults(handler=run)
 
