@@ -95,10 +95,30 @@ def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     print(problem_table(error.problems), file=out)
 
 
+def output_files_ok(command: str, *paths: str | None, folder: bool = False) -> bool:
+    """Whether every output given can be written (a file in an existing folder, or a folder with
+    ``folder``); if not, print a usage error naming the path, before the command does any work."""
+    from greenscore.errors import OutputError
+    from greenscore.io import check_output_path
+
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            check_output_path(path, folder=folder)
+        except OutputError as error:
+            echo(f"greenscore {command}: error: {error}", err=True)
+            return False
+    return True
+
+
 def message(error: BaseException) -> str:
-    """An error's own message: OSErrors that carry a filename keep their text readable."""
+    """An error's own message; an OSError reads "what: path", never a bare "[Errno N]"."""
     if isinstance(error, OSError) and error.strerror is None and len(error.args) == 1:
         return str(error.args[0])
+    if isinstance(error, OSError) and error.strerror:
+        names = [os.fsdecode(n) for n in (error.filename, error.filename2) if n is not None]
+        return f"{error.strerror}: {' -> '.join(names)}" if names else error.strerror
     return str(error)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok
 
 PROGRESS_ROWS = 5000
 
@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as error:
             echo(f"greenscore assess: error: {error}", err=True)
             return EXIT_USAGE
+    if not output_files_ok("assess", args.report):
+        return EXIT_USAGE
     source = read_table(args.data)
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import add_rubric_option, echo
+from greenscore.cli import EXIT_USAGE, add_rubric_option, echo, output_files_ok
 
 
 def register(subparsers: Any) -> None:
@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.rubric.load import load_rubric, rubric_yaml
 
     ensure_not_input(args.output, args.data, args.rubric)
+    if not output_files_ok("calibrate", args.output):
+        return EXIT_USAGE
     source = read_table(args.data)
     rubric = load_rubric(args.rubric)
     batch = assess(source, rubric, period=args.period, errors=args.errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
             "error: give at least one output: -o HTML, --xlsx XLSX or --markdown MD",
             err=True,
         )
+        return EXIT_USAGE
+    if not output_files_ok("report", args.output, args.xlsx, args.markdown):
         return EXIT_USAGE
     result = assess(
         args.data, args.rubric, period=args.period, previous=args.previous, errors=args.errors

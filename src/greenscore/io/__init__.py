@@ -6,6 +6,7 @@ from greenscore.io._atomic import (
     atomic_write,
     atomic_write_bytes,
     atomic_write_text,
+    check_output_path,
     ensure_not_input,
 )
 from greenscore.io._escape import (
@@ -44,6 +45,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "check_excel_size",
+    "check_output_path",
     "ensure_not_input",
     "escape_frame",
     "escape_markdown",
