@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,8 +27,10 @@ def register(subparsers: Any) -> None:
 
 
 def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
-    """A profile file's mapping of field values; YAML is read safely, JSON strictly."""
+    """A profile file's mapping of field values; YAML is read safely, JSON strictly (a repeated
+    key, a number beyond a float or deep nesting is refused with its line and column)."""
     from greenscore.errors import InputFileError, RubricError
+    from greenscore.io import parse_json
     from greenscore.rubric.safe_yaml import read_located
 
     shown = os.fspath(path)
@@ -43,9 +44,11 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         if len(raw) > MAX_PROFILE_BYTES:
             raise InputFileError(f"cannot read {shown}: over {MAX_PROFILE_BYTES:,} bytes")
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise InputFileError(f"cannot read {shown}: not valid JSON ({e})") from e
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            raise InputFileError(f"cannot read {shown}: line {line} is not valid UTF-8") from e
+        data = parse_json(text, shown)
     elif suffix in (".yaml", ".yml"):
         if not Path(shown).is_file():
             raise InputFileError(f"profile file not found: {shown}")

@@ -16,6 +16,7 @@ from greenscore.io._escape import (
     escape_terminal,
 )
 from greenscore.io._hash import sha256_bytes, sha256_file
+from greenscore.io._json import parse_json
 from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
 from greenscore.io._write import (
@@ -55,6 +56,7 @@ __all__ = [
     "from_frame",
     "greenscore_version",
     "make_provenance",
+    "parse_json",
     "read_table",
     "sha256_bytes",
     "sha256_file",
