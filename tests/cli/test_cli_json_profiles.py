@@ -1,6 +1,7 @@
 """Issue 12, lesser item: a JSON profile is read strictly, like a JSON Lines record. A repeated
 key is refused with the key, line and column (never last-wins); a number no float holds and deep
-nesting are located errors, not an OverflowError or RecursionError traceback."""
+nesting are located errors, not an OverflowError or RecursionError traceback; so is an integer
+no float holds in a YAML profile."""
 
 from __future__ import annotations
 
@@ -88,3 +89,17 @@ def test_a_json_profile_that_is_not_utf8_names_its_line(
     path.write_bytes('{\n"park_name": "园区"\n}'.encode("gb18030"))
     assert main(["evaluate", str(path)]) == 1
     assert "line 2 is not valid UTF-8" in capsys.readouterr().err
+
+
+def test_defect4_huge_integer_in_a_yaml_profile_is_a_problem_not_an_overflow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (PROFILES / "good.yaml").read_text(encoding="utf-8")
+    assert "main_business_income: 729.72\n" in text
+    path = tmp_path / "profile.yaml"
+    huge = "1" + "0" * 400
+    path.write_text(text.replace("729.72", huge), encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "main_business_income" in err and "expected a finite number" in err

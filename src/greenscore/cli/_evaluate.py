@@ -30,7 +30,7 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     """A profile file's mapping of field values; YAML is read safely, JSON strictly (a repeated
     key, a number beyond a float or deep nesting is refused with its line and column)."""
     from greenscore.errors import InputFileError, RubricError
-    from greenscore.io import parse_json
+    from greenscore.io import parse_json, plain_number
     from greenscore.rubric.safe_yaml import read_located
 
     shown = os.fspath(path)
@@ -64,7 +64,7 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         raise InputFileError(f"cannot read {shown}: a profile must be a .yaml, .yml or .json file")
     if not isinstance(data, Mapping):
         raise InputFileError(f"cannot read {shown}: a profile must be a mapping of field: value")
-    return data
+    return {key: plain_number(value) for key, value in data.items()}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from greenscore.io._escape import (
 )
 from greenscore.io._hash import sha256_bytes, sha256_file
 from greenscore.io._json import parse_json
+from greenscore.io._numbers import plain_number
 from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
 from greenscore.io._write import (
@@ -57,6 +58,7 @@ __all__ = [
     "greenscore_version",
     "make_provenance",
     "parse_json",
+    "plain_number",
     "read_table",
     "sha256_bytes",
     "sha256_file",

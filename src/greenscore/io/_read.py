@@ -21,6 +21,7 @@ from greenscore.io._csv import decode_text, parse_delimited
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
 from greenscore.io._jsonl import parse_jsonl
+from greenscore.io._numbers import plain_numbers
 from greenscore.io._table import assemble, check_duplicates, error, fail, is_blank
 from greenscore.io._xlsx import describe_unseen, unseen_cells
 
@@ -74,13 +75,14 @@ def from_frame(df: pd.DataFrame) -> TableSource:
     """Wrap an in-memory DataFrame as a TableSource.
 
     Row numbers are ``position + 2``, as if the frame had been read from a CSV whose header is
-    row 1, so messages about in-memory data read the same as for files.
+    row 1, so messages about in-memory data read the same as for files. Decimal cells become
+    floats (see :func:`greenscore.io.plain_number`).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"from_frame expects a pandas DataFrame, got {type(df).__name__}")
     names = [c.strip() if isinstance(c, str) else c for c in df.columns]
     check_duplicates(names, "<in-memory frame>")
-    frame = df.reset_index(drop=True)
+    frame = plain_numbers(df.reset_index(drop=True))
     frame.columns = pd.Index(names)
     numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
     return TableSource(frame, numbers, None, None, "frame")
@@ -246,4 +248,4 @@ def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
     except Exception as e:
         raise error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
     frame.columns = pd.Index([n.strip() for n in names])
-    return frame.reset_index(drop=True), list(range(1, len(frame) + 1))
+    return plain_numbers(frame.reset_index(drop=True)), list(range(1, len(frame) + 1))
