@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
-from greenscore.io import escape_terminal
+from greenscore.io import TableSource, escape_terminal, read_table
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -81,6 +81,15 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
     """
     shown = escape_terminal(str(text), keep_newlines=True, json=json)
     print(shown, end=end, file=sys.stderr if err else sys.stdout)
+
+
+def read_input(path: str) -> TableSource:
+    """A table the command was given, read by :func:`greenscore.io.read_table`, with each of its
+    notes (what was read though Excel hides it) printed on stderr."""
+    source = read_table(path)
+    for note in source.notes:
+        echo(f"note: {path}: {note}", err=True)
+    return source
 
 
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:

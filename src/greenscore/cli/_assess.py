@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok, read_input
 
 PROGRESS_ROWS = 5000
 
@@ -54,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.batch.text import problem_table
     from greenscore.batch.write import output_formats
     from greenscore.errors import OutputError
-    from greenscore.io import read_table
 
     if args.output:
         try:
@@ -64,13 +63,14 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
-    source = read_table(args.data)
+    source = read_input(args.data)
+    previous = read_input(args.previous) if args.previous else None
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(
         source,
         args.rubric,
         period=args.period,
-        previous=args.previous,
+        previous=previous,
         errors=args.errors,
         progress=progress,
     )

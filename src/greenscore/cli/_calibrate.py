@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_rubric_option, echo, output_files_ok
+from greenscore.cli import EXIT_USAGE, add_rubric_option, echo, output_files_ok, read_input
 
 
 def register(subparsers: Any) -> None:
@@ -38,14 +38,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess
     from greenscore.batch.calibrate import calibrate
-    from greenscore.io import atomic_write_text, ensure_not_input, greenscore_version, read_table
+    from greenscore.io import atomic_write_text, ensure_not_input, greenscore_version
     from greenscore.methods import is_cohort
     from greenscore.rubric.load import load_rubric, rubric_yaml
 
     ensure_not_input(args.output, args.data, args.rubric)
     if not output_files_ok("calibrate", args.output):
         return EXIT_USAGE
-    source = read_table(args.data)
+    source = read_input(args.data)
     rubric = load_rubric(args.rubric)
     batch = assess(source, rubric, period=args.period, errors=args.errors)
     calibrated = calibrate(rubric, source, period=args.period, errors=args.errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok
+from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok, read_input
 
 
 def register(subparsers: Any) -> None:
@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not output_files_ok("report", args.output, args.xlsx, args.markdown):
         return EXIT_USAGE
-    result = assess(
-        args.data, args.rubric, period=args.period, previous=args.previous, errors=args.errors
-    )
+    source = read_input(args.data)
+    previous = read_input(args.previous) if args.previous else None
+    result = assess(source, args.rubric, period=args.period, previous=previous, errors=args.errors)
     written = write_report(
         result,
         html=args.output,
