@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
-from greenscore.io import TableSource, escape_terminal, read_table
+from greenscore.io import INPUT_SUFFIXES, TableSource, escape_terminal, read_table, text_encoding
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +71,37 @@ def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -
         default="raise",
         help=f"raise: stop and list every problem (default); flag: {flag_help}",
     )
+    add_encoding_option(parser)
+
+
+def add_encoding_option(parser: argparse.ArgumentParser) -> None:
+    """``--encoding NAME``: the text encoding of the CSV/TSV tables a command reads."""
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        type=_encoding,
+        help="text encoding of .csv/.tsv tables read (DATA and LAST_YEAR alike), e.g. cp950 "
+        "for Big5 or cp932 for Shift-JIS (default: told by evidence: UTF-8, UTF-16 or "
+        "GB18030/GBK)",
+    )
+
+
+def _encoding(name: str) -> str:
+    try:
+        return text_encoding(name)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
+
+
+def encoding_misuse(encoding: str | None, *paths: str | None) -> str | None:
+    """Why ``--encoding`` cannot apply (no table given is CSV/TSV text), or None when it can."""
+    if encoding is None or any(_is_text(p) for p in paths if p):
+        return None
+    return "--encoding names the text encoding of .csv and .tsv tables, and no table given is one"
+
+
+def _is_text(path: str) -> bool:
+    return INPUT_SUFFIXES.get(Path(path).suffix.lower()) == "csv"
 
 
 def echo(text: object = "", *, err: bool = False, json: bool = False, end: str = "\n") -> None:
@@ -83,10 +114,10 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
     print(shown, end=end, file=sys.stderr if err else sys.stdout)
 
 
-def read_input(path: str) -> TableSource:
-    """A table the command was given, read by :func:`greenscore.io.read_table`, with each of its
-    notes (what was read though Excel hides it) printed on stderr."""
-    source = read_table(path)
+def read_input(path: str, encoding: str | None = None) -> TableSource:
+    """A table the command was given, read by :func:`greenscore.io.read_table` (``encoding`` for
+    CSV/TSV only), with each of its notes (what was read though Excel hides it) on stderr."""
+    source = read_table(path, encoding=encoding if _is_text(path) else None)
     for note in source.notes:
         echo(f"note: {path}: {note}", err=True)
     return source

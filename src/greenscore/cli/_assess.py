@@ -6,7 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo, output_files_ok, read_input
+from greenscore.cli import (
+    EXIT_USAGE,
+    add_assessment_options,
+    echo,
+    encoding_misuse,
+    output_files_ok,
+    read_input,
+)
 
 PROGRESS_ROWS = 5000
 
@@ -63,8 +70,12 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
-    source = read_input(args.data)
-    previous = read_input(args.previous) if args.previous else None
+    misuse = encoding_misuse(args.encoding, args.data, args.previous)
+    if misuse:
+        echo(f"greenscore assess: error: {misuse}", err=True)
+        return EXIT_USAGE
+    source = read_input(args.data, args.encoding)
+    previous = read_input(args.previous, args.encoding) if args.previous else None
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(
         source,

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_rubric_option, echo, output_files_ok, read_input
+from greenscore.cli import (
+    EXIT_USAGE,
+    add_encoding_option,
+    add_rubric_option,
+    echo,
+    encoding_misuse,
+    output_files_ok,
+    read_input,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -32,6 +40,7 @@ def register(subparsers: Any) -> None:
         default="raise",
         help="raise: stop on any invalid row (default); flag: calibrate on the valid rows",
     )
+    add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -42,10 +51,14 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.methods import is_cohort
     from greenscore.rubric.load import load_rubric, rubric_yaml
 
+    misuse = encoding_misuse(args.encoding, args.data)
+    if misuse:
+        echo(f"greenscore calibrate: error: {misuse}", err=True)
+        return EXIT_USAGE
     ensure_not_input(args.output, args.data, args.rubric)
     if not output_files_ok("calibrate", args.output):
         return EXIT_USAGE
-    source = read_input(args.data)
+    source = read_input(args.data, args.encoding)
     rubric = load_rubric(args.rubric)
     batch = assess(source, rubric, period=args.period, errors=args.errors)
     calibrated = calibrate(rubric, source, period=args.period, errors=args.errors)

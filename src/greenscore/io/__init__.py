@@ -9,6 +9,7 @@ from greenscore.io._atomic import (
     check_output_path,
     ensure_not_input,
 )
+from greenscore.io._csv import text_encoding
 from greenscore.io._escape import (
     escape_frame,
     escape_markdown,
@@ -63,6 +64,7 @@ __all__ = [
     "sha256_bytes",
     "sha256_file",
     "sheet_titles",
+    "text_encoding",
     "write_csv",
     "write_excel",
     "write_json",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from greenscore.errors import InputFileError
-from greenscore.io._csv import decode_text, parse_delimited
+from greenscore.io._csv import decode_text, parse_delimited, text_encoding
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
 from greenscore.io._jsonl import parse_jsonl
@@ -89,18 +89,21 @@ def read_table(
     *,
     max_bytes: int = 500_000_000,
     sheet: str | int | None = None,
+    encoding: str | None = None,
 ) -> TableSource:
     """Read a .csv, .tsv, .xlsx, .parquet or .jsonl/.ndjson file into a TableSource.
 
     CSV cells are kept exactly as typed (strings, ``""`` for empty); Excel and JSON cells keep
     their types (object columns, ``None`` for empty). The header is the first non-blank row and
     all-blank rows are skipped. ``sheet`` picks an Excel sheet by name or 0-based index, hidden
-    or not (default: the first visible one). ``sha256`` is of exactly the bytes parsed. Any problem with the file raises
-    InputFileError naming it.
+    or not (default: the first visible one). ``encoding`` names a CSV/TSV file's text encoding
+    (default: told by evidence; see :func:`greenscore.io.text_encoding`). ``sha256`` is of
+    exactly the bytes parsed. Any problem with the file raises InputFileError naming it.
     """
     shown = os.fspath(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
+    named = None if encoding is None else text_encoding(encoding)
     data = _read_bytes(Path(shown), shown, max_bytes)
     suffix = Path(shown).suffix.lower()
     kind = INPUT_SUFFIXES.get(suffix)
@@ -109,11 +112,13 @@ def read_table(
         fail(shown, f"unsupported file type {suffix or '(no suffix)'!r}; supported: {supported}")
     if sheet is not None and kind != "xlsx":
         fail(shown, "a sheet can only be chosen for .xlsx files")
+    if named is not None and kind != "csv":
+        fail(shown, "an encoding can only be named for .csv and .tsv files")
     digest = sha256_bytes(data)
-    encoding: str | None = None
+    read: str | None = None
     notes: tuple[str, ...] = ()
     if kind == "csv":
-        text, encoding = decode_text(data, shown)
+        text, read = decode_text(data, shown, named)
         frame, numbers = parse_delimited(text, "\t" if suffix == ".tsv" else ",", shown)
     elif kind == "xlsx":
         frame, numbers, notes = parse_xlsx(data, shown, sheet, max_bytes)
@@ -121,9 +126,9 @@ def read_table(
         frame, numbers = _parse_parquet(data, shown)
     else:
         frame, numbers = parse_jsonl(data, shown)
-        encoding = "utf-8"
+        read = "utf-8"
     rows = np.asarray(numbers, dtype=np.int64)
-    return TableSource(frame, rows, shown, digest, kind, encoding, notes)
+    return TableSource(frame, rows, shown, digest, kind, read, notes)
 
 
 def _read_bytes(p: Path, shown: str, max_bytes: int) -> bytes:
