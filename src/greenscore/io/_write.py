@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ PROVENANCE_SHEET = "provenance"
 
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
+_EXCEL_MAX_TEXT = 32_767
+_INSTEAD = "write this result as csv or parquet instead (--format csv parquet)"
 _EXCEL_MAX_WIDTH = 60
 _EXCEL_MIN_WIDTH = 8
 _EXCEL_WRAP_WIDTH = 70
@@ -113,7 +115,8 @@ def write_excel(
 
 
 def check_excel_size(sheets: Mapping[str, pd.DataFrame]) -> None:
-    """Raise OutputError if a table has more rows or columns than an Excel sheet holds.
+    """Raise OutputError if a table has more rows or columns than an Excel sheet holds, or text
+    longer than an Excel cell holds (which Excel would cut short).
 
     Called before anything is written, so that a too-big table never leaves a partial output.
     """
@@ -123,8 +126,43 @@ def check_excel_size(sheets: Mapping[str, pd.DataFrame]) -> None:
             raise OutputError(
                 f"table {name!r} has {rows:,} rows and {columns:,} columns; an Excel sheet holds "
                 f"{_EXCEL_MAX_ROWS - 1:,} rows below its header and {_EXCEL_MAX_COLUMNS:,} "
-                "columns; write this result as csv or parquet instead (--format csv parquet)"
+                f"columns; {_INSTEAD}"
             )
+        _check_text_length(name, _flatten(frame))
+
+
+def _excel_length(value: Any) -> int:
+    """The length Excel counts of the text a value is written as (UTF-16 units), else 0."""
+    cell = excel_cell(value)
+    return len(cell.encode("utf-16-le", "surrogatepass")) // 2 if isinstance(cell, str) else 0
+
+
+def _check_text_length(name: str, frame: pd.DataFrame) -> None:
+    """Raise OutputError naming the first header or text cell whose text, as written, is too
+    long. A character counts at most two UTF-16 units and escaping adds one, so only text of more
+    than half the limit is measured exactly."""
+    shortest = _EXCEL_MAX_TEXT // 2
+    for j, label in enumerate(frame.columns):
+        if len(label) > shortest and _excel_length(label) > _EXCEL_MAX_TEXT:
+            _too_long(name, 1, f"the header of column {j + 1}", _excel_length(label))
+        column = frame.iloc[:, j]
+        if column.dtype.kind not in "OSU":
+            continue
+        try:
+            raw = column.str.len().to_numpy(dtype=float, na_value=0.0)
+        except AttributeError:
+            continue
+        for i in np.flatnonzero(raw > shortest):
+            length = _excel_length(column.iloc[i])
+            if length > _EXCEL_MAX_TEXT:
+                _too_long(name, int(i) + 2, f"column {label!r}", length)
+
+
+def _too_long(name: str, row: int, where: str, length: int) -> NoReturn:
+    raise OutputError(
+        f"table {name!r}, row {row} of its sheet, {where}: text of {length:,} characters; an "
+        f"Excel cell holds at most {_EXCEL_MAX_TEXT:,} and Excel would cut it short; {_INSTEAD}"
+    )
 
 
 def _named(frame: pd.DataFrame) -> int:
