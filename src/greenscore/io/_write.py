@@ -345,11 +345,14 @@ def write_sheet(
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = _text_kept(WriteOnlyCell(sheet, value=header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for values in zip(*columns, strict=True):
+    error_like = _error_like(
+        {j: columns[j] for j in range(len(labels)) if frame.iloc[:, j].dtype.kind in "OSU"}
+    )
+    for i, values in enumerate(zip(*columns, strict=True)):
         row: list[Any] = list(values)
         for j, (number_format, wrapped) in dressed.items():
             cell = WriteOnlyCell(sheet, value=row[j])
@@ -358,9 +361,34 @@ def write_sheet(
             if wrapped:
                 cell.alignment = top
             row[j] = cell
+        for j in error_like.get(i, ()):
+            row[j] = _text_kept(row[j] if j in dressed else WriteOnlyCell(sheet, value=row[j]))
         sheet.append(row)
     if autofilter and len(frame) and labels:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(frame) + 1}"
+
+
+def _error_like(columns: dict[int, list[Any]]) -> dict[int, list[int]]:
+    """Row → columns of the text cells spelt like an Excel error (``#N/A``), by position, among
+    the columns given (those that can hold text)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    codes = frozenset(ERROR_CODES)
+    found: dict[int, list[int]] = {}
+    for j, column in columns.items():
+        if codes.isdisjoint(column):
+            continue
+        for i, value in enumerate(column):
+            if isinstance(value, str) and value in codes:
+                found.setdefault(i, []).append(j)
+    return found
+
+
+def _text_kept(cell: Any) -> Any:
+    """The cell stored as the text it holds: openpyxl stores text spelt like an error as one."""
+    if cell.data_type == "e":
+        cell.data_type = "s"
+    return cell
 
 
 def excel_cell(value: Any) -> Any:
