@@ -6,11 +6,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
+
 from greenscore.engine.describe import veto_effect
+from greenscore.engine.display import assessment_frame, assessment_html, value_text, who
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.normalise import MISSING_ERROR, TREATMENTS
 from greenscore.engine.plan import Plan
 from greenscore.engine.scores import Scores
+from greenscore.io.display import one_line_repr, shorten
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 
@@ -27,6 +31,11 @@ class Tier:
 
     def __str__(self) -> str:
         return f"{self.label or self.id} ({self.id})"
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "Tier", f"{self.id} {self.label}: from {fmt(self.min_score)}, {self.consequence_kind}"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,7 @@ class IndicatorResult:
     def explanation(self) -> str:
         """How the raw value became a score, its weight and its contribution, in one line."""
         name = self.label or self.id
-        if self.checklist_items is not None and self.value is not None:
-            shown = f"{fmt(self.value)} of {self.checklist_items} items"  # type: ignore[arg-type]
-        else:
-            shown = _value_text(self.value, self.unit)
+        shown = value_text(self.value, self.unit, self.checklist_items)
         outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)} / {fmt(self.out_of)}"
         text = f"{name}: {shown} on {self.method_text}: {outcome}"
         if self.score is not None:
@@ -63,6 +69,14 @@ class IndicatorResult:
         if self.treatment:
             text += f" ({self.treatment})"
         return text
+
+    def __repr__(self) -> str:
+        outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)} / {fmt(self.out_of)}"
+        return one_line_repr(
+            "IndicatorResult",
+            f"{self.id}: {value_text(self.value, self.unit, self.checklist_items)} → {outcome}, "
+            f"contributes {fmt(self.contribution, 2)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,13 @@ class DimensionResult:
     effective_weight: float
     contribution: float
 
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "DimensionResult",
+            f"{self.path}: {fmt(self.score, 2)}, {fmt(self.effective_weight * 100, 2)}% of total, "
+            f"contributes {fmt(self.contribution, 2)}",
+        )
+
 
 @dataclass(frozen=True)
 class VetoResult:
@@ -87,6 +108,11 @@ class VetoResult:
     reason: str
     tier: str | None
     points: float
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "VetoResult", f"{self.id}: {veto_effect(self.kind, self.tier, self.points)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -124,14 +150,28 @@ class Assessment:
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator, in rubric order: indicator, label, dimension, method, value
+        (as reported), unit, normalised (0–1), score, weight (in the total), contribution and
+        treatment (how a missing value was handled, or None)."""
+        return assessment_frame(self)
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "Assessment",
+            f"{shorten(who(self.entity, self.period), 60)}: {fmt(self.total)} → "
+            f"{shorten(self.tier.id)} (rubric {shorten(self.rubric_name, 60)} "
+            f"{shorten(self.rubric_version, 20)})",
+        )
+
+    def _repr_html_(self) -> str:
+        return assessment_html(self)
+
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
-        who = (
-            " ".join(str(x) for x in (self.entity, self.period) if x not in (None, "")) or "profile"
-        )
         lines = [
-            f"{who}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
+            f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
         ]
         if self.deductions:
@@ -161,13 +201,6 @@ class Assessment:
 
     def __str__(self) -> str:
         return self.explain()
-
-
-def _value_text(value: float | str | None, unit: str) -> str:
-    if value is None:
-        return "not reported"
-    text = value if isinstance(value, str) else fmt(value)
-    return f"{text} {unit}".strip()
 
 
 def build_assessment(

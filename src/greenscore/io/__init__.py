@@ -12,6 +12,7 @@ from greenscore.io._atomic import (
 from greenscore.io._csv import text_encoding
 from greenscore.io._escape import (
     escape_frame,
+    escape_html,
     escape_markdown,
     escape_spreadsheet_cell,
     escape_terminal,
@@ -51,6 +52,7 @@ __all__ = [
     "check_output_path",
     "ensure_not_input",
     "escape_frame",
+    "escape_html",
     "escape_markdown",
     "escape_spreadsheet_cell",
     "escape_terminal",

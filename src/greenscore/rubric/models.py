@@ -22,6 +22,7 @@ from greenscore.methods.base import (
     Weight,
     _Model,
 )
+from greenscore.rubric.display import rubric_html, rubric_repr
 from greenscore.rubric.safe_yaml import LocatedDocument
 
 __all__ = [
@@ -336,3 +337,18 @@ class Rubric(_Model):
         """Where a rubric path (e.g. ('tiers', 0, 'min_score')) sits in the YAML it was loaded
         from; None for a rubric not loaded from YAML."""
         return self._source.locate(path) if self._source is not None else None
+
+    def __repr__(self) -> str:
+        """Name, version and counts on one line, instead of pydantic's dump of every field."""
+        return rubric_repr(self)
+
+    def __str__(self) -> str:
+        return rubric_repr(self)
+
+    def __repr_args__(self) -> list[tuple[str | None, Any]]:
+        """What pydantic-based displays (rich, devtools) show: the name and version only."""
+        return [("name", self.name), ("version", self.version)]
+
+    def _repr_html_(self) -> str:
+        """The tree of dimensions with weights and methods, then the tiers and vetoes."""
+        return rubric_html(self)
