@@ -172,3 +172,43 @@ def test_findings_of_every_code_are_errors_or_warnings(code):
     finding = Finding(code, "m", "p")
     assert finding.severity in ("error", "warning")
     assert finding.to_dict()["line"] is None
+
+
+RATIOS = """inputs:
+  - {id: x, min: 0}
+  - {id: awards, type: integer, min: 0}
+dimensions:
+  - {id: d, indicators: [{id: ratio, input: x, method: linear, goalposts: {worst: 0, best: 1}, cap: false}]}
+tiers:
+  - {id: a, min_score: 90, max_share: 0.2}
+  - {id: b, min_score: 0}
+"""
+
+
+def test_clamp_ties_warn_where_a_quota_meets_totals_held_at_the_maximum(tmp_path):
+    """An uncapped ratio can pass 100; held at 100 its parks tie, and tier a has a quota."""
+    findings = _lint(tmp_path, RATIOS)
+    (tie,) = [f for f in findings if f.code == "clamp-ties"]
+    assert tie.severity == "warning" and tie.path == "tiers[0].max_share"
+    assert _line(findings, "clamp-ties") == 9
+    assert "indicators ratio can score past it" in tie.message
+    assert "total: {ceiling: false}" in tie.message
+    without_ceiling = _lint(tmp_path, RATIOS + "total: {ceiling: false}\n")
+    assert not [f for f in without_ceiling if f.code == "clamp-ties"]
+    capped = RATIOS.replace(", cap: false", "")
+    assert not [f for f in _lint(tmp_path, capped) if f.code == "clamp-ties"]
+    bonus = capped + "vetoes:\n  - {id: prize, kind: bonus, points: awards, reason: r}\n"
+    (tie,) = [f for f in _lint(tmp_path, bonus) if f.code == "clamp-ties"]
+    assert "bonus items prize add points" in tie.message
+
+
+def test_bonuses_count_towards_the_highest_total(tmp_path):
+    """Scores reach 100 at most; with no ceiling, a bonus of at most 5 makes 105 reachable and
+    106 not."""
+    body = RATIOS.replace(", cap: false", "").replace(", max_share: 0.2", "")
+    body += "total: {ceiling: false}\n"
+    bonus = "vetoes:\n  - {id: prize, kind: bonus, points: 2 * awards, cap: 5, reason: r}\n"
+    for top, reachable in ((105, True), (106, False)):
+        text = body.replace("min_score: 90", f"min_score: {top}") + bonus
+        unreachable = [f for f in _lint(tmp_path, text) if f.code == "unreachable-tier"]
+        assert bool(unreachable) is not reachable

@@ -334,6 +334,10 @@ def _results(
     data["total"] = scores.total
     data["raw_total"] = scores.raw_total
     data["deductions"] = scores.deductions
+    if plan.bonus_items.any():
+        data["bonuses"] = scores.bonuses
+    if plan.may_clamp:
+        data["clamped_from"] = np.where(scores.clamped, scores.unclamped, np.nan)
     data["tier"] = np.array([t.id for t in tiers], dtype=object)[tier]
     data["tier_label"] = np.array([t.label for t in tiers], dtype=object)[tier]
     data["consequence_kind"] = np.array([t.consequence.kind for t in tiers], dtype=object)[tier]

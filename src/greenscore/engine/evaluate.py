@@ -21,6 +21,7 @@ from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.engine.scores import Scores
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
+from greenscore.methods.base import fmt
 from greenscore.rubric.load import RubricLike, load_rubric
 
 
@@ -38,12 +39,24 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                 )
             )
     for v, veto in enumerate(plan.rubric.vetoes):
+        noun = "bonus" if veto.kind == "bonus" else "deduction"
         if scores.veto_unknown[row, v]:
             problems.append(
                 (
                     str(veto.points),
                     f"veto {veto.id!r} cannot be worked out: its points are missing or invalid "
-                    "(e.g. a division by zero), so the deduction is unknown",
+                    f"(e.g. a division by zero), so the {noun} is unknown",
+                )
+            )
+        if scores.veto_negative[row, v]:
+            value = float(scores.veto_uncapped[row, v])
+            opposite = "take points off" if veto.kind == "bonus" else "add points"
+            problems.append(
+                (
+                    str(veto.points),
+                    f"{veto.kind} item {veto.id!r} cannot be applied: its points formula "
+                    f"{veto.points!r} gives {fmt(value, 6)}, below 0; a {noun} is 0 points or "
+                    f"more (a negative one would {opposite} instead)",
                 )
             )
     if np.isnan(scores.raw_total[row]):

@@ -24,7 +24,7 @@ from greenscore.engine.compile import (
     method_context,
     node_children,
 )
-from greenscore.engine.decide import QUOTA_KEY, decide, quota_cutoffs
+from greenscore.engine.decide import QUOTA_KEY, bound_total, decide, quota_cutoffs
 from greenscore.engine.derive import compute_values, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
@@ -36,7 +36,7 @@ from greenscore.engine.normalise import (
     normalise,
 )
 from greenscore.engine.scores import Scores
-from greenscore.methods import is_cohort
+from greenscore.methods import is_cohort, method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import rubric_sha256
@@ -53,6 +53,8 @@ class Plan:
         self.rubric = rubric
         scale = rubric.scale
         self.scale_min, self.scale_max = scale.min, scale.max
+        self.total_low = scale.min if rubric.total.floor else -np.inf
+        self.total_high = scale.max if rubric.total.ceiling else np.inf
         self.inputs: dict[str, m.Input] = {spec.id: spec for spec in rubric.inputs}
         self.categories = {
             spec.id: {c: float(i) for i, c in enumerate(spec.categories or [])}
@@ -78,6 +80,9 @@ class Plan:
         self.dimension_index = {d.spec.id: i for i, d in enumerate(self.dimensions)}
         self.indicator_index = {s.id: i for i, s in enumerate(self.indicators)}
         self.veto_index = {v.id: i for i, v in enumerate(rubric.vetoes)}
+        kinds = [v.kind for v in rubric.vetoes]
+        self.deduct_items = np.array([k == "deduct" for k in kinds], dtype=bool)
+        self.bonus_items = np.array([k == "bonus" for k in kinds], dtype=bool)
         frozen = rubric.cohort or {}
         self.quota_tiers = [i for i, t in enumerate(rubric.tiers) if t.max_share is not None]
         self.cohort_items = [
@@ -99,6 +104,24 @@ class Plan:
     def method_texts(self) -> dict[str, str]:
         """Each indicator's method in words, by id, worded once per plan."""
         return {s.id: method_sentence(s.spec) for s in self.indicators}
+
+    @cached_property
+    def may_clamp(self) -> bool:
+        """Whether the floor or ceiling can ever move a total, by a static, cautious rule: a
+        ceiling with bonus items or an indicator that can score past the scale's top, a floor with
+        deductions or an indicator that can score below its bottom."""
+        reach = [
+            (s.low + (s.high - s.low) * u)
+            for s in self.indicators
+            for u in method_of(s.spec).bounds(s.spec, self.context)
+        ]
+        above = bool(self.bonus_items.any()) or any(x > self.scale_max for x in reach)
+        below = bool(self.deduct_items.any()) or any(x < self.scale_min for x in reach)
+        return (above and self.rubric.total.ceiling) or (below and self.rubric.total.floor)
+
+    def bound_total(self, x: np.ndarray) -> np.ndarray:
+        """Totals held within the rubric's floor and ceiling."""
+        return bound_total(self, x)
 
     @cached_property
     def validator(self) -> InputValidator:
@@ -178,6 +201,11 @@ class Plan:
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
+            dimension_exact=dim_score.T,
+            bonuses=np.zeros(n),
+            unclamped=raw_total,
+            veto_uncapped=np.zeros((n_veto, n)).T,
+            veto_negative=np.zeros((n_veto, n), dtype=bool).T,
         )
         return decide(self, scores)
 

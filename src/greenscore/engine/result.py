@@ -101,13 +101,20 @@ class DimensionResult:
 
 @dataclass(frozen=True)
 class VetoResult:
-    """A veto that applied, with its reason."""
+    """A veto, deduction or bonus that applied, with its reason (and, for points held at the
+    item's cap, the points before the cap)."""
 
     id: str
     kind: str
     reason: str
     tier: str | None
     points: float
+    capped_from: float | None = None
+
+    @property
+    def effect(self) -> str:
+        """What it did, in words ('tier forced to fail', 'deduct 3 points, capped from 3.6')."""
+        return veto_effect(self.kind, self.tier, self.points, capped_from=self.capped_from)
 
     def __repr__(self) -> str:
         return one_line_repr(
@@ -133,6 +140,8 @@ class Assessment:
     rubric_version: str
     rubric_sha256: str
     scale: tuple[float, float]
+    bonuses: float = 0.0
+    clamped_from: float | None = None
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -174,15 +183,12 @@ class Assessment:
             f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
         ]
-        if self.deductions:
-            lines.append(
-                f"  weighted score {fmt(self.raw_total)} − deductions {fmt(self.deductions)}"
-            )
+        lines += self._total_lines()
         if self.score_tier != self.tier.id:
             lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
         for veto in self.vetoes:
-            effect = veto_effect(veto.kind, veto.tier, veto.points)
-            lines.append(f"  veto {veto.id} ({effect}): {veto.reason}")
+            what = "bonus" if veto.kind == "bonus" else "veto"
+            lines.append(f"  {what} {veto.id} ({veto.effect}): {veto.reason}")
         for dim in self.dimensions:
             depth = dim.path.count("/")
             pad = "  " * (depth + 1)
@@ -201,6 +207,29 @@ class Assessment:
 
     def __str__(self) -> str:
         return self.explain()
+
+    def _total_lines(self) -> list[str]:
+        """How the weighted score became the total: bonuses, deductions and the clamp, each a
+        term, so that the dimensions' contributions and these lines add up to the total."""
+        if not (self.bonuses or self.deductions or self.clamped_from is not None):
+            return []
+        text = f"  weighted score {fmt(self.raw_total)}"
+        for sign, amount, kinds in (("+", self.bonuses, "bonus"), ("−", self.deductions, "deduct")):
+            if amount:
+                noun = "bonuses" if kinds == "bonus" else "deductions"
+                text += f" {sign} {noun} {fmt(amount)}"
+                items = sum(v.points for v in self.vetoes if v.kind == kinds)
+                if items > amount:
+                    text += f" (the items give {fmt(items)}; at most {fmt(amount)} count)"
+        if self.clamped_from is None:
+            return [text]
+        bounded = min(max(self.clamped_from, self.scale[0]), self.scale[1])
+        end = "maximum" if self.clamped_from > bounded else "minimum"
+        return [
+            f"{text} = {fmt(self.clamped_from)}",
+            f"  clamped from {fmt(self.clamped_from)} to {fmt(bounded)} (the scale {end}): "
+            f"{'+' if bounded > self.clamped_from else '−'}{fmt(abs(bounded - self.clamped_from))}",
+        ]
 
 
 def build_assessment(
@@ -265,11 +294,21 @@ def build_assessment(
                 scale.max,
             )
         )
+    points = scores.veto_points[row].tolist()
+    uncapped = scores.veto_uncapped[row].tolist()
     vetoes = tuple(
-        VetoResult(veto.id, veto.kind, veto.reason, veto.tier, float(scores.veto_points[row, v]))
+        VetoResult(
+            veto.id,
+            veto.kind,
+            veto.reason,
+            veto.tier,
+            points[v],
+            uncapped[v] if uncapped[v] > points[v] else None,
+        )
         for v, veto in enumerate(rubric.vetoes)
         if scores.veto_fired[row, v]
     )
+    clamped = bool(scores.clamped[row])
     tier_spec = rubric.tiers[int(scores.tier[row])]
     tier = Tier(
         tier_spec.id,
@@ -293,4 +332,6 @@ def build_assessment(
         rubric_version=rubric.version,
         rubric_sha256=plan.sha256,
         scale=(scale.min, scale.max),
+        bonuses=float(scores.bonuses[row]),
+        clamped_from=float(scores.unclamped[row]) if clamped else None,
     )

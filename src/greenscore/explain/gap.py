@@ -95,7 +95,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     target = current - 1
     tier = rubric.tiers[target]
     park = Park(plan, data, target)
-    requirements = tuple(veto_requirement(plan, park, v.id) for v in a.vetoes)
+    requirements = tuple(veto_requirement(plan, park, v.id) for v in a.vetoes if v.kind != "bonus")
     head: dict[str, Any] = {
         **base,
         "target": tier.id,

@@ -220,7 +220,13 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
     tier_ids = [t.id for t in rubric.tiers]
-    veto_ids = {v.id for v in rubric.vetoes}
+    veto_ids = {v.id for v in rubric.vetoes if v.kind != "bonus"}
+    bonus_ids = {v.id for v in rubric.vetoes if v.kind == "bonus"}
+    for key, kind in (("bonus_cap", "bonus"), ("deduction_cap", "deduct")):
+        if getattr(rubric.total, key) is not None and not any(
+            v.kind == kind for v in rubric.vetoes
+        ):
+            collector.add(("total", key), f"{key} is set but the rubric has no {kind} item")
     _duplicates(
         collector, [(("vetoes", i, "id"), v.id) for i, v in enumerate(rubric.vetoes)], "veto"
     )
@@ -241,6 +247,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                 (*path, "tier"),
                 f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}",
             )
+        if veto.kind == "bonus":
+            continue
         for name in sorted(used):
             for base in sorted(base_inputs([name], formula_reads)):
                 base_spec = inputs.get(base)
@@ -278,7 +286,12 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                     )
             else:
                 for veto_id in cond.vetoes or []:
-                    if veto_id not in veto_ids:
+                    if veto_id in bonus_ids:
+                        collector.add(
+                            (*cpath, "vetoes"),
+                            f"{veto_id!r} is a bonus item, not a veto: no_veto cannot name it",
+                        )
+                    elif veto_id not in veto_ids:
                         collector.add(
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",

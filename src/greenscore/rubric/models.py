@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from greenscore.errors import Location
 from greenscore.methods import Indicator
@@ -50,12 +58,30 @@ __all__ = [
     "Scale",
     "Tier",
     "TierCondition",
+    "Total",
     "Veto",
+    "VetoKind",
     "Weight",
     "_Model",
 ]
 
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
+VetoKind = Literal["force_tier", "cap_tier", "deduct", "bonus"]
+POINT_KINDS = ("deduct", "bonus")
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def _without_later_defaults(
+    model: _Model, data: dict[str, Any], names: Iterable[str]
+) -> dict[str, Any]:
+    """Leave out keys added after the first release while they hold their defaults, so that the
+    canonical form (and the sha256) of a rubric that does not use them stays what it was."""
+    for name in names:
+        if name in data and getattr(model, name) == type(model).model_fields[name].get_default(
+            call_default_factory=True
+        ):
+            del data[name]
+    return data
 
 
 class Scale(_Model):
@@ -76,9 +102,32 @@ class Scale(_Model):
 
 
 class Rounding(_Model):
-    """Round the reported total half up to this many decimals before tiers, as official tables do."""
+    """Round the reported total (and, if asked, dimension scores) before tiers, as published
+    tables do: half up (84.45 → 84.5) or half to even (84.45 → 84.4)."""
 
-    decimals: int = Field(ge=0, le=6)
+    decimals: int = Field(ge=0, le=6, description="Decimals of the total")
+    mode: Literal["half_up", "half_even"] = "half_up"
+    dimensions: int | None = Field(
+        default=None, ge=0, le=6, description="Decimals of the dimension scores, if published"
+    )
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("mode", "dimensions"))
+
+
+class Total(_Model):
+    """How the total is put together beyond the weighted score: its bounds, and caps on all
+    bonuses and on all deductions together."""
+
+    floor: bool = Field(default=True, description="Hold the total at or above the scale minimum")
+    ceiling: bool = Field(default=True, description="Hold the total at or below the scale maximum")
+    bonus_cap: Positive | None = Field(
+        default=None, description="The most points all bonus items together add"
+    )
+    deduction_cap: Positive | None = Field(
+        default=None, description="The most points all deductions together take"
+    )
 
 
 class Input(_Model):
@@ -168,15 +217,34 @@ class Dimension(_Model):
 
 
 class Veto(_Model):
-    """A one-vote veto outside the weighted sum: force a tier, cap the tier, or deduct points."""
+    """An item outside the weighted sum: a one-vote veto that forces or caps the tier, a
+    deduction, or bonus points."""
 
     id: Identifier
     label: str = ""
-    kind: Literal["force_tier", "cap_tier", "deduct"]
+    kind: VetoKind
     when: str | None = Field(default=None, max_length=2000, description="Condition formula")
     tier: Identifier | None = None
-    points: Finite | str | None = Field(default=None, description="Deduction: number or formula")
+    points: Finite | str | None = Field(
+        default=None, description="Deduction or bonus: a number (0 or more) or a formula"
+    )
+    cap: Positive | None = Field(
+        default=None, description="Deduction or bonus: the most points this item gives one park"
+    )
     reason: str = Field(min_length=1)
+
+    @field_validator("points")
+    @classmethod
+    def _not_negative(cls, points: float | str | None, info: ValidationInfo) -> float | str | None:
+        kind = info.data.get("kind")
+        if isinstance(points, int | float) and points < 0 and kind in POINT_KINDS:
+            other = "bonus" if kind == "deduct" else "deduct"
+            does = "takes points off" if kind == "deduct" else "adds points"
+            raise ValueError(
+                f"points {points:g} is negative: a {kind} {does}, so write {-points:g} "
+                f"(or use kind: {other})"
+            )
+        return points
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Veto:
@@ -185,14 +253,20 @@ class Veto(_Model):
                 raise ValueError(f"a {self.kind} veto needs 'tier'")
             if self.when is None:
                 raise ValueError(f"a {self.kind} veto needs a 'when' condition")
-            if self.points is not None:
-                raise ValueError(f"a {self.kind} veto takes no 'points'")
+            if self.points is not None or self.cap is not None:
+                raise ValueError(f"a {self.kind} veto takes no 'points' or 'cap'")
         else:
             if self.points is None:
-                raise ValueError("a deduct veto needs 'points' (a number or a formula)")
+                raise ValueError(f"a {self.kind} item needs 'points' (a number or a formula)")
             if self.tier is not None:
-                raise ValueError("a deduct veto takes no 'tier'")
+                raise ValueError(f"a {self.kind} item takes no 'tier'")
+            if self.cap is not None and not isinstance(self.points, str):
+                raise ValueError("'cap' bounds points given by a formula; fixed points need no cap")
         return self
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("cap",))
 
 
 class DimensionMin(_Model):
@@ -249,6 +323,7 @@ class Rubric(_Model):
     version: str = Field(min_length=1)
     description: str = ""
     scale: Scale = Field(default_factory=Scale)
+    total: Total = Field(default_factory=Total)
     rounding: Rounding | None = None
     missing: MissingPolicy = "error"
     aggregation: Aggregation = "arithmetic"
@@ -272,6 +347,10 @@ class Rubric(_Model):
         if isinstance(data, dict) and isinstance(data.get("version"), int | float):
             data = {**data, "version": str(data["version"])}
         return data
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("total",))
 
     @model_validator(mode="after")
     def _top_weights(self) -> Rubric:

@@ -32,8 +32,9 @@ LINT_CODES: dict[str, str] = {
     "points-outside-scale": "band or category points outside the rubric's scale",
     "duplicate-label": "two inputs, indicators, dimensions, tiers or vetoes with the same label",
     "toothless-veto": "a cap_tier veto that caps at the best tier and so never changes a result",
+    "clamp-ties": "totals held at the scale maximum tie there, and a quota drops every tied park",
 }
-_WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range"}
+_WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range", "clamp-ties"}
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,30 @@ class _Linter:
             chosen.append((x, w))
         return mean(chosen), can_drop
 
-    def total_max(self) -> float:
+    def bonus_max(self) -> float:
+        """An upper bound on the bonus points one park can get (infinite for an uncapped formula)."""
+        items = [
+            v.cap
+            if v.cap is not None
+            else v.points
+            if isinstance(v.points, int | float)
+            else math.inf
+            for v in self.rubric.vetoes
+            if v.kind == "bonus"
+        ]
+        cap = self.rubric.total.bonus_cap
+        return min(sum(items), math.inf if cap is None else cap)
+
+    def weighted_max(self) -> float:
+        """An upper bound on the weighted score, before bonuses and the ceiling."""
         parts = [(*self.dimension_max(d), d.weight) for d in self.rubric.dimensions]
-        best, _ = self.combine(parts, self.rubric.aggregation)
-        best = min(best, self.scale.max)
-        if self.rubric.rounding is not None:
+        return self.combine(parts, self.rubric.aggregation)[0]
+
+    def total_max(self) -> float:
+        best = self.weighted_max() + self.bonus_max()
+        if self.rubric.total.ceiling:
+            best = min(best, self.scale.max)
+        if self.rubric.rounding is not None and math.isfinite(best):
             shifted = np.array([best - self.scale.min])
             best = float(round_half_up(shifted, self.rubric.rounding.decimals)[0]) + self.scale.min
         return best
@@ -200,7 +220,7 @@ class _Linter:
     def tiers(self) -> None:
         rubric, scale = self.rubric, self.scale
         tiers = rubric.tiers
-        targeted = {v.tier for v in rubric.vetoes if v.kind != "deduct"}
+        targeted = {v.tier for v in rubric.vetoes if v.kind in ("force_tier", "cap_tier")}
         forced = {v.tier for v in rubric.vetoes if v.kind == "force_tier"}
         deducts = any(v.kind == "deduct" for v in rubric.vetoes)
         ceiling = self.total_max()
@@ -266,7 +286,8 @@ class _Linter:
         if rubric.rounding is not None:
             step = 10.0**-rubric.rounding.decimals
             for i, tier in enumerate(tiers):
-                upper = tiers[i - 1].min_score if i else scale.max + step / 2
+                top = scale.max + step / 2 if rubric.total.ceiling else math.inf
+                upper = tiers[i - 1].min_score if i else top
                 first = scale.min + math.ceil(round((tier.min_score - scale.min) / step, 9)) * step
                 if first >= upper - 1e-12:
                     self.add(
@@ -324,6 +345,32 @@ class _Linter:
                 else:
                     first[key] = path
 
+    def clamp_ties(self) -> None:
+        """Totals that would pass the scale maximum are held at it and tie there; a quota tier
+        then drops every tied park at its cut-off (ties go against the quota)."""
+        rubric, high = self.rubric, self.scale.max
+        if not rubric.total.ceiling:
+            return
+        why = []
+        if self.weighted_max() > high:
+            over = [ind.id for _, ind in self.indicators if self.indicator_max(ind) > high]
+            why.append(f"indicators {', '.join(over)} can score past it")
+        bonuses = [v.id for v in rubric.vetoes if v.kind == "bonus"]
+        if bonuses:
+            why.append(f"bonus items {', '.join(bonuses)} add points")
+        if not why:
+            return
+        quotas = [i for i, tier in enumerate(rubric.tiers) if tier.max_share is not None]
+        if quotas:
+            names = ", ".join(repr(rubric.tiers[i].id) for i in quotas)
+            self.add(
+                "clamp-ties",
+                ("tiers", quotas[0], "max_share"),
+                f"totals above the scale maximum {fmt(high)} are held at it ({'; '.join(why)}), "
+                f"so parks can tie at {fmt(high)}, and a quota (tiers {names}) drops every park "
+                "tied at its cut-off; declare `total: {ceiling: false}` to keep their totals apart",
+            )
+
     def vetoes(self) -> None:
         best = self.rubric.tiers[0].id
         for i, veto in enumerate(self.rubric.vetoes):
@@ -351,5 +398,6 @@ def lint(rubric: RubricLike = None) -> list[Finding]:
     linter.tiers()
     linter.ranges_and_directions()
     linter.labels()
+    linter.clamp_ties()
     linter.vetoes()
     return linter.findings

@@ -34,17 +34,21 @@ from greenscore.testing._strategies import profiles, values
 
 
 def bounded(ctx: RubricContext, max_examples: int) -> Setup:
+    """Scores stay on the scale; a rubric without a ceiling lets scores pass its top (uncapped
+    indicators are then intended) and one without a floor lets the total fall below its bottom."""
+    total = ctx.rubric.total
     low, high = ctx.rubric.scale.min, ctx.rubric.scale.max
+    top = high if total.ceiling else math.inf
     tol = ctx.tolerance
 
-    def outside(x: float) -> bool:
-        return not math.isnan(x) and not low - tol <= x <= high + tol
+    def outside(x: float, bottom: float = low) -> bool:
+        return not math.isnan(x) and not bottom - tol <= x <= top + tol
 
     def body(profile: Profile) -> Violation | None:
         s = ctx.score([profile])
         if ctx.failed(s, 0):
             return None
-        scale = f"the scale {fmt(low)}–{fmt(high)}"
+        scale = f"the scale {fmt(low)}–{fmt(high)}" if total.ceiling else f"{fmt(low)} and up"
         for step in ctx.plan.indicators:
             x = float(s.indicator_score[0, step.position])
             if outside(x):
@@ -55,14 +59,16 @@ def bounded(ctx: RubricContext, max_examples: int) -> Setup:
             x = float(s.dimension_score[0, d])
             if outside(x):
                 return Violation(f"dimension {dim.spec.id!r} scores {num(x)}, outside {scale}")
-        for what, x in (("weighted score", s.raw_total[0]), ("total", s.total[0])):
-            if outside(float(x)):
-                return Violation(f"the {what} is {num(x)}, outside {scale}")
+        if outside(float(s.raw_total[0])):
+            return Violation(f"the weighted score is {num(s.raw_total[0])}, outside {scale}")
+        if outside(float(s.total[0]), low if total.floor else -math.inf):
+            return Violation(f"the total is {num(s.total[0])}, outside {scale}")
         return None
 
     extremes = st.sampled_from([ctx.best_profile, ctx.worst_profile])
+    within = f"{fmt(low)}–{fmt(high)}" if total.ceiling else f"{fmt(low)} and up (no ceiling)"
     return Setup(
-        f"every score stays within {fmt(low)}–{fmt(high)}",
+        f"every score stays within {within}",
         st.one_of(extremes, profiles(ctx.rubric, missing=True)),
         body,
         profile_only,

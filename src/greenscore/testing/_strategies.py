@@ -300,9 +300,9 @@ class _Builder:
             return []
         vetoes = []
         for i in range(draw(st.integers(0, 3))):
-            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct"]))
+            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct", "bonus"]))
             veto: dict[str, Any] = {"id": f"v{i}", "kind": kind, "reason": f"reason {i}"}
-            if kind == "deduct":
+            if kind in ("deduct", "bonus"):
                 low, high = self.scale
                 if draw(st.booleans()):
                     veto["when"] = self.condition()
@@ -310,8 +310,10 @@ class _Builder:
                 proportional = draw(st.booleans())
                 if numeric and proportional:
                     veto["points"] = (
-                        f"{(high - low) / 100} * {draw(st.sampled_from(numeric))['id']}"
+                        f"abs({(high - low) / 100} * {draw(st.sampled_from(numeric))['id']})"
                     )
+                    if draw(st.booleans()):
+                        veto["cap"] = round((high - low) * draw(st.sampled_from([0.02, 0.1])), 6)
                 else:
                     veto["points"] = round(
                         (high - low) * draw(st.sampled_from([0.01, 0.05, 0.2])), 6
@@ -321,6 +323,19 @@ class _Builder:
                 veto["tier"] = draw(st.sampled_from(tiers))["id"]
             vetoes.append(veto)
         return vetoes
+
+    def total(self, vetoes: list[dict[str, Any]]) -> dict[str, Any]:
+        """Sometimes a total without a floor or ceiling, and caps on all bonuses or deductions."""
+        draw = self.draw
+        low, high = self.scale
+        total: dict[str, Any] = {}
+        for key in ("floor", "ceiling"):
+            if not draw(st.integers(0, 3)):
+                total[key] = False
+        for key, kind in (("bonus_cap", "bonus"), ("deduction_cap", "deduct")):
+            if any(v["kind"] == kind for v in vetoes) and draw(st.booleans()):
+                total[key] = round((high - low) * draw(st.sampled_from([0.01, 0.05])), 6)
+        return total
 
     def add_conditions(self, tiers: list[dict[str, Any]], vetoes: list[dict[str, Any]]) -> None:
         draw = self.draw
@@ -343,8 +358,8 @@ class _Builder:
                 else:
                     cond = {"type": kind}
                     by_id = draw(st.booleans())
-                    if vetoes and by_id:
-                        ids = [v["id"] for v in vetoes]
+                    ids = [v["id"] for v in vetoes if v["kind"] != "bonus"]
+                    if ids and by_id:
                         cond["vetoes"] = draw(
                             st.lists(st.sampled_from(ids), min_size=1, unique=True)
                         )
@@ -381,6 +396,13 @@ def rubric_documents(
         doc["scale"] = {"min": low, "max": high}
     if draw(st.integers(0, 3)) == 0:
         doc["rounding"] = {"decimals": draw(st.integers(0, 3))}
+        if draw(st.booleans()):
+            doc["rounding"]["mode"] = "half_even"
+        if draw(st.booleans()):
+            doc["rounding"]["dimensions"] = draw(st.integers(0, 3))
+    total = b.total(vetoes)
+    if total:
+        doc["total"] = total
     doc["missing"] = draw(st.sampled_from(_POLICIES))
     aggregation = draw(st.sampled_from(["arithmetic", "arithmetic", "geometric", "minimum"]))
     if aggregation != "arithmetic":

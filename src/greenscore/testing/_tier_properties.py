@@ -37,9 +37,10 @@ def _refinish(ctx: RubricContext, s: Scores, raw_total: float) -> Scores:
 
 def tier_order(ctx: RubricContext, max_examples: int) -> Setup:
     scale = ctx.rubric.scale
+    top = scale.max if ctx.rubric.total.ceiling else scale.max + scale.span
     edges = sorted({scale.min, scale.max, *(t.min_score for t in ctx.rubric.tiers)})
     edges = [e for e in edges if scale.min <= e <= scale.max]
-    totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, scale.max, allow_nan=False))
+    totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, top, allow_nan=False))
     strategy = st.tuples(profiles(ctx.rubric, missing=True), totals, totals)
 
     def body(example: Any) -> Violation | None:
@@ -97,7 +98,9 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
 def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
     summary = "a forced or capped tier always wins over the score"
-    vetoes = [(v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind != "deduct"]
+    vetoes = [
+        (v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind in ("force_tier", "cap_tier")
+    ]
     if not vetoes:
         return Setup(summary, notes=["no force_tier or cap_tier vetoes"])
     tier_index = ctx.plan.tier_index
