@@ -336,7 +336,7 @@ def _results(
     data["deductions"] = scores.deductions
     if plan.bonus_items.any():
         data["bonuses"] = scores.bonuses
-    if plan.may_clamp:
+    if scores.clamped.any():
         data["clamped_from"] = np.where(scores.clamped, scores.unclamped, np.nan)
     data["tier"] = np.array([t.id for t in tiers], dtype=object)[tier]
     data["tier_label"] = np.array([t.label for t in tiers], dtype=object)[tier]

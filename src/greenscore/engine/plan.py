@@ -36,7 +36,7 @@ from greenscore.engine.normalise import (
     normalise,
 )
 from greenscore.engine.scores import Scores
-from greenscore.methods import is_cohort, method_of
+from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import rubric_sha256
@@ -104,20 +104,6 @@ class Plan:
     def method_texts(self) -> dict[str, str]:
         """Each indicator's method in words, by id, worded once per plan."""
         return {s.id: method_sentence(s.spec) for s in self.indicators}
-
-    @cached_property
-    def may_clamp(self) -> bool:
-        """Whether the floor or ceiling can ever move a total, by a static, cautious rule: a
-        ceiling with bonus items or an indicator that can score past the scale's top, a floor with
-        deductions or an indicator that can score below its bottom."""
-        reach = [
-            (s.low + (s.high - s.low) * u)
-            for s in self.indicators
-            for u in method_of(s.spec).bounds(s.spec, self.context)
-        ]
-        above = bool(self.bonus_items.any()) or any(x > self.scale_max for x in reach)
-        below = bool(self.deduct_items.any()) or any(x < self.scale_min for x in reach)
-        return (above and self.rubric.total.ceiling) or (below and self.rubric.total.floor)
 
     def bound_total(self, x: np.ndarray) -> np.ndarray:
         """Totals held within the rubric's floor and ceiling."""
