@@ -25,6 +25,7 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _INTEGER_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
 PeriodKey = int | str
+OVERFLOWS = "overflows: the number is too large (beyond ±1.8e308)"
 
 
 def profile_mapping(profile: Any) -> Mapping[str, Any]:
@@ -69,7 +70,10 @@ def _number(value: Any) -> float | str:
     if isinstance(value, bool | np.bool_):
         return "expected a number, found a boolean"
     if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return OVERFLOWS
     elif isinstance(value, str):
         text = value.strip()
         if _THOUSANDS.match(text):
@@ -78,6 +82,8 @@ def _number(value: Any) -> float | str:
             number = float(text)
         except ValueError:
             return "expected a number"
+        if math.isinf(number) and "inf" not in text.lower():
+            return OVERFLOWS
     else:
         return f"expected a number, found {type(value).__name__}"
     if not math.isfinite(number):
@@ -192,7 +198,7 @@ def coerce_column(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
         return _cell_by_cell(coercer, values)
     try:
         out, ok = _numbers_from_text(values)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return _cell_by_cell(coercer, values)
     check = ~ok | ~np.isfinite(out) | _against_declaration(spec, out)
     positions = np.flatnonzero(check)

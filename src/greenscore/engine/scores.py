@@ -40,6 +40,7 @@ class Scores:
     local_w: np.ndarray
     local_contrib: np.ndarray
     veto_unknown: np.ndarray
+    value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def with_raw_total(self, raw_total: np.ndarray) -> Scores:
         """A copy with another weighted total and nothing decided yet, for decide() to run again."""
