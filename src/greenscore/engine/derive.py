@@ -29,7 +29,8 @@ def history_statistic(
 ) -> np.ndarray:
     """A statistic of one input over this period and the previous ones.
 
-    NaN when one is missing or for a relative change from zero; ±inf where the arithmetic overflowed.
+    NaN when one is missing or for a relative change from zero; ±inf where the true result is
+    beyond the float range (a mean never is: it is taken without overflowing).
     """
     series = [values[spec.input]] + [
         np.asarray(columns[lag_column(spec.input, k)], dtype=float)
@@ -43,15 +44,16 @@ def history_statistic(
         result = series[0] - series[1]
     elif spec.statistic == "relative_change":
         result = (series[0] - series[1]) / np.abs(series[1])
+        result[series[1] == 0] = np.nan
     elif spec.statistic == "mean":
         result = stacked.mean(axis=0)
+        huge = np.isinf(result)
+        result[huge] = (stacked[:, huge] / len(series)).sum(axis=0)
     else:
         steps = np.diff(stacked, axis=0)
         falls = spec.statistic == "falls_every_period"
         result = np.all(steps > 0 if falls else steps < 0, axis=0).astype(float)
         result[np.isnan(stacked).any(axis=0)] = np.nan
-    if spec.statistic == "relative_change":
-        result[series[1] == 0] = np.nan
     return result
 
 
@@ -82,37 +84,28 @@ def derive_values(
     columns: Mapping[str, np.ndarray],
     n: int,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Declared plus derived inputs (float arrays of length n), and the faulty rows of each derived
-    input whose arithmetic left the finite numbers with every operand present (not a missing value).
-    """
+    """Declared plus derived inputs (float arrays of length n, NaN where missing), and for each
+    derived input the rows where it is not a finite number although its operands are: a fault
+    of the row (an overflow, a zero divisor), not a missing value. Never warns."""
     values = {
         name: np.asarray(columns[name], dtype=float) if name in columns else np.full(n, np.nan)
         for name in inputs
     }
     faults: dict[str, np.ndarray] = {}
-    for name, source in derived:
-        if isinstance(source, m.History):
-            result = history_statistic(source, values, columns, n)
-            fault = np.isinf(result)
-            values[name] = np.where(fault, np.nan, result)
-        else:
-            values[name] = rows_of(source(values), n)
-            fault = ~np.isfinite(values[name])
-            for operand in source.names:
-                fault &= np.isfinite(values[operand])
-        if fault.any():
-            faults[name] = fault
+    with np.errstate(all="ignore"):
+        for name, source in derived:
+            if isinstance(source, m.History):
+                result = history_statistic(source, values, columns, n)
+                fault = np.isinf(result)
+                values[name] = np.where(fault, np.nan, result)
+            else:
+                values[name] = rows_of(source(values), n)
+                fault = ~np.isfinite(values[name])
+                for operand in source.names:
+                    fault &= np.isfinite(values[operand])
+            if fault.any():
+                faults[name] = fault
     return values, faults
-
-
-def compute_values(
-    inputs: Mapping[str, m.Input],
-    derived: list[DerivedStep],
-    columns: Mapping[str, np.ndarray],
-    n: int,
-) -> dict[str, np.ndarray]:
-    """Declared inputs plus derived inputs, each a float array of length n."""
-    return derive_values(inputs, derived, columns, n)[0]
 
 
 def faulty_rows(faults: Mapping[str, np.ndarray], n: int) -> np.ndarray:

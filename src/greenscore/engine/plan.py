@@ -127,12 +127,21 @@ class Plan:
         return segments(self.rubric.aggregation, [-1], [top], [self.top_weights])
 
     def cohort_statistics(self, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-        """The statistics cohort methods need, taken from these rows (ignoring missing values)."""
-        return cohort_statistics(self.indicators, values)
+        """The statistics cohort methods need, taken from these rows (ignoring missing values);
+        never warns, as score() does not."""
+        with np.errstate(all="ignore"):
+            return cohort_statistics(self.indicators, values)
 
     def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Declared inputs plus derived inputs, each a float array of length n."""
-        return derive_values(self.inputs, self.derived, columns, n)[0]
+        return self.derive(columns, n)[0]
+
+    def derive(
+        self, columns: Mapping[str, np.ndarray], n: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Declared plus derived inputs, and the rows of each derived input that overflows or
+        divides by zero: rows that score() refuses."""
+        return derive_values(self.inputs, self.derived, columns, n)
 
     def fault_text(self, name: str, values: Mapping[str, np.ndarray], row: int) -> str:
         """Why derived input `name` of a row is not a finite number (an overflow, a zero divisor)."""
@@ -154,7 +163,7 @@ class Plan:
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
     ) -> Scores:
         """The stages in order; matrices are nodes × rows so each node's values are contiguous."""
-        values, faults = derive_values(self.inputs, self.derived, columns, n)
+        values, faults = self.derive(columns, n)
         if cohort is None:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
