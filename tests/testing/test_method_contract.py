@@ -210,13 +210,13 @@ def test_importing_greenscore_needs_no_hypothesis():
 
 
 def test_generated_rubrics_draw_bonuses_caps_and_totals():
-    """Among 150 generated rubrics: every kind of veto, item caps, totals without a floor or a
+    """Among 500 generated rubrics: every kind of veto, item caps, totals without a floor or a
     ceiling, caps on all bonuses and all deductions, and both rounding modes with rounded
     dimension scores, so the property tests run over them."""
     seen: set[str] = set()
 
     @settings(
-        max_examples=150,
+        max_examples=500,
         database=None,
         derandomize=True,
         phases=[Phase.generate],

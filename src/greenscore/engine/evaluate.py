@@ -26,8 +26,13 @@ from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
-    """(field, problem) for what scoring itself found wrong with a row: missing-data errors."""
-    problems = []
+    """(field, problem) for what scoring itself found wrong with a row: derived inputs that are
+    not finite numbers (an overflow, a zero divisor) and missing-data errors."""
+    problems = [
+        (name, plan.fault_text(name, scores.values, row))
+        for name, rows in scores.value_faults.items()
+        if rows[row]
+    ]
     for step in plan.indicators:
         if scores.indicator_status[row, step.position] == MISSING_ERROR:
             source = ", ".join(step.spec.inputs) or step.id

@@ -25,7 +25,7 @@ from greenscore.engine.compile import (
     node_children,
 )
 from greenscore.engine.decide import QUOTA_KEY, bound_total, decide, quota_cutoffs
-from greenscore.engine.derive import compute_values, order_derived
+from greenscore.engine.derive import derive_values, fault_text, faulty_rows, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
@@ -38,7 +38,7 @@ from greenscore.engine.normalise import (
 from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
-from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.formula import Formula, parse_formula
 from greenscore.rubric.load import rubric_sha256
 
 __all__ = ["Plan", "RubricCache", "compile_rubric"]
@@ -136,12 +136,30 @@ class Plan:
         return segments(self.rubric.aggregation, [-1], [top], [self.top_weights])
 
     def cohort_statistics(self, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-        """The statistics cohort methods need, taken from these rows (ignoring missing values)."""
-        return cohort_statistics(self.indicators, values)
+        """The statistics cohort methods need, taken from these rows (ignoring missing values);
+        never warns, as score() does not."""
+        with np.errstate(all="ignore"):
+            return cohort_statistics(self.indicators, values)
 
     def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Declared inputs plus derived inputs, each a float array of length n."""
-        return compute_values(self.inputs, self.derived, columns, n)
+        return self.derive(columns, n)[0]
+
+    def derive(
+        self, columns: Mapping[str, np.ndarray], n: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Declared plus derived inputs, and the rows of each derived input that overflows or
+        divides by zero: rows that score() refuses."""
+        return derive_values(self.inputs, self.derived, columns, n)
+
+    def fault_text(self, name: str, values: Mapping[str, np.ndarray], row: int) -> str:
+        """Why derived input `name` of a row is not a finite number (an overflow, a zero divisor)."""
+        return fault_text(self.derived_steps[name], values, row)
+
+    @cached_property
+    def derived_steps(self) -> dict[str, Formula | m.History]:
+        """Each derived input's formula or history statistic, by id."""
+        return dict(self.derived)
 
     def score(
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None = None
@@ -154,7 +172,7 @@ class Plan:
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
     ) -> Scores:
         """The stages in order; matrices are nodes × rows so each node's values are contiguous."""
-        values = self.compute_values(columns, n)
+        values, faults = self.derive(columns, n)
         if cohort is None:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
@@ -183,7 +201,7 @@ class Plan:
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
-            error_rows=(status == MISSING_ERROR).any(axis=0),
+            error_rows=(status == MISSING_ERROR).any(axis=0) | faulty_rows(faults, n),
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
@@ -192,6 +210,7 @@ class Plan:
             unclamped=raw_total,
             veto_uncapped=np.zeros((n_veto, n)).T,
             veto_negative=np.zeros((n_veto, n), dtype=bool).T,
+            value_faults=faults,
         )
         return decide(self, scores)
 

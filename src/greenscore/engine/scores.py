@@ -48,6 +48,7 @@ class Scores:
     unclamped: np.ndarray
     veto_uncapped: np.ndarray
     veto_negative: np.ndarray
+    value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def with_raw_total(self, raw_total: np.ndarray) -> Scores:
         """A copy with another weighted total and nothing decided yet, for decide() to run again."""

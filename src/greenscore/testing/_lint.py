@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.graph import derived_sources
 from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.rubric.yaml_values import format_path
+from greenscore.testing._context import Domain, context_for, formula_constants
 
 PathKey = tuple[str | int, ...]
 
@@ -33,8 +35,12 @@ LINT_CODES: dict[str, str] = {
     "duplicate-label": "two inputs, indicators, dimensions, tiers or vetoes with the same label",
     "toothless-veto": "a cap_tier veto that caps at the best tier and so never changes a result",
     "clamp-ties": "totals held at the scale maximum tie there, and a quota drops every tied park",
+    "derived-fault": "a derived input that divides by zero or overflows for values the declared "
+    "input ranges allow, so parks reporting them are refused",
 }
 _WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range", "clamp-ties"}
+_NOTES = {"derived-fault"}
+_MAX_TRIALS = 65536
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,9 @@ class Finding:
 
     @property
     def severity(self) -> str:
+        """'error' or 'warning' (both fail a check unless allowed), or 'note' (never fails it)."""
+        if self.code in _NOTES:
+            return "note"
         return "warning" if self.code in _WARNINGS else "error"
 
     def __str__(self) -> str:
@@ -381,6 +390,61 @@ class _Linter:
                     f"veto {veto.id!r} caps at the best tier {best!r}, so it never changes a result",
                 )
 
+    def derived_faults(self) -> None:
+        """Derived formulas that overflow or divide by zero for some combination of their
+        inputs' declared bounds, zero and the formulas' own constants, where those are allowed."""
+        ctx = context_for(self.rubric)
+        sources = derived_sources(self.rubric)
+        for i, d in enumerate(self.rubric.derived):
+            if d.formula is None:
+                continue
+            chain, stack = set(), [d.id]
+            while stack:
+                name = stack.pop()
+                if name in sources and name not in chain:
+                    chain.add(name)
+                    stack += sources[name]
+            constants = [
+                c
+                for other in self.rubric.derived
+                if other.id in chain and other.formula is not None
+                for c in formula_constants(other.formula)
+            ]
+            names = sorted(ctx.base_inputs([d.id]))
+            options = [_trials(ctx.domains[name], constants) for name in names]
+            count = math.prod(len(o) for o in options)
+            if not names or count > _MAX_TRIALS:
+                continue
+            grid = np.array(list(itertools.product(*options)), dtype=float)
+            columns = {name: grid[:, k] for k, name in enumerate(names)}
+            values, faults = ctx.plan.derive(columns, count)
+            if d.id not in faults:
+                continue
+            row = int(np.flatnonzero(faults[d.id])[0])
+            self.add(
+                "derived-fault",
+                ("derived", i, "formula"),
+                f"derived input {d.id!r} {ctx.plan.fault_text(d.id, values, row)}; the declared "
+                "input ranges allow these values, so a park reporting them is refused: declare "
+                "ranges that exclude them, or guard the formula (x / y if y > 0 else 0)",
+            )
+
+
+def _trials(domain: Domain, constants: Sequence[float]) -> list[float]:
+    """Values of one input to try a formula at: its bounds, zero and the formula's constants
+    where its declared range allows them, zero last so that a telling fault is found first."""
+    spec = domain.spec
+    if spec.type == "boolean":
+        return [1.0, 0.0]
+    if spec.type == "category":
+        return [float(k) for k in range(len(spec.categories or []))]
+    low = -math.inf if spec.min is None else spec.min
+    high = math.inf if spec.max is None else spec.max
+    found = {domain.low, domain.high, 0.0, *constants}
+    if spec.type == "integer":
+        found = {float(round(v)) for v in found}
+    return sorted((v for v in found if low <= v <= high), key=lambda v: (v == 0, v))
+
 
 def _key(*parts: str | int) -> PathKey:
     return parts
@@ -394,6 +458,7 @@ def lint(rubric: RubricLike = None) -> list[Finding]:
     """Static findings for a rubric (path, YAML text or loaded); an empty list is clean."""
     linter = _Linter(load_rubric(rubric))
     linter.unused()
+    linter.derived_faults()
     linter.zero_weights()
     linter.tiers()
     linter.ranges_and_directions()

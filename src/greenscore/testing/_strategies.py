@@ -38,7 +38,11 @@ def values(domain: Domain) -> st.SearchStrategy[Any]:
 def profiles(
     rubric: RubricLike = None, *, missing: bool = False
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid profiles (dicts) for a rubric; with missing=True optional fields may be absent or None."""
+    """Valid profiles (dicts) for a rubric; with missing=True optional fields may be absent or None.
+
+    Valid means the engine scores them: values within the declared ranges whose derived inputs
+    neither overflow nor divide by zero (lint's derived-fault names the ranges that allow those).
+    """
     ctx = context_for(load_rubric(rubric))
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
@@ -47,7 +51,8 @@ def profiles(
             optional[name] = st.one_of(st.none(), values(domain))
         else:
             required[name] = values(domain)
-    return st.fixed_dictionaries(required, optional=optional)
+    drawn = st.fixed_dictionaries(required, optional=optional)
+    return drawn.filter(ctx.derives) if ctx.has_formulas else drawn
 
 
 @st.composite
@@ -162,7 +167,14 @@ class _Builder:
     def make_derived(self) -> None:
         draw = self.draw
         numeric = [s["id"] for s in self.of_type("number", "integer")]
-        templates = ["{a} + {b}", "{a} - {b}", "{a} * 2", "max({a}, {b})", "{a} / (abs({b}) + 1)"]
+        templates = [
+            "{a} + {b}",
+            "{a} - {b}",
+            "{a} * 2",
+            "max({a}, {b})",
+            "{a} / (abs({b}) + 1)",
+            "{a} / {b}",
+        ]
         for i in range(draw(st.integers(0, 2))):
             a, b = draw(st.sampled_from(numeric)), draw(st.sampled_from(numeric))
             formula = draw(st.sampled_from(templates)).format(a=a, b=b)
