@@ -26,8 +26,9 @@ from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
-    """(field, problem) for what scoring itself found wrong with a row: missing-data errors."""
-    problems = []
+    """(field, problem) for what scoring itself found wrong with a row: values an indicator
+    cannot score (a benchmark of zero) and missing-data errors."""
+    problems = [(fault.field, fault.problem) for fault in scores.faults if fault.rows[row]]
     for step in plan.indicators:
         if scores.indicator_status[row, step.position] == MISSING_ERROR:
             source = ", ".join(step.spec.inputs) or step.id
@@ -59,7 +60,8 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                     f"more (a negative one would {opposite} instead)",
                 )
             )
-    if np.isnan(scores.raw_total[row]):
+    faulty = any(fault.rows[row] for fault in scores.faults)
+    if np.isnan(scores.raw_total[row]) and not faulty:
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems
 

@@ -29,6 +29,7 @@ from greenscore.engine.derive import compute_values, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
+    FAULT,
     MISSING_ERROR,
     Normaliser,
     cohort_statistics,
@@ -159,7 +160,7 @@ class Plan:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
                 cohort = {**self.cohort_statistics(values), **cohort}
-        raw, u, status, exact = normalise(self.normaliser, values, cohort, n)
+        raw, u, status, exact, faults = normalise(self.normaliser, values, cohort, n)
         score = np.multiply((self.high - self.low)[:, None], u)
         score += self.low[:, None]
         for position, given in exact.items():
@@ -183,7 +184,7 @@ class Plan:
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
-            error_rows=(status == MISSING_ERROR).any(axis=0),
+            error_rows=((status == MISSING_ERROR) | (status == FAULT)).any(axis=0),
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
@@ -192,6 +193,7 @@ class Plan:
             unclamped=raw_total,
             veto_uncapped=np.zeros((n_veto, n)).T,
             veto_negative=np.zeros((n_veto, n), dtype=bool).T,
+            faults=faults,
         )
         return decide(self, scores)
 

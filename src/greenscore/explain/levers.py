@@ -123,7 +123,9 @@ def input_axis(park: Park, step: IndicatorStep) -> Axis | str:
     """The input an indicator's value moves through (the numerator of a derived input), with
     its value and the indicator's raw value now; or why there is none."""
     plan = park.plan
-    read = step.spec.inputs
+    spec = step.spec
+    yardsticks = method_of(spec).references(spec)
+    read = [name for name in spec.inputs if name not in yardsticks]
     if len(read) != 1:
         return f"reads {len(read)} inputs, not one to vary"
     name = read[0]

@@ -46,6 +46,8 @@ Indicator = Annotated[
 
 METHODS = tuple(REGISTRY)
 COHORT_METHODS = tuple(name for name, method in REGISTRY.items() if method.cohort)
+"""The methods every indicator of which is scored against the cohort (a method may instead say
+so per indicator: see is_cohort)."""
 
 
 def _union_matches_registry() -> None:
@@ -65,4 +67,4 @@ def method_of(indicator: Indicator) -> Method[Any]:
 
 def is_cohort(indicator: Indicator) -> bool:
     """Whether this indicator is scored against the whole cohort."""
-    return method_of(indicator).cohort
+    return method_of(indicator).scores_against_cohort(indicator)
