@@ -476,6 +476,19 @@ def test_the_gap_search_moves_the_value_not_its_target():
     assert energy.required == pytest.approx(0.5 / 1.08, rel=1e-6)
 
 
+def test_a_vetoed_park_names_the_value_not_its_target():
+    """Forced to poor by a veto, no indicator can lift the park; each gap still names the
+    input a park would move: energy for the completion, not its target."""
+    vetoed = GAP.replace(
+        "tiers:",
+        "vetoes: [{id: spill, kind: force_tier, when: reuse < 10, tier: poor, reason: spill}]\n"
+        "tiers:",
+    )
+    profile = {"energy": 0.5, "energy_target": 0.5, "reuse": 5.0}
+    gap = greenscore.next_tier_gap(profile, rubric=vetoed)
+    assert gap.indicator("e").input == "energy"
+
+
 def test_monotone_moves_a_benchmark_input_against_the_direction():
     """Raising a target lowers its completion: the check moves the target the other way, and
     passes (it would report a violation if it raised the target as it raises the value)."""
@@ -516,3 +529,7 @@ def test_the_example_rubric_scores_three_parks_by_hand():
     assert results["total"].tolist() == [117.0, 91.7, 58.3]
     assert results["tier"].tolist() == ["excellent", "met", "failed"]
     assert results.loc["A", "ind.energy_completion"] == pytest.approx(100 / 0.9)
+
+
+def test_the_example_rubric_passes_greenscore_check():
+    assert_consistent(EXAMPLE, max_examples=20)

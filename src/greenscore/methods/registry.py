@@ -82,3 +82,9 @@ def method_of(indicator: Indicator) -> Method[Any]:
 def is_cohort(indicator: Indicator) -> bool:
     """Whether this indicator is scored against the whole cohort."""
     return method_of(indicator).scores_against_cohort(indicator)
+
+
+def moved_inputs(indicator: Indicator) -> tuple[str, ...]:
+    """The inputs a park moves to change this indicator: those it reads, less its yardsticks."""
+    yardsticks = method_of(indicator).references(indicator)
+    return tuple(name for name in indicator.inputs if name not in yardsticks)
