@@ -467,13 +467,15 @@ tiers: [{id: good, min_score: 80}, {id: poor, min_score: 0}]
 def test_the_gap_search_moves_the_value_not_its_target():
     """Energy 0.5 on a target of 0.5 scores 100/1.2 = 83.33, reuse 70 scores 70: total 76.67.
     Good needs 80, so e alone must reach 2 × 80 − 70 = 90 points: u = 0.9, completion
-    0.9 × 1.2 = 1.08, energy 0.5 / 1.08 = 0.46296."""
+    0.9 × 1.2 = 1.08, energy 0.5 / 1.08 = 0.46296, shown on the safe side as 0.4629, a change
+    of 0.5 − 0.46296 = 0.03704 shown as −0.0371."""
     profile = {"energy": 0.5, "energy_target": 0.5, "reuse": 70.0}
     gap = greenscore.next_tier_gap(profile, rubric=GAP)
     energy = gap.indicator("e")
     assert energy.reachable
     assert energy.input == "energy"
     assert energy.required == pytest.approx(0.5 / 1.08, rel=1e-6)
+    assert str(energy) == "e: lower energy from 0.5 to 0.4629 (−0.0371) → total 80, good"
 
 
 def test_a_vetoed_park_names_the_value_not_its_target():
