@@ -162,6 +162,30 @@ def test_ratio_to_a_statistic_of_the_cohort(benchmark: str, scores: list[float])
     assert batch.results["ind.tax"].tolist() == pytest.approx(scores)
 
 
+SUM_OF_RATIOS = """
+name: per-mu efficiency, Huangyan style
+version: "1"
+total: {ceiling: false}
+inputs: [{id: tax, min: 0}, {id: va, min: 0}]
+dimensions:
+  - id: d
+    indicators:
+      - {id: tax, method: ratio, input: tax, benchmark: 20, cap: false, weight: 60}
+      - {id: va, method: ratio, input: va, benchmark: 100, cap: false, weight: 40}
+tiers: [{id: a, min_score: 100}, {id: b, min_score: 0}]
+"""
+
+
+def test_a_sum_of_uncapped_ratios_passes_100():
+    """score = Σ weight × (value ÷ benchmark) with weights 60 and 40 (reference doc, §2.1):
+    tax 30/20 = 1.5 → 150 points, value added 50/100 = 0.5 → 50; the total
+    (60 × 150 + 40 × 50) / 100 = 110, above the scale's 100 as the rubric allows."""
+    result = greenscore.evaluate({"tax": 30.0, "va": 50.0}, SUM_OF_RATIOS)
+    assert result.indicator("tax").score == pytest.approx(150.0)
+    assert result.total == pytest.approx(110.0)
+    assert result.tier.id == "a"
+
+
 def _problems(batch: greenscore.BatchResult) -> list[tuple[str | None, str, object, str]]:
     return [(p.entity, p.field, p.value, p.problem) for p in batch.problems]
 
