@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
         "calibrate",
         help="freeze a base year's cohort statistics into a new rubric",
         description=(
-            "Compute the statistics that cohort methods (minmax, percentile, zscore) need from "
+            "Compute the statistics that cohort methods (minmax, percentile, zscore, a ratio to "
+            "the cohort's mean or median) need from "
             "one period's valid rows and write a new rubric YAML, so later years are scored "
             "against a fixed base year and single parks can be evaluated."
         ),
@@ -72,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     cohort_ids = [ind.id for _, ind in calibrated.iter_indicators() if is_cohort(ind)]
     if not cohort_ids:
         echo(
-            "note: the rubric has no cohort indicators (minmax, percentile, zscore); "
-            "written unchanged"
+            "note: the rubric has no cohort indicators (minmax, percentile, zscore, or a ratio "
+            "to a cohort statistic); written unchanged"
         )
     for indicator_id in cohort_ids:
         stats = frozen.get(indicator_id, {})

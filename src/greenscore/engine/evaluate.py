@@ -27,12 +27,15 @@ from greenscore.rubric.load import RubricLike, load_rubric
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
     """(field, problem) for what scoring itself found wrong with a row: derived inputs that are
-    not finite numbers (an overflow, a zero divisor) and missing-data errors."""
+    not finite numbers (an overflow, a zero divisor), values an indicator cannot score (a benchmark
+    of zero) and missing-data errors."""
     problems = [
         (name, plan.fault_text(name, scores.values, row))
         for name, rows in scores.value_faults.items()
         if rows[row]
     ]
+    problems += [(f.field, f.problem) for f in scores.indicator_faults if f.rows[row]]
+    faulty = bool(problems)
     for step in plan.indicators:
         if scores.indicator_status[row, step.position] == MISSING_ERROR:
             source = ", ".join(step.spec.inputs) or step.id
@@ -64,7 +67,7 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                     f"more (a negative one would {opposite} instead)",
                 )
             )
-    if np.isnan(scores.raw_total[row]):
+    if np.isnan(scores.raw_total[row]) and not faulty:
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems
 

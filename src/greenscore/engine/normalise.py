@@ -1,7 +1,9 @@
 """Stage 3, normalise: raw values to normalised values (0 worst, 1 best) through the registry.
 
 Each method packs all its indicators of a rubric into one group scorer; missing values then get
-their status and, under the 'worst' policy, the method's worst normalised value.
+their status and, under the 'worst' policy, the method's worst normalised value. Values a method
+cannot score although they are present (its faults, such as a benchmark of zero) get the status
+FAULT and flag their row.
 """
 
 from __future__ import annotations
@@ -16,14 +18,26 @@ from greenscore.engine.compile import IndicatorStep
 from greenscore.errors import CohortRequiredError
 from greenscore.methods import REGISTRY, Context, GroupScorer, is_cohort, method_of
 
-OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR = range(5)
+OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR, FAULT = range(6)
 TREATMENTS = {
     OK: None,
     OPTIONAL_ABSENT: "optional indicator not reported: dropped, its weight re-spread in its dimension",
     MISSING_WORST: "missing value scored as worst (missing-data policy 'worst')",
     MISSING_DROPPED: "missing value dropped, its weight re-spread in its dimension (policy 'drop')",
     MISSING_ERROR: "missing value (missing-data policy 'error')",
+    FAULT: "cannot be scored (see the row's problems)",
 }
+
+
+@dataclass(frozen=True)
+class IndicatorFault:
+    """Rows one indicator cannot score although their values are present, and why."""
+
+    indicator: str
+    position: int
+    rows: np.ndarray
+    field: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class Normaliser:
 
     groups: tuple[Group, ...]
     cohort_steps: tuple[IndicatorStep, ...]
+    steps: tuple[IndicatorStep, ...]
     missing_status: np.ndarray
     as_worst: np.ndarray
     worst_u: np.ndarray
@@ -69,6 +84,7 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
     return Normaliser(
         tuple(groups),
         tuple(s for s in indicators if is_cohort(s.spec)),
+        tuple(indicators),
         status,
         status == MISSING_WORST,
         np.array([step.worst_u for step in indicators]),
@@ -78,9 +94,10 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
 
 def normalise(
     normaliser: Normaliser, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any], n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-    """Raw values, normalised values and statuses (each indicators × rows), and the scores of
-    methods that give them on the rubric scale (by indicator position), to be taken as they are."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray], tuple[IndicatorFault, ...]]:
+    """Raw values, normalised values and statuses (each indicators × rows), the scores of
+    methods that give them on the rubric scale (by indicator position), to be taken as they are,
+    and the indicators' faults."""
     for step in normaliser.cohort_steps:
         if cohort.get(step.id) is None:
             raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
@@ -95,10 +112,22 @@ def normalise(
             exact.update(zip(group.positions.tolist(), found, strict=True))
             found = context.u(found)
         u[group.positions] = found
-    missing = np.isnan(u)
+    faults = tuple(
+        IndicatorFault(step.id, step.position, rows, field, problem)
+        for step in normaliser.steps
+        for rows, field, problem in method_of(step.spec).faults(step.spec, values, cohort, n)
+    )
+    faulty = np.zeros((n_ind, n), dtype=bool)
+    for fault in faults:
+        faulty[fault.position] |= fault.rows
+    u[faulty] = np.nan
+    for position, given in exact.items():
+        given[faulty[position]] = np.nan
+    missing = np.isnan(u) & ~faulty
     status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)
+    status[faulty] = FAULT
     u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
-    return raw, u, status, exact
+    return raw, u, status, exact, faults
 
 
 def cohort_statistics(
@@ -108,6 +137,6 @@ def cohort_statistics(
     stats: dict[str, dict[str, Any]] = {}
     for step in indicators:
         statistics = method_of(step.spec).statistics
-        if statistics is not None:
+        if statistics is not None and is_cohort(step.spec):
             stats[step.id] = statistics(step.spec, values[step.spec.inputs[0]])
     return stats

@@ -29,6 +29,7 @@ from greenscore.engine.derive import derive_values, fault_text, faulty_rows, ord
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
+    FAULT,
     MISSING_ERROR,
     Normaliser,
     cohort_statistics,
@@ -172,12 +173,12 @@ class Plan:
         self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
     ) -> Scores:
         """The stages in order; matrices are nodes × rows so each node's values are contiguous."""
-        values, faults = self.derive(columns, n)
+        values, value_faults = self.derive(columns, n)
         if cohort is None:
             cohort = self.rubric.cohort or {}
             if self.needs_cohort:
                 cohort = {**self.cohort_statistics(values), **cohort}
-        raw, u, status, exact = normalise(self.normaliser, values, cohort, n)
+        raw, u, status, exact, indicator_faults = normalise(self.normaliser, values, cohort, n)
         score = np.multiply((self.high - self.low)[:, None], u)
         score += self.low[:, None]
         for position, given in exact.items():
@@ -201,7 +202,8 @@ class Plan:
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
-            error_rows=(status == MISSING_ERROR).any(axis=0) | faulty_rows(faults, n),
+            error_rows=((status == MISSING_ERROR) | (status == FAULT)).any(axis=0)
+            | faulty_rows(value_faults, n),
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
@@ -210,7 +212,8 @@ class Plan:
             unclamped=raw_total,
             veto_uncapped=np.zeros((n_veto, n)).T,
             veto_negative=np.zeros((n_veto, n), dtype=bool).T,
-            value_faults=faults,
+            value_faults=value_faults,
+            indicator_faults=indicator_faults,
         )
         return decide(self, scores)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from greenscore.engine.normalise import IndicatorFault
     from greenscore.engine.plan import Plan
 
 
@@ -49,6 +50,7 @@ class Scores:
     veto_uncapped: np.ndarray
     veto_negative: np.ndarray
     value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    indicator_faults: tuple[IndicatorFault, ...] = ()
 
     def with_raw_total(self, raw_total: np.ndarray) -> Scores:
         """A copy with another weighted total and nothing decided yet, for decide() to run again."""

@@ -90,6 +90,17 @@ def _why_backwards(spec: Indicator) -> str:
     return method_of(spec).backwards(spec) or "its scores run against its direction"
 
 
+_OPPOSITE = {"higher": "lower", "lower": "higher"}
+
+
+def _direction_of(spec: Indicator, name: str) -> str:
+    """The way an input should move to improve the indicator: its direction, or the opposite
+    for a yardstick it is measured against (a benchmark it divides by)."""
+    if name in method_of(spec).references(spec):
+        return _OPPOSITE.get(spec.direction, spec.direction)
+    return spec.direction
+
+
 def monotone(ctx: RubricContext, max_examples: int) -> Setup:
     inputs = ctx.plan.inputs
     targets: list[_Target] = []
@@ -106,9 +117,10 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
             skipped_derived.append(f"{spec.id} ({', '.join(names)})")
             continue
         for name in names:
-            same = all(getattr(r, "direction", None) == spec.direction for r in ctx.readers[name])
+            direction = _direction_of(spec, name)
+            same = all(_direction_of(r, name) == direction for r in ctx.readers[name])
             clean = same and name not in ctx.formula_inputs
-            targets.append(_Target(spec.id, name, spec.direction, clean))
+            targets.append(_Target(spec.id, name, direction, clean))
     notes = []
     if skipped_derived:
         notes.append("not checked, fed by derived inputs: " + "; ".join(skipped_derived))

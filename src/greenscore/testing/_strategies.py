@@ -216,6 +216,8 @@ class _Builder:
             booleans=[s["id"] for s in self.of_type("boolean")],
             categories={s["id"]: s["categories"] for s in self.of_type("category")},
             ranges=self.ranges,
+            floors={s["id"]: s["min"] for s in self.of_type("number", "integer") if "min" in s},
+            cohort=self.cohort,
         )
 
     def make_indicator(self) -> dict[str, Any]:
