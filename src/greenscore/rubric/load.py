@@ -17,6 +17,7 @@ from greenscore.errors import InputFileError, RubricError, RubricProblem
 from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
+from greenscore.rubric.consequences import consequence_problems
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
@@ -296,6 +297,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
                         )
+    for path, message in consequence_problems(rubric):
+        collector.add(path, message)
     if rubric.tiers[-1].min_score > rubric.scale.min:
         collector.add(
             ("tiers", len(rubric.tiers) - 1, "min_score"),
