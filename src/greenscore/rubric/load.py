@@ -232,16 +232,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
 
-    formula_reads = {name: formula.names for name, formula in formulas.items()}
+    formula_reads = {name: formula.valued for name, formula in formulas.items()}
     for i, veto in enumerate(rubric.vetoes):
         path = ("vetoes", i)
         used: set[str] = set()
         if veto.when is not None:
             formula = _parse(collector, (*path, "when"), veto.when, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if isinstance(veto.points, str):
             formula = _parse(collector, (*path, "points"), veto.points, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if veto.tier is not None and veto.tier not in tier_ids:
             collector.add(
                 (*path, "tier"),
