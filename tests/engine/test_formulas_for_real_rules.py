@@ -81,3 +81,72 @@ def test_a_veto_reading_an_optional_value_is_still_refused() -> None:
     text = REPORTED.replace('"reported(a, b, c) < 2"', '"reported(a, b, c) < 2 or a > 5"')
     with pytest.raises(RubricError, match="reads optional input 'a'"):
         greenscore.load_rubric(text)
+
+
+TAX = """\
+name: per-ha tax
+version: "1"
+missing: worst
+entity: firm
+period: year
+inputs:
+  - {id: tax, min: 0}
+  - {id: land, min: 0}
+derived:
+  - {id: tax_per_ha, formula: tax / land}
+  - {id: tax_per_ha_3y, history: {input: tax_per_ha, statistic: mean, periods: 3}}
+dimensions:
+  - id: d
+    indicators:
+      - {id: level, input: tax_per_ha_3y, method: linear, goalposts: {worst: 0, best: 20}}
+tiers:
+  - {id: top, min_score: 50}
+  - {id: bottom, min_score: 0}
+"""
+
+
+def test_issue9_history_of_a_derived_input_in_evaluate() -> None:
+    """The 3-period mean of tax / land: 2016 120/10 = 12, 2015 90/10 = 9, 2014 60/5 = 12; mean
+    11, which scores 100 × 11 / 20 = 55 on goalposts 0–20. The mean of the ratios, not the ratio
+    of the summed tax and land (270 / 25 = 10.8)."""
+    history = [{"tax": 90, "land": 10}, {"tax": 60, "land": 5}]
+    result = greenscore.evaluate({"tax": 120, "land": 10}, TAX, history=history)
+    assert result.indicator("level").value == pytest.approx(11.0)
+    assert result.total == pytest.approx(55.0)
+    assert result.tier.id == "top"
+
+
+def test_issue9_history_of_a_derived_input_in_a_batch() -> None:
+    """A batch derives per period, then lags: firm F's 2016 mean is (12 + 9 + 12) / 3 = 11, as
+    above; firm G lacks 2014, so its mean is missing and scores the worst, 0."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "firm": ["F", "F", "F", "G", "G"],
+            "year": [2014, 2015, 2016, 2015, 2016],
+            "tax": [60.0, 90.0, 120.0, 10.0, 10.0],
+            "land": [5.0, 10.0, 10.0, 1.0, 1.0],
+        }
+    )
+    result = greenscore.assess(frame, TAX, period=2016).results.set_index("firm")
+    assert result.loc["F", "ind.level"] == pytest.approx(55.0)
+    assert result.loc["G", "ind.level"] == 0.0
+
+
+def test_history_of_a_statistic_is_refused_with_a_reason() -> None:
+    """Earlier periods have no statistic over periods of their own, so that is a rubric error,
+    and an undeclared name is suggested among the derived inputs too."""
+    text = TAX.replace(
+        "  - {id: tax_per_ha_3y,",
+        "  - {id: growth, history: {input: tax, statistic: change}}\n"
+        "  - {id: twice, formula: growth * 2}\n"
+        "  - {id: again, history: {input: twice, statistic: change}}\n"
+        "  - {id: typo, history: {input: tax_per_hb, statistic: change}}\n"
+        "  - {id: tax_per_ha_3y,",
+    )
+    with pytest.raises(RubricError) as info:
+        greenscore.load_rubric(text)
+    messages = {p.path: p.message for p in info.value.problems}
+    assert "reads 'growth', a statistic over periods" in messages["derived[3].history.input"]
+    assert "did you mean 'tax_per_ha'?" in messages["derived[4].history.input"]
