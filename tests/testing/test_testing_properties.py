@@ -215,3 +215,35 @@ def test_monotone_holds_for_a_ratio_read_the_right_way_round() -> None:
     check = check_rubric(text, properties=["monotone"], run_lint=False).check("monotone")
     assert check.passed, check.explanation
     assert not any("not checked" in note for note in check.notes)
+
+
+GATED = """\
+name: progress gate
+version: "1"
+inputs:
+  - {id: income, min: 0}
+  - {id: carbon, min: 0}
+derived:
+  - {id: carbon_falls, history: {input: carbon, statistic: falls_every_period, periods: 3}}
+dimensions:
+  - id: d
+    indicators:
+      - {id: size, input: income, method: linear, goalposts: {worst: 0, best: 300}}
+vetoes:
+  - {id: carbon_gate, kind: cap_tier, when: "not carbon_falls", tier: mid, reason: r}
+tiers:
+  - {id: top, min_score: 80}
+  - {id: mid, min_score: 20}
+  - {id: low, min_score: 0}
+"""
+
+
+def test_issue9_tiers_reachable_meets_a_history_gate() -> None:
+    """'top' needs carbon to fall over 3 periods; a lone profile has no earlier periods, so the
+    gate used to cap every profile at 'mid'. The check now carries earlier values (carbon@-1,
+    carbon@-2): the best profile has income 300 (score 100) and carbon falling into this year."""
+    check = check_rubric(GATED, properties=["tiers_reachable"], run_lint=False).check(
+        "tiers_reachable"
+    )
+    assert check.passed, check.explanation
+    assert "top: the best profile" in check.notes[0]
