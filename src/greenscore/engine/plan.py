@@ -40,6 +40,7 @@ from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, parse_formula
+from greenscore.rubric.graph import base_inputs, derived_sources
 from greenscore.rubric.load import rubric_sha256
 
 __all__ = ["Plan", "RubricCache", "compile_rubric"]
@@ -92,9 +93,7 @@ class Plan:
         if self.quota_tiers and QUOTA_KEY not in frozen:
             self.cohort_items += [f"tier {self.tier_ids[t]!r} (a quota)" for t in self.quota_tiers]
         self.needs_cohort = bool(self.cohort_items)
-        self.history_inputs = {
-            d.history.input: d.history.periods for d in rubric.derived if d.history is not None
-        }
+        self.history_inputs = history_inputs(rubric)
         self.indicator_parent = np.array(
             [self.dimension_index[step.dimension] for step in self.indicators], dtype=np.intp
         )
@@ -224,6 +223,19 @@ class Plan:
     def quota_cutoffs(self, s: Scores) -> dict[str, float]:
         """The lowest total each quota tier kept in this cohort: frozen by calibration."""
         return quota_cutoffs(self, s)
+
+
+def history_inputs(rubric: m.Rubric) -> dict[str, int]:
+    """The declared inputs whose earlier values history statistics need, with the most periods
+    each needs: a statistic of a derived input needs the inputs its formula reads."""
+    sources = derived_sources(rubric)
+    declared = {spec.id for spec in rubric.inputs}
+    out: dict[str, int] = {}
+    for d in rubric.derived:
+        if d.history is not None:
+            for name in sorted(base_inputs([d.history.input], sources) & declared):
+                out[name] = max(out.get(name, 0), d.history.periods)
+    return out
 
 
 class RubricCache(Generic[T]):

@@ -168,6 +168,27 @@ def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str,
             visit(name, [name])
 
 
+def _history_over_derived(
+    collector: _Collector,
+    rubric: m.Rubric,
+    formulas: Mapping[str, Formula],
+    over_derived: Iterable[tuple[int, str]],
+) -> None:
+    """A history statistic of a derived input recomputes its formula in each earlier period from
+    the declared inputs of that period, so the formula may not read a statistic over periods."""
+    statistics = {d.id for d in rubric.derived if d.history is not None}
+    reads = {name: formula.names for name, formula in formulas.items()}
+    for i, name in over_derived:
+        behind = sorted(base_inputs([name], reads) & statistics)
+        if behind:
+            via = "is" if behind == [name] else f"reads {', '.join(map(repr, behind))},"
+            collector.add(
+                ("derived", i, "history", "input"),
+                f"{name!r} {via} a statistic over periods, which earlier periods do not have; "
+                "take the history of an input or of a formula over inputs",
+            )
+
+
 def _references(collector: _Collector, rubric: m.Rubric) -> None:
     inputs = {spec.id: spec for spec in rubric.inputs}
     reserved = {rubric.entity, rubric.period, *rubric.attributes}
@@ -184,13 +205,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     known = set(inputs)
     formulas: dict[str, Formula] = {}
     derived_ids = {d.id for d in rubric.derived}
+    over_derived: list[tuple[int, str]] = []
     for i, derived in enumerate(rubric.derived):
         if derived.history is not None:
             name = derived.history.input
-            if name not in inputs:
+            if name in derived_ids:
+                over_derived.append((i, name))
+            elif name not in inputs:
                 collector.add(
                     ("derived", i, "history", "input"),
-                    f"undeclared input {name!r}{_did_you_mean(name, inputs)}",
+                    f"undeclared input {name!r}{_did_you_mean(name, [*inputs, *derived_ids])}",
                 )
             elif inputs[name].type not in ("number", "integer"):
                 collector.add(("derived", i, "history", "input"), f"{name!r} is not numeric")
@@ -200,6 +224,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
         if formula is not None:
             formulas[derived.id] = formula
     _derived_cycles(collector, rubric, formulas)
+    _history_over_derived(collector, rubric, formulas, over_derived)
     known |= derived_ids
 
     dims = rubric.located_dimensions()
@@ -233,16 +258,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
 
-    formula_reads = {name: formula.names for name, formula in formulas.items()}
+    formula_reads = {name: formula.valued for name, formula in formulas.items()}
     for i, veto in enumerate(rubric.vetoes):
         path = ("vetoes", i)
         used: set[str] = set()
         if veto.when is not None:
             formula = _parse(collector, (*path, "when"), veto.when, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if isinstance(veto.points, str):
             formula = _parse(collector, (*path, "points"), veto.points, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if veto.tier is not None and veto.tier not in tier_ids:
             collector.add(
                 (*path, "tier"),
