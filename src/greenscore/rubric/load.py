@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from greenscore.errors import InputFileError, RubricError, RubricProblem
 from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
@@ -133,6 +134,14 @@ def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> 
     return formula
 
 
+def _off_scale(what: str, points: float, scale: m.Scale) -> str:
+    low, high = fmt(scale.min), fmt(scale.max)
+    return (
+        f"{what} scores {fmt(points)}, outside the scale {low}–{high}: band and category "
+        f"points are scores on the scale, so write a number from {low} to {high}"
+    )
+
+
 def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], what: str) -> None:
     first: dict[str, PathKey] = {}
     for path, name in items:
@@ -214,8 +223,12 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             ind.onto[0] < rubric.scale.min or ind.onto[1] > rubric.scale.max
         ):
             collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
-        for where, message in method_of(ind).check_inputs(ind, inputs, known, _did_you_mean):
+        method = method_of(ind)
+        for where, message in method.check_inputs(ind, inputs, known, _did_you_mean):
             collector.add((*path, *where), message)
+        for where, what, points in method.points(ind):
+            if not rubric.scale.min <= points <= rubric.scale.max:
+                collector.add((*path, *where), _off_scale(what, points, rubric.scale))
 
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
