@@ -54,3 +54,59 @@ def test_issue13_band_and_category_points_outside_the_scale_are_refused_at_load(
 def test_issue13_points_at_the_ends_of_the_scale_load() -> None:
     rubric = greenscore.load_rubric(POINTS.replace("12.5", "10").replace("A: -1", "A: 0"))
     assert rubric.scale.max == 10
+
+
+BASE = """\
+name: t
+version: "1"
+inputs:
+  - {id: x, min: 0, max: 10}
+dimensions:
+  - id: d
+    indicators:
+      - {id: i, input: x, method: linear, goalposts: {worst: 0, best: 10}}
+tiers:
+  - {id: top, min_score: 50}
+  - {id: bottom, min_score: 0}
+"""
+
+
+def test_issue13_a_quoted_number_is_refused_with_the_number_to_write() -> None:
+    """One rule for every numeric field: numbers without quotes ('weight: "2"' was accepted)."""
+    text = BASE.replace("method: linear,", 'method: linear, weight: "2",').replace(
+        "min_score: 50", "min_score: '50'"
+    )
+    quotes = "numbers are written without quotes"
+    assert messages(text) == [
+        f"8:43: dimensions[0].indicators[0].weight: expected a number, found the text '2': "
+        f"{quotes}, so write 2",
+        f"10:15: tiers[0].min_score: expected a number, found the text '50': {quotes}, so write 50",
+    ]
+
+
+def test_issue13_a_word_for_a_number_names_the_value_found() -> None:
+    """'weight: two' gave pydantic's raw message without the value."""
+    text = BASE.replace("method: linear,", "method: linear, weight: two,")
+    assert messages(text) == [
+        "8:43: dimensions[0].indicators[0].weight: expected a number, found the text 'two'"
+    ]
+
+
+def test_issue13_bounds_whole_numbers_and_booleans_name_the_value_found() -> None:
+    text = (
+        BASE.replace('version: "1"', 'version: "1"\nrounding: {decimals: 1.5}')
+        .replace("max: 10}", "max: 10, required: 'yes'}")
+        .replace("method: linear,", "method: linear, weight: -1,")
+    )
+    assert messages(text) == [
+        "3:12: rounding.decimals: expected a whole number, found 1.5",
+        "5:30: inputs[0].required: expected true or false, found the text 'yes'",
+        "9:43: dimensions[0].indicators[0].weight: expected a number greater than or equal "
+        "to 0, found -1",
+    ]
+
+
+def test_issue13_exponents_need_no_quotes() -> None:
+    """1e6 is a number in a rubric (YAML 1.1 read it as text), so no number needs quotes."""
+    rubric = greenscore.load_rubric(BASE.replace("max: 10}", "max: 1e6}"))
+    assert rubric.inputs[0].max == 1_000_000

@@ -212,7 +212,7 @@ class TestScalars:
         assert data["g"] == math.inf and data["h"] == -math.inf
         assert math.isnan(data["i"])
         assert data["j"] is None and data["k"] is None and data["l"] is None
-        assert data["m"] == "1e5"
+        assert data["m"] == 100000.0
         assert data["n"] == "12"
         assert data["o"] == "="
 

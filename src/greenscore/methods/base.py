@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn
@@ -28,6 +28,11 @@ Direction = Literal["higher", "lower", "target", "none"]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+Range = Annotated[
+    tuple[Finite, Finite],
+    BeforeValidator(lambda value: tuple(value) if isinstance(value, list) else value),
+]
+"""A [low, high] pair; a YAML list is read as the pair under the loader's strict numbers."""
 MAX_WEIGHT = 1e6
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
@@ -86,7 +91,7 @@ class IndicatorBase(_Model):
     missing: MissingPolicy | None = Field(
         default=None, description="What to do when a mandatory value is missing"
     )
-    onto: tuple[Finite, Finite] | None = Field(
+    onto: Range | None = Field(
         default=None, description="Map the normalised value onto this sub-range of the scale"
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -54,12 +55,16 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     """Drop the union tags pydantic inserts into error locations, keeping the path into the YAML."""
     path: list[str | int] = []
     node = data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if part in (node.get("method"), node.get("type")):
+    tagged: Any = None
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and node is not tagged and isinstance(part, str):
+            last = index == len(loc) - 1
+            tag = part in (node.get("method"), node.get("type"))
+            if tag and path and isinstance(path[-1], int) and not (last and part in node):
+                tagged = node
                 continue
-            if part == "from_" and "from" in node:
-                part = "from"
+        if isinstance(node, dict) and part == "from_" and "from" in node:
+            part = "from"
         path.append(part)
         if isinstance(node, dict) and isinstance(part, str):
             node = node.get(part)
@@ -88,8 +93,57 @@ def _message(error: Any, path: PathKey) -> str:
         return f"missing {discriminator!r}: say which one, e.g. {discriminator}: ..."
     if kind == "missing":
         return "required key is missing"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and message.startswith("Input should be "):
+        return _expected(kind, message.removeprefix("Input should be "), error["input"])
+    return message
+
+
+_NUMBER_KINDS = {"float_type": "a number", "int_type": "a whole number"}
+_PLAIN = {
+    "a valid number": "a number",
+    "a valid integer": "a whole number",
+    "a valid boolean": "true or false",
+    "a valid string": "text",
+    "a valid list": "a list",
+    "a valid tuple": "a list",
+    "a valid dictionary": "a mapping",
+}
+_COMPARISONS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+
+
+def _expected(kind: str, expected: str, found: Any) -> str:
+    """What a field expects and the value found, with the one rule for numbers: no quotes."""
+    if kind in _NUMBER_KINDS and isinstance(found, str) and _is_number(found):
+        return (
+            f"expected {_NUMBER_KINDS[kind]}, found the text {found!r}: numbers are written "
+            f"without quotes, so write {found.strip()}"
+        )
+    if kind in _COMPARISONS:
+        expected = f"a number {expected}"
+    expected = _PLAIN.get(expected, expected)
+    return f"expected {expected}, found {_shown(found)}"
+
+
+_DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def _is_number(text: str) -> bool:
+    """Text that would read as a number without its quotes."""
+    return _DECIMAL.fullmatch(text.strip()) is not None
+
+
+def _shown(value: Any) -> str:
+    """A value found in a rubric as its author wrote it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, int | float):
+        return fmt(value, 6) if isinstance(value, float) else str(value)
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 class _Collector:
@@ -107,7 +161,7 @@ class _Collector:
 def _structure(document: LocatedDocument) -> tuple[m.Rubric | None, list[RubricProblem]]:
     collector = _Collector(document)
     try:
-        rubric = m.Rubric.model_validate(document.data)
+        rubric = m.Rubric.model_validate(document.data, strict=True)
     except ValidationError as exc:
         for error in exc.errors():
             path = _data_path(document.data, error["loc"])

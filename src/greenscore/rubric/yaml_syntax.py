@@ -51,8 +51,9 @@ MERGE = TAG + "merge"
 BOOL_RE = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")
 NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
 _FLOAT_RE = re.compile(
-    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
+    |[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
     |\.(?:nan|NaN|NAN))$""",
@@ -70,7 +71,8 @@ _MERGE_RE = re.compile(r"^(?:<<)$")
 
 
 def _implicit_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
-    """YAML 1.1 safe resolution minus yes/no/on/off booleans, timestamps and the '=' value tag."""
+    """YAML 1.1 safe resolution minus yes/no/on/off booleans, timestamps and the '=' value tag;
+    floats as YAML 1.2 also writes them (1e6, 2.5e-3), so no number need be quoted."""
     rules: list[tuple[str, re.Pattern[str], Sequence[str]]] = [
         (BOOL, BOOL_RE, "tTfF"),
         (FLOAT, _FLOAT_RE, "-+0123456789."),
@@ -182,6 +184,7 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_implicit_resolver(BOOL, BOOL_RE, list("tTfF"))
+_Dumper.add_implicit_resolver(FLOAT, _FLOAT_RE, list("-+0123456789."))
 _Dumper.add_representer(str, _represent_str)
 
 
