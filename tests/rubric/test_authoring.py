@@ -110,3 +110,96 @@ def test_issue13_exponents_need_no_quotes() -> None:
     """1e6 is a number in a rubric (YAML 1.1 read it as text), so no number needs quotes."""
     rubric = greenscore.load_rubric(BASE.replace("max: 10}", "max: 1e6}"))
     assert rubric.inputs[0].max == 1_000_000
+
+
+TIERS = """\
+name: t
+version: "1"
+inputs:
+  - {id: revenue, min: 0, max: 10}
+  - {id: bad, type: boolean}
+dimensions:
+  - id: d
+    indicators:
+      - {id: i, input: revenue, method: linear, goalposts: {worst: 0, best: 10}}
+vetoes:
+  - {id: v, kind: cap_tier, when: bad, tier: good, reason: r}
+tiers:
+  - {id: excellent, min_score: 90}
+  - {id: good, min_score: 75}
+  - {id: pass, min_score: 60}
+  - {id: fail, min_score: 0}
+"""
+
+
+def test_issue13_a_tier_out_of_order_is_reported_at_its_own_line() -> None:
+    """'good' at 50 broke the order; it was reported at 'pass', the next tier's line."""
+    text = TIERS.replace("min_score: 75", "min_score: 50").replace(
+        "  - {id: fail", "  - {id: poor, min_score: 55}\n  - {id: fail"
+    )
+    assert messages(text) == [
+        "14:16: tiers[1].min_score: tier 'good' is out of order: its min_score 50 is below that "
+        "of 'pass' (60), listed after it; list tiers best first, with strictly decreasing "
+        "min_score"
+    ]
+
+
+def test_issue13_both_of_two_swapped_tiers_are_reported_as_either_may_be_wrong() -> None:
+    rule = "list tiers best first, with strictly decreasing min_score"
+    assert messages(TIERS.replace("min_score: 75", "min_score: 50")) == [
+        "14:16: tiers[1].min_score: tier 'good' is out of order: its min_score 50 is below that "
+        f"of 'pass' (60), listed after it; {rule}",
+        "15:16: tiers[2].min_score: tier 'pass' is out of order: its min_score 60 is above that "
+        f"of 'good' (50), listed before it; {rule}",
+    ]
+
+
+def test_issue13_a_tier_listed_too_late_is_reported_at_its_own_line() -> None:
+    text = TIERS.replace("  - {id: fail", "  - {id: top, min_score: 95}\n  - {id: fail")
+    assert messages(text) == [
+        "16:15: tiers[3].min_score: tier 'top' is out of order: its min_score 95 is above that "
+        "of 'pass' (60), listed before it; list tiers best first, with strictly decreasing "
+        "min_score"
+    ]
+
+
+def test_issue13_tiers_sharing_a_min_score_name_each_other() -> None:
+    assert messages(TIERS.replace("min_score: 60", "min_score: 75")) == [
+        "15:16: tiers[2].min_score: tier 'pass' has the same min_score as 'good' (75): list "
+        "tiers best first, with strictly decreasing min_score"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "tier: good",
+            "tier: GOOD",
+            "11:40: vetoes[0].tier: undeclared tier 'GOOD' (did you mean 'good'?)",
+        ),
+        (
+            "input: revenue,",
+            "input: revenu,",
+            "9:17: dimensions[0].indicators[0].input: undeclared input 'revenu' "
+            "(did you mean 'revenue'?)",
+        ),
+        (
+            "when: bad",
+            "when: BAD",
+            "11:29: vetoes[0].when: formula refers to undeclared input 'BAD' (did you mean 'bad'?)",
+        ),
+        (
+            "method: linear",
+            "method: lineal",
+            "9:9: dimensions[0].indicators[0]: unknown method 'lineal' (did you mean "
+            "'linear'?); expected one of 'linear', 'bands', 'target', 'ratio', 'checklist', "
+            "'categorical', 'given', 'minmax', 'percentile', 'zscore'",
+        ),
+    ],
+)
+def test_issue13_undeclared_tiers_inputs_and_methods_get_suggestions(
+    old: str, new: str, expected: str
+) -> None:
+    """A name differing only in case is suggested too ('GOOD' had no suggestion)."""
+    assert messages(TIERS.replace(old, new)) == [expected]

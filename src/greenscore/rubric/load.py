@@ -14,19 +14,26 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from greenscore.errors import InputFileError, RubricError, RubricProblem
-from greenscore.errors import did_you_mean as _did_you_mean
+from greenscore.errors import InputFileError, RubricError, RubricProblem, did_you_mean
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
+from greenscore.rubric.order import out_of_order
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A "did you mean" suffix that also finds a name differing only in case ('GOOD', 'good')."""
+    return did_you_mean(word, choices, ignore_case=True)
+
+
 RubricLike = str | bytes | os.PathLike[str] | m.Rubric | None
 
 
@@ -326,15 +333,9 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         "leaving it blank; declare it required",
                     )
 
-    previous: float | None = None
+    for i, message in out_of_order([(t.id, t.min_score) for t in rubric.tiers]):
+        collector.add(("tiers", i, "min_score"), message)
     for i, tier in enumerate(rubric.tiers):
-        if previous is not None and not tier.min_score < previous:
-            collector.add(
-                ("tiers", i, "min_score"),
-                f"tiers out of order: list them best first with strictly decreasing min_score "
-                f"({tier.min_score} follows {previous})",
-            )
-        previous = tier.min_score
         for k, cond in enumerate(tier.conditions):
             cpath = ("tiers", i, "conditions", k)
             if isinstance(cond, m.DimensionMin):
