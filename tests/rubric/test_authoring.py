@@ -203,3 +203,54 @@ def test_issue13_undeclared_tiers_inputs_and_methods_get_suggestions(
 ) -> None:
     """A name differing only in case is suggested too ('GOOD' had no suggestion)."""
     assert messages(TIERS.replace(old, new)) == [expected]
+
+
+def test_issue13_a_list_item_out_of_line_is_an_indentation_slip_at_its_line() -> None:
+    """PyYAML's 'did not find expected '-' indicator' becomes what to check, on which line."""
+    text = TIERS.replace("  - {id: bad, type: boolean}", "   - {id: bad, type: boolean}")
+    assert messages(text) == [
+        "5:4: YAML syntax error: check the indentation of line 5: it does not line up with the "
+        "lines above it (YAML: did not find expected '-' indicator (while parsing a block "
+        "collection at line 4, column 3))"
+    ]
+
+
+def test_issue13_a_tab_is_named_as_a_tab() -> None:
+    text = TIERS.replace("  - {id: fail", "\t- {id: fail")
+    assert messages(text) == [
+        "16:1: YAML syntax error: line 16 is indented with a tab: indent with spaces only"
+    ]
+
+
+def test_issue13_a_key_without_colon_is_reported_at_its_own_line() -> None:
+    assert messages(TIERS.replace("vetoes:", "vetoes")) == [
+        "10:1: YAML syntax error: line 10 has a key without ':' (write key: value), or check "
+        "the indentation of the line after it (YAML: could not find expected ':' (while "
+        "scanning a simple key at line 10, column 1))"
+    ]
+
+
+def test_issue13_a_second_colon_asks_for_indentation_or_quotes() -> None:
+    assert messages(TIERS.replace("name: t", "name: t: u")) == [
+        "1:8: YAML syntax error: check the indentation of line 1, and quote a value that holds "
+        "': ' (YAML: mapping values are not allowed in this context)"
+    ]
+
+
+def test_issue13_an_unclosed_brace_names_the_line_it_opened() -> None:
+    text = TIERS.replace("{id: pass, min_score: 60}", "{id: pass, min_score: 60")
+    assert messages(text) == [
+        "16:5: YAML syntax error: the '{' opened at line 15 is not closed: check for a missing "
+        "'}' or ',' (YAML: did not find expected ',' or '}' (while parsing a flow mapping at "
+        "line 15, column 5))"
+    ]
+
+
+def test_issue13_a_key_indented_under_the_wrong_parent_points_at_the_indentation() -> None:
+    """'bands' dedented to the dimension gave "unknown key 'bands' (did you mean 'bands'?)"."""
+    text = POINTS.replace("        bands:", "    bands:").replace("          - {", "      - {")
+    assert messages(text) == [
+        "11:9: dimensions[0].indicators[0]: required key 'bands' is missing",
+        "14:5: dimensions[0].bands: 'bands' is not a key here but of an indicator: check the "
+        "indentation of this line",
+    ]

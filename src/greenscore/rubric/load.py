@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from greenscore.errors import InputFileError, RubricError, RubricProblem, did_you_mean
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
+from greenscore.methods.registry import REGISTRY
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
@@ -37,9 +38,9 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 RubricLike = str | bytes | os.PathLike[str] | m.Rubric | None
 
 
-def _vocabulary() -> list[str]:
-    """Every key any rubric model accepts, for "did you mean" hints."""
-    words: set[str] = set()
+def _owners() -> dict[str, list[str]]:
+    """Every key any rubric model accepts, with the things it is a key of ('a bands indicator')."""
+    owners: dict[str, set[str]] = {}
     stack: list[type[BaseModel]] = [m.Rubric]
     seen: set[type[BaseModel]] = set()
     while stack:
@@ -47,15 +48,30 @@ def _vocabulary() -> list[str]:
         if model in seen:
             continue
         seen.add(model)
+        words = re.sub(r"(?<!^)([A-Z])", r" \1", model.__name__).lower().strip("_ ")
+        if words.endswith(" indicator"):
+            words = "indicator"
+        owner = "the top level" if model is m.Rubric else f"a {words}"
+        owner = "an indicator" if owner == "a indicator" else owner
         for name, field in model.model_fields.items():
-            words.add(field.alias or name)
+            owners.setdefault(field.alias or name, set()).add(owner)
         for sub in vars(m).values():
             if isinstance(sub, type) and issubclass(sub, BaseModel) and sub not in seen:
                 stack.append(sub)
-    return sorted(words)
+        for spec in REGISTRY.values():
+            stack.append(spec.model)
+    return {key: sorted(found) for key, found in owners.items()}
 
 
-_VOCABULARY = _vocabulary()
+_OWNERS = _owners()
+_VOCABULARY = sorted(_OWNERS)
+
+
+def _misplaced(key: str) -> str:
+    """An unknown key that is known elsewhere: most often an indentation slip."""
+    owners = _OWNERS[key]
+    shown = " or ".join([", ".join(owners[:-1]), owners[-1]] if len(owners) > 1 else owners)
+    return f"{key!r} is not a key here but of {shown}: check the indentation of this line"
 
 
 def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
@@ -86,6 +102,8 @@ def _message(error: Any, path: PathKey) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
+        if key in _OWNERS:
+            return _misplaced(key)
         return f"unknown key {key!r}{_did_you_mean(key, _VOCABULARY)}"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
