@@ -127,9 +127,12 @@ def test_tiers_out_of_order() -> None:
     text = BASE.replace(
         "{id: top, min_score: 50}", "{id: top, min_score: 50}\n  - {id: mid, min_score: 70}"
     )
-    line, _, path, message = only(text)
-    assert (line, path) == (12, "tiers[1].min_score")
-    assert "tiers out of order" in message
+    found = problems(text)
+    assert [(line, path) for line, _, path, _ in found] == [
+        (11, "tiers[0].min_score"),
+        (12, "tiers[1].min_score"),
+    ]
+    assert all("is out of order" in message for *_, message in found)
 
 
 def test_lowest_tier_must_accept_every_score() -> None:

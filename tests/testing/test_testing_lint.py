@@ -149,7 +149,7 @@ dimensions:
         direction: higher
         bands:
           - {to: 5, points: 100}
-          - {from: 5, to: 20, points: 130}
+          - {from: 5, to: 20, points: 90}
           - {from: 20, points: 10}
       - {id: k, input: z, method: linear, direction: lower, goalposts: {worst: 0, best: 10}}
 vetoes:
@@ -166,7 +166,6 @@ tiers:
         "duplicate-label",
         "goalpost-range",
         "goalpost-range",
-        "points-outside-scale",
         "toothless-veto",
     ]
     assert _line(findings, "duplicate-label") == 5

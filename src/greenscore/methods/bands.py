@@ -17,6 +17,7 @@ from greenscore.methods.base import (
     Cohort,
     Context,
     Direction,
+    FixedPoints,
     GroupScorer,
     Identifier,
     IndicatorBase,
@@ -193,6 +194,18 @@ def _nearest_in_band(band: Band, origin: float, axis: Axis) -> float | None:
     return min(inside, key=lambda x: abs(x - x0)) * k
 
 
+def points(spec: BandsIndicator) -> list[FixedPoints]:
+    """Each band's points, located at its own 'points' key."""
+    return [
+        (
+            ("bands", b, "points"),
+            f"band {range_text((band.low, band.high), open_high=True)}",
+            band.points,
+        )
+        for b, band in enumerate(spec.bands)
+    ]
+
+
 def edges(spec: BandsIndicator) -> tuple[float, ...]:
     """Every band's from and to."""
     return tuple(v for b in spec.bands for v in (b.from_, b.to) if v is not None)
@@ -212,8 +225,8 @@ def reach(spec: BandsIndicator, declared: InputRange, context: Context) -> float
 
 
 def lint(spec: BandsIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
-    """Points against the direction or off the scale, and bands outside the declared range."""
-    low_s, high_s = context.scale_min, context.scale_max
+    """Points against the direction, and bands outside the declared range (points off the scale
+    are refused at load)."""
     problems: list[LintProblem] = []
     points = [b.points for b in spec.ordered_bands]
     rising = all(a <= b for a, b in itertools.pairwise(points))
@@ -229,15 +242,6 @@ def lint(spec: BandsIndicator, declared: InputRange, context: Context) -> list[L
             )
         )
     for b, band in enumerate(spec.bands):
-        if not low_s <= band.points <= high_s:
-            problems.append(
-                (
-                    "points-outside-scale",
-                    ("bands", b, "points"),
-                    f"band points {fmt(band.points)} lie outside the scale "
-                    f"{fmt(low_s)}–{fmt(high_s)}",
-                )
-            )
         if declared is not None and (band.high <= declared[0] or band.low > declared[1]):
             problems.append(
                 (
@@ -290,6 +294,7 @@ METHOD = Method(
     lever=lever,
     edges=edges,
     backwards=backwards,
+    points=points,
     reach=reach,
     lint=lint,
     chances=chances,

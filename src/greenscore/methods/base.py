@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn
@@ -28,6 +28,11 @@ Direction = Literal["higher", "lower", "target", "none"]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+Range = Annotated[
+    tuple[Finite, Finite],
+    BeforeValidator(lambda value: tuple(value) if isinstance(value, list) else value),
+]
+"""A [low, high] pair; a YAML list is read as the pair under the loader's strict numbers."""
 MAX_WEIGHT = 1e6
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
@@ -86,7 +91,7 @@ class IndicatorBase(_Model):
     missing: MissingPolicy | None = Field(
         default=None, description="What to do when a mandatory value is missing"
     )
-    onto: tuple[Finite, Finite] | None = Field(
+    onto: Range | None = Field(
         default=None, description="Map the normalised value onto this sub-range of the scale"
     )
 
@@ -259,6 +264,9 @@ S = TypeVar("S", bound=IndicatorBase)
 
 InputRange = tuple[float, float] | None
 """An input's declared [min, max] (infinite where open), or None when it is not numeric."""
+FixedPoints = tuple[tuple[str | int, ...], str, float]
+"""Points a method awards as written in the rubric: the path below the indicator, what earns
+them in words ('band [5, 20)', "category 'A'"), and the points, which must lie on the scale."""
 LintProblem = tuple[str, tuple[str | int, ...], str]
 """A lint finding on an indicator: its code, the path below the indicator, and the message."""
 
@@ -355,6 +363,10 @@ def _no_faults(spec: Any, values: Values, cohort: Cohort, n: int) -> list[RowFau
     return []
 
 
+def _no_points(spec: Any) -> list[FixedPoints]:
+    return []
+
+
 @dataclass(frozen=True)
 class Method(Generic[S]):
     """Everything the rest of greenscore needs to know about one scoring method.
@@ -375,6 +387,8 @@ class Method(Generic[S]):
     indicator's direction.
     faults(spec, values, cohort, n): rows it cannot score although their values are present,
     each a flagged row with its problem instead of a missing value.
+    points(spec): the points it awards as written (bands, categories), which the loader
+    refuses outside the rubric's scale.
     lever(spec, standing): how the gap search moves one park's indicator: a Goal to move
     towards, discrete Options, or why it cannot.
     on_scale: its scorer returns scores on the rubric scale, taken as they are, instead of
@@ -403,6 +417,7 @@ class Method(Generic[S]):
     against_cohort: Callable[[S], bool] | None = None
     references: Callable[[S], tuple[str, ...]] = _no_references
     faults: Callable[[S, Values, Cohort, int], list[RowFault]] = _no_faults
+    points: Callable[[S], list[FixedPoints]] = _no_points
     lever: Callable[[S, Standing], Goal | Options | str] = no_lever
     on_scale: bool = False
 

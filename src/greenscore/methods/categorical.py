@@ -15,6 +15,7 @@ from greenscore.methods.base import (
     Context,
     Direction,
     Finite,
+    FixedPoints,
     GroupScorer,
     Hint,
     Identifier,
@@ -22,7 +23,6 @@ from greenscore.methods.base import (
     InputLike,
     InputProblem,
     InputRange,
-    LintProblem,
     Method,
     Option,
     Options,
@@ -140,24 +140,17 @@ def category_points(spec: CategoricalIndicator) -> Mapping[str, float]:
     return spec.points
 
 
+def points(spec: CategoricalIndicator) -> list[FixedPoints]:
+    """Each category's points, located at the category's key."""
+    return [
+        (("points", category), f"category {category!r}", score)
+        for category, score in spec.points.items()
+    ]
+
+
 def reach(spec: CategoricalIndicator, declared: InputRange, context: Context) -> float:
     """The normalised points of the best-scoring category."""
     return context.u(max(spec.points.values()))
-
-
-def lint(spec: CategoricalIndicator, declared: InputRange, context: Context) -> list[LintProblem]:
-    """Category points outside the rubric's scale."""
-    low_s, high_s = context.scale_min, context.scale_max
-    return [
-        (
-            "points-outside-scale",
-            ("points", category),
-            f"category {category!r} scores {fmt(score)}, outside the scale "
-            f"{fmt(low_s)}–{fmt(high_s)}",
-        )
-        for category, score in spec.points.items()
-        if not low_s <= score <= high_s
-    ]
 
 
 def chances(available: Available) -> int:
@@ -184,8 +177,8 @@ METHOD = Method(
     value=value,
     lever=lever,
     category_points=category_points,
+    points=points,
     reach=reach,
-    lint=lint,
     chances=chances,
     generate=generate,
 )

@@ -11,85 +11,28 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from greenscore.errors import InputFileError, RubricError, RubricProblem
-from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
+from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
 from greenscore.rubric.consequences import consequence_problems
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
+from greenscore.rubric.messages import data_path
+from greenscore.rubric.messages import hint as _did_you_mean
+from greenscore.rubric.messages import message as _worded
+from greenscore.rubric.order import out_of_order
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]
+
+
 RubricLike = str | bytes | os.PathLike[str] | m.Rubric | None
-
-
-def _vocabulary() -> list[str]:
-    """Every key any rubric model accepts, for "did you mean" hints."""
-    words: set[str] = set()
-    stack: list[type[BaseModel]] = [m.Rubric]
-    seen: set[type[BaseModel]] = set()
-    while stack:
-        model = stack.pop()
-        if model in seen:
-            continue
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            words.add(field.alias or name)
-        for sub in vars(m).values():
-            if isinstance(sub, type) and issubclass(sub, BaseModel) and sub not in seen:
-                stack.append(sub)
-    return sorted(words)
-
-
-_VOCABULARY = _vocabulary()
-
-
-def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
-    """Drop the union tags pydantic inserts into error locations, keeping the path into the YAML."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if part in (node.get("method"), node.get("type")):
-                continue
-            if part == "from_" and "from" in node:
-                part = "from"
-        path.append(part)
-        if isinstance(node, dict) and isinstance(part, str):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(path)
-
-
-def _message(error: Any, path: PathKey) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(path[-1]) if path else "?"
-        return f"unknown key {key!r}{_did_you_mean(key, _VOCABULARY)}"
-    if kind == "union_tag_invalid":
-        ctx = error.get("ctx", {})
-        tag = str(ctx.get("tag", "?"))
-        expected = ctx.get("expected_tags", "")
-        discriminator = str(ctx.get("discriminator", "")).strip("'")
-        what = "method" if discriminator == "method" else discriminator or "kind"
-        choices = [t.strip(" '") for t in str(expected).split(",")]
-        return f"unknown {what} {tag!r}{_did_you_mean(tag, choices)}; expected one of {expected}"
-    if kind == "union_tag_not_found":
-        discriminator = str(error.get("ctx", {}).get("discriminator", "")).strip("'")
-        return f"missing {discriminator!r}: say which one, e.g. {discriminator}: ..."
-    if kind == "missing":
-        return "required key is missing"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
 
 
 class _Collector:
@@ -107,14 +50,14 @@ class _Collector:
 def _structure(document: LocatedDocument) -> tuple[m.Rubric | None, list[RubricProblem]]:
     collector = _Collector(document)
     try:
-        rubric = m.Rubric.model_validate(document.data)
+        rubric = m.Rubric.model_validate(document.data, strict=True)
     except ValidationError as exc:
         for error in exc.errors():
-            path = _data_path(document.data, error["loc"])
+            path = data_path(document.data, error["loc"])
             if error["type"] == "missing" and path:
                 collector.add(path[:-1], f"required key {path[-1]!r} is missing")
             else:
-                collector.add(path, _message(error, path))
+                collector.add(path, _worded(error, path))
         return None, collector.problems
     return rubric, []
 
@@ -132,6 +75,14 @@ def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> 
             path, f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}"
         )
     return formula
+
+
+def _off_scale(what: str, points: float, scale: m.Scale) -> str:
+    low, high = fmt(scale.min), fmt(scale.max)
+    return (
+        f"{what} scores {fmt(points)}, outside the scale {low}–{high}: band and category "
+        f"points are scores on the scale, so write a number from {low} to {high}"
+    )
 
 
 def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], what: str) -> None:
@@ -240,8 +191,12 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             ind.onto[0] < rubric.scale.min or ind.onto[1] > rubric.scale.max
         ):
             collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
-        for where, message in method_of(ind).check_inputs(ind, inputs, known, _did_you_mean):
+        method = method_of(ind)
+        for where, message in method.check_inputs(ind, inputs, known, _did_you_mean):
             collector.add((*path, *where), message)
+        for where, what, points in method.points(ind):
+            if not rubric.scale.min <= points <= rubric.scale.max:
+                collector.add((*path, *where), _off_scale(what, points, rubric.scale))
 
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
@@ -285,15 +240,9 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         "leaving it blank; declare it required",
                     )
 
-    previous: float | None = None
+    for i, message in out_of_order([(t.id, t.min_score) for t in rubric.tiers]):
+        collector.add(("tiers", i, "min_score"), message)
     for i, tier in enumerate(rubric.tiers):
-        if previous is not None and not tier.min_score < previous:
-            collector.add(
-                ("tiers", i, "min_score"),
-                f"tiers out of order: list them best first with strictly decreasing min_score "
-                f"({tier.min_score} follows {previous})",
-            )
-        previous = tier.min_score
         for k, cond in enumerate(tier.conditions):
             cpath = ("tiers", i, "conditions", k)
             if isinstance(cond, m.DimensionMin):
@@ -337,6 +286,13 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
         )
 
 
+def _by_line(problems: list[RubricProblem]) -> list[RubricProblem]:
+    """Problems in the order of the file, so a user fixes them top down."""
+    return sorted(
+        problems, key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0)
+    )
+
+
 def validate_document(document: LocatedDocument) -> m.Rubric:
     """Turn a located YAML document into a Rubric, or raise one RubricError listing every problem."""
     data = document.data
@@ -351,11 +307,11 @@ def validate_document(document: LocatedDocument) -> m.Rubric:
         )
     rubric, problems = _structure(document)
     if rubric is None:
-        raise RubricError(problems, document.file)
+        raise RubricError(_by_line(problems), document.file)
     collector = _Collector(document)
     _references(collector, rubric)
     if collector.problems:
-        raise RubricError(collector.problems, document.file)
+        raise RubricError(_by_line(collector.problems), document.file)
     rubric.attach_source(document)
     return rubric
 

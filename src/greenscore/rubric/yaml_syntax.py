@@ -51,8 +51,9 @@ MERGE = TAG + "merge"
 BOOL_RE = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")
 NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
 _FLOAT_RE = re.compile(
-    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
+    |[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
     |\.(?:nan|NaN|NAN))$""",
@@ -70,7 +71,8 @@ _MERGE_RE = re.compile(r"^(?:<<)$")
 
 
 def _implicit_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
-    """YAML 1.1 safe resolution minus yes/no/on/off booleans, timestamps and the '=' value tag."""
+    """YAML 1.1 safe resolution minus yes/no/on/off booleans, timestamps and the '=' value tag;
+    floats as YAML 1.2 also writes them (1e6, 2.5e-3), so no number need be quoted."""
     rules: list[tuple[str, re.Pattern[str], Sequence[str]]] = [
         (BOOL, BOOL_RE, "tTfF"),
         (FLOAT, _FLOAT_RE, "-+0123456789."),
@@ -182,6 +184,7 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_implicit_resolver(BOOL, BOOL_RE, list("tTfF"))
+_Dumper.add_implicit_resolver(FLOAT, _FLOAT_RE, list("-+0123456789."))
 _Dumper.add_representer(str, _represent_str)
 
 
@@ -221,6 +224,51 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     return f"{context}; {problem.removeprefix('but ')}"
 
 
+def _line(mark: Any) -> int:
+    return int(mark.line) + 1
+
+
+def _translate(exc: yaml.MarkedYAMLError, source: str) -> tuple[str, Any]:
+    """What an author should check for the common slips, with PyYAML's words after it, and the
+    mark of the line to look at."""
+    raw = _syntax_message(exc)
+    problem, seen, mark = exc.problem or "", exc.context_mark, exc.problem_mark or exc.context_mark
+    if mark is not None and "cannot start any token" in problem:
+        char = source[mark.index] if 0 <= mark.index < len(source) else ""
+        if char == "\t":
+            return f"line {_line(mark)} is indented with a tab: indent with spaces only", mark
+    if "mapping values are not allowed" in problem and mark is not None:
+        return (
+            f"check the indentation of line {_line(mark)}, and quote a value that holds ': ' "
+            f"(YAML: {raw})",
+            mark,
+        )
+    if "could not find expected ':'" in problem and seen is not None:
+        return (
+            f"line {_line(seen)} has a key without ':' (write key: value), or check the "
+            f"indentation of the line after it (YAML: {raw})",
+            seen,
+        )
+    if mark is not None and any(
+        text in problem
+        for text in ("expected '-' indicator", "expected <block end>", "did not find expected key")
+    ):
+        return (
+            f"check the indentation of line {_line(mark)}: it does not line up with the "
+            f"lines above it (YAML: {raw})",
+            mark,
+        )
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        opened = f" opened at line {_line(seen)}" if seen is not None else ""
+        opener, closer = ("{", "}") if "}" in problem else ("[", "]")
+        return (
+            f"the '{opener}'{opened} is not closed: check for a missing '{closer}' or ',' "
+            f"(YAML: {raw})",
+            mark,
+        )
+    return raw, mark
+
+
 def compose(source: str, file: str | None) -> Node | None:
     """Compose the node graph, turning every YAML error into a located RubricError."""
     try:
@@ -228,8 +276,7 @@ def compose(source: str, file: str | None) -> Node | None:
     except _LimitError as exc:
         problem = RubricProblem("", exc.message, _mark_location(exc.mark, file))
     except yaml.MarkedYAMLError as exc:
-        message = _syntax_message(exc)
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = _translate(exc, source)
         problem = RubricProblem("", f"YAML syntax error: {message}", _mark_location(mark, file))
     except yaml.YAMLError as exc:
         problem = RubricProblem("", f"YAML error: {_one_line(str(exc))}", Location(file, 1, 1))

@@ -31,7 +31,7 @@ LINT_CODES: dict[str, str] = {
     "tier-range": "tier ranges that shadow each other or hold no rounded total",
     "goalpost-range": "goalposts, targets or bands outside the input's declared range",
     "against-direction": "goalposts or band points that reward the opposite of the direction",
-    "points-outside-scale": "band or category points outside the rubric's scale",
+    "points-outside-scale": "a given indicator's input declared with values outside the scale",
     "duplicate-label": "two inputs, indicators, dimensions, tiers or vetoes with the same label",
     "toothless-veto": "a cap_tier veto that caps at the best tier and so never changes a result",
     "clamp-ties": "totals held at the scale maximum tie there, and a quota drops every tied park",
