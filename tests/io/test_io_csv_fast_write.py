@@ -107,6 +107,7 @@ def _hostile_frame(rows: int) -> pd.DataFrame:
             "raw text": pd.Series(
                 [None if i % 13 == 0 else t for i, t in enumerate(reversed(text))], dtype=object
             ),
+            "unique text": [f"{t}{i}" for i, t in enumerate(text)],
             "mixed": pd.Series([mixed[i % len(mixed)] for i in range(rows)], dtype=object),
             "score": _floats(rows, 1)[:rows],
             "rank": rng.integers(-(2**62), 2**62, size=rows),

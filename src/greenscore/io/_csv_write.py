@@ -130,7 +130,7 @@ def _cells(column: pd.Series, kind: str | None) -> tuple[Any, bool]:
         import pyarrow.compute as pc
 
         return pc.if_else(pa.array(column.to_numpy()), "True", "False"), False
-    return _quoted(_texts(column))
+    return _text_fields(column)
 
 
 def _ints(column: pd.Series) -> Any:
@@ -156,7 +156,10 @@ def _floats(values: np.ndarray) -> Any:
         arrow_form |= np.isinf(values)
         whole = arrow_form & np.isfinite(values) & (values == np.trunc(values))
     text = pc.cast(pa.array(values), pa.string())
-    text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    if whole.any():
+        mask = pa.array(whole)
+        dotted = pc.binary_join_element_wise(pc.filter(text, mask), ".0", "")
+        text = pc.replace_with_mask(text, mask, dotted)
     missing = np.isnan(values)
     other = ~arrow_form & ~missing
     if other.any():
@@ -169,35 +172,59 @@ def _floats(values: np.ndarray) -> Any:
     return text
 
 
-def _texts(column: pd.Series) -> Any:
-    """The column's text as escape_frame leaves it: each cell through ``_csv_cell``, missing
-    values empty, other objects as the csv module writes them (floats by repr, others by str)."""
+def _text_fields(column: pd.Series) -> tuple[Any, bool]:
+    """A text column's fields, escaped as escape_frame does and quoted, and whether any is
+    quoted. A column of few distinct values (tiers, cities) is escaped and quoted once per value.
+    Cells that are not text, or not UTF-8, are written as the csv module writes them, one by one
+    (floats by repr, others by str)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    raw = column.to_numpy(dtype=object)
-    missing = pd.isna(raw)
-    values = raw.copy()
-    values[missing] = None
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        try:
-            text = pa.array(values, pa.string(), mask=missing)
-        except (pa.ArrowException, UnicodeError):
-            text = None
-        if text is not None:
-            text = pc.fill_null(text, "")
-            found = pc.match_substring_regex(text, NEEDS_ESCAPE)
-            rows = np.flatnonzero(found.to_numpy(zero_copy_only=False))
-            if len(rows):
-                fixed = pa.array([_csv_cell(values[i]) for i in rows], pa.string())
-                mask = np.zeros(len(values), dtype=bool)
-                mask[rows] = True
-                text = pc.replace_with_mask(text, pa.array(mask), fixed)
-            return text
-    fields = [
-        "" if gone else _csv_text(_csv_cell(v)) for v, gone in zip(values, missing, strict=True)
-    ]
-    return pa.array(fields, pa.string())
+    text = _arrow_text(column)
+    if text is None:
+        values = column.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        fields = [
+            "" if gone else _csv_text(_csv_cell(v)) for v, gone in zip(values, missing, strict=True)
+        ]
+        return _quoted(pa.array(fields, pa.string()))
+    encoded = pc.dictionary_encode(text)
+    if 4 * len(encoded.dictionary) <= len(text):
+        words, quoted = _quoted(_escaped(encoded.dictionary))
+        return pc.fill_null(pc.take(words, encoded.indices), ""), quoted
+    return _quoted(_escaped(pc.fill_null(text, "")))
+
+
+def _escaped(text: Any) -> Any:
+    """Text (no nulls) with each cell that needs it escaped by escape_frame's own ``_csv_cell``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(text, NEEDS_ESCAPE)
+    if not pc.any(found).as_py():
+        return text
+    fixed = [_csv_cell(v) for v in pc.filter(text, found).to_pylist()]
+    return pc.replace_with_mask(text, found, pa.array(fixed, pa.string()))
+
+
+def _arrow_text(column: pd.Series) -> Any | None:
+    """The column as an Arrow string array with nulls for missing values, or None when it holds
+    something other than text or text that UTF-8 cannot hold (lone surrogates)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        if isinstance(column.dtype, pd.StringDtype):
+            return pc.cast(pa.array(column, from_pandas=True), pa.string())
+        values = column.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None
+        missing = pd.isna(values)
+        values = values.copy()
+        values[missing] = None
+        return pa.array(values, pa.string(), mask=missing)
+    except (pa.ArrowException, UnicodeError):
+        return None
 
 
 def _csv_text(value: object) -> str:
