@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from greenscore.batch.result import BatchResult
 from greenscore.engine.inputs import ColumnCoercer, coerce_column, period_key
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table
+from greenscore.io import _write as io_write
 from greenscore.rubric.load import load_rubric, rubric_yaml
 from greenscore.rubric.models import Input
 
@@ -609,16 +611,15 @@ def test_interrupted_write_leaves_no_half_file(
     result = assess(frame(Y2016), small)
     target = tmp_path / "results.csv"
     target.write_text("the old file\n", encoding="utf-8")
-    real = pd.DataFrame.to_csv
 
-    def half_then_fail(self: pd.DataFrame, path: object, *args: object, **kwargs: object) -> None:
-        Path(str(path)).write_text("park_id,tot", encoding="utf-8")
+    def half_then_fail(frame: pd.DataFrame) -> Iterator[bytes]:
+        yield b"park_id,tot"
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
-    with pytest.raises(OSError, match="disk full"):
-        result.to_csv(target)
-    monkeypatch.setattr(pd.DataFrame, "to_csv", real)
+    with monkeypatch.context() as patch:
+        patch.setattr(io_write, "csv_chunks", half_then_fail)
+        with pytest.raises(OSError, match="disk full"):
+            result.to_csv(target)
     assert target.read_text(encoding="utf-8") == "the old file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv"]
 

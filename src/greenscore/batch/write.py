@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from greenscore.batch.formats import DEFAULT_FORMATS, FORMATS
 from greenscore.engine.describe import rubric_rows
 from greenscore.errors import OutputError
 from greenscore.io import (
@@ -26,8 +27,6 @@ from greenscore.rubric import models as m
 if TYPE_CHECKING:
     from greenscore.batch.result import BatchResult
 
-FORMATS = ("csv", "xlsx", "parquet", "json")
-DEFAULT_FORMATS = ("csv", "xlsx")
 _ARROW_SAFE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean"}
 
 

@@ -14,10 +14,12 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
-from greenscore.io import INPUT_SUFFIXES, TableSource, escape_terminal, read_table, text_encoding
+
+if TYPE_CHECKING:
+    from greenscore.io import TableSource
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -34,15 +36,25 @@ def _subcommand_modules() -> list[Any]:
     return found
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from greenscore import __version__
+
+        print(f"greenscore {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered subcommand."""
-    from greenscore import __version__
-
     parser = argparse.ArgumentParser(
         prog="greenscore",
         description="Score the green development of industrial parks against a YAML rubric.",
     )
-    parser.add_argument("--version", action="version", version=f"greenscore {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, nargs=0, help="show the version number and exit"
+    )
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for module in _subcommand_modules():
         module.register(subparsers)
@@ -87,6 +99,8 @@ def add_encoding_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _encoding(name: str) -> str:
+    from greenscore.io import text_encoding
+
     try:
         return text_encoding(name)
     except ValueError as e:
@@ -101,6 +115,8 @@ def encoding_misuse(encoding: str | None, *paths: str | None) -> str | None:
 
 
 def _is_text(path: str) -> bool:
+    from greenscore.io import INPUT_SUFFIXES
+
     return INPUT_SUFFIXES.get(Path(path).suffix.lower()) == "csv"
 
 
@@ -110,6 +126,8 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
 
     ``json`` keeps JSON text valid (escapes as ``\\uXXXX``); otherwise line breaks are kept.
     """
+    from greenscore.io import escape_terminal
+
     shown = escape_terminal(str(text), keep_newlines=True, json=json)
     print(shown, end=end, file=sys.stderr if err else sys.stdout)
 
@@ -117,6 +135,8 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
 def read_input(path: str, encoding: str | None = None) -> TableSource:
     """A table the command was given, read by :func:`greenscore.io.read_table` (``encoding`` for
     CSV/TSV only), with each of its notes (what was read though Excel hides it) on stderr."""
+    from greenscore.io import read_table
+
     source = read_table(path, encoding=encoding if _is_text(path) else None)
     for note in source.notes:
         echo(f"note: {path}: {note}", err=True)
@@ -126,6 +146,7 @@ def read_input(path: str, encoding: str | None = None) -> TableSource:
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     """Every problem of a ProfileError as a table: row, entity, field, value, problem."""
     from greenscore.batch.text import problem_table
+    from greenscore.io import escape_terminal
 
     out = stream if stream is not None else sys.stderr
     count = len(error.problems)

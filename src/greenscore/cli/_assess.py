@@ -19,7 +19,7 @@ PROGRESS_ROWS = 5000
 
 
 def register(subparsers: Any) -> None:
-    from greenscore.batch.write import FORMATS
+    from greenscore.batch.formats import FORMATS
 
     parser = subparsers.add_parser(
         "assess",

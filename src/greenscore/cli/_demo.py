@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from greenscore.cli import EXIT_USAGE, echo, output_files_ok
-from greenscore.report import write_report
 
 DEFAULT_OUTPUT = "greenscore-demo-output"
 CURRENT = Path("jiangxi") / "parks_2016.csv"
@@ -61,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.cli._evaluate import load_profile
     from greenscore.engine.evaluate import evaluate
     from greenscore.errors import GreenscoreError
+    from greenscore.report import write_report
 
     if not output_files_ok("demo", args.output, folder=True):
         return EXIT_USAGE

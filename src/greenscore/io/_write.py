@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import importlib.util
 import json
 import math
 import os
@@ -18,6 +20,7 @@ import pandas as pd
 
 from greenscore.errors import OutputError
 from greenscore.io._atomic import atomic_write, atomic_write_text, ensure_not_input
+from greenscore.io._csv_write import csv_chunks, supported
 from greenscore.io._deps import require
 from greenscore.io._escape import escape_frame, escape_spreadsheet_cell
 from greenscore.io._hash import sha256_file
@@ -64,17 +67,29 @@ def write_csv(
     sidecar = target.with_name(target.name + ".provenance.json")
     _guard(target, provenance)
     _guard(sidecar, provenance)
-    safe = escape_frame(_flatten(frame))
+    flat = _flatten(frame)
     digest: dict[str, str] = {}
 
     def write(tmp: Path) -> None:
-        safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        _write_csv_text(tmp, flat)
         digest["sha256"] = sha256_file(tmp)
 
     atomic_write(target, write)
     record = {**provenance.as_dict(), "output_file": target.name, "output_sha256": digest["sha256"]}
     atomic_write_text(sidecar, _dump_json(record))
     return [target, sidecar]
+
+
+def _write_csv_text(path: Path, flat: pd.DataFrame) -> None:
+    """The CSV text with a byte-order mark: column-wise through pyarrow when it is installed and
+    knows every column's type, else through pandas; both write the same bytes."""
+    if importlib.util.find_spec("pyarrow") is not None and supported(flat):
+        with open(path, "wb") as out:
+            out.write(codecs.BOM_UTF8)
+            for piece in csv_chunks(flat):
+                out.write(piece)
+        return
+    escape_frame(flat).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def write_excel(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -353,20 +355,51 @@ def _read_path(source: str | os.PathLike[str] | os.PathLike[bytes]) -> LocatedDo
         raise
 
 
+FILE_CACHE_SIZE = 32
+_FileKey = tuple[str, str]
+_FileStamp = tuple[int, int, int, int, int]
+_files: OrderedDict[_FileKey, tuple[_FileStamp, m.Rubric]] = OrderedDict()
+_files_lock = threading.Lock()
+
+
+def _load_file(source: str | os.PathLike[str]) -> m.Rubric:
+    """A rubric file, read and validated once while it stays unchanged: cached by the name given,
+    its resolved path and its stat (device, inode, size, mtime_ns, ctime_ns), so that scoring
+    many profiles against ``rubric="x.yaml"`` does not re-read it and a rewritten file is re-read."""
+    name = os.fsdecode(source)
+    try:
+        key = (name, os.path.realpath(name))
+        st = os.stat(name)
+    except (OSError, ValueError):
+        return validate_document(_read_path(source))
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    with _files_lock:
+        cached = _files.get(key)
+        if cached is not None and cached[0] == stamp:
+            _files.move_to_end(key)
+            return cached[1]
+    rubric = validate_document(_read_path(source))
+    with _files_lock:
+        _files[key] = (stamp, rubric)
+        _files.move_to_end(key)
+        while len(_files) > FILE_CACHE_SIZE:
+            _files.popitem(last=False)
+    return rubric
+
+
 def load_rubric(source: RubricLike = None) -> m.Rubric:
     """Load a rubric from a path, YAML text (see is_yaml_text), an already loaded Rubric, or None
-    for the bundled one; anything else is a RubricError naming what is accepted."""
+    for the bundled one; anything else is a RubricError naming what is accepted. A file is read
+    once and the same Rubric returned until the file changes (see _load_file)."""
     if source is None:
         return default_rubric()
     if isinstance(source, m.Rubric):
         return source
     if isinstance(source, bytes) or (isinstance(source, str) and is_yaml_text(source)):
-        document = load_located(source)
-    elif isinstance(source, str | os.PathLike):
-        document = _read_path(source)
-    else:
-        raise _unsupported(source)
-    return validate_document(document)
+        return validate_document(load_located(source))
+    if isinstance(source, str | os.PathLike):
+        return _load_file(source)
+    raise _unsupported(source)
 
 
 @lru_cache(maxsize=4)
