@@ -3,6 +3,7 @@ with the value found and what was expected."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -150,6 +151,8 @@ def _shown(value: Any) -> str:
         return "an empty value"
     if isinstance(value, str):
         return f"the text {value!r}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
     if isinstance(value, int | float):
         return fmt(value, 6) if isinstance(value, float) else str(value)
     return "a list" if isinstance(value, list) else "a mapping"
