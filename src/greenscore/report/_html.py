@@ -16,6 +16,7 @@ from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
 from greenscore.methods.base import fmt
 from greenscore.report import _charts as charts
+from greenscore.report._announce import announced, dropped, group_table
 from greenscore.report._data import (
     BatchLike,
     GapOrReason,
@@ -141,6 +142,10 @@ def _context(
         "veto_labels": {v.id: words.title(v) for v in rubric.vetoes},
         "has_previous": "score_change" in batch.results.columns,
         "overview": overview,
+        "announced": announced(batch),
+        "anchors": anchors,
+        "dropped": _records(dropped(batch)),
+        "group_rows": None if group is None else _records(group_table(batch, group)),
         "parks": parks,
         "flagged": batch.flagged.to_dict(orient="records"),
         "method": _methodology(rubric),
@@ -156,6 +161,10 @@ def _context(
         "version": prov.greenscore_version,
         "input_name": os.path.basename(prov.input_path) if prov.input_path else "in-memory data",
     }
+
+
+def _records(table: Any) -> list[dict[str, Any]] | None:
+    return None if table is None else list(table.to_dict(orient="records"))
 
 
 def _period(batch: BatchLike) -> Any:
