@@ -19,7 +19,7 @@ import pytest
 
 import greenscore
 from greenscore.cli import main
-from greenscore.report import render_html, render_markdown
+from greenscore.report import render_html, render_markdown, render_notices
 from greenscore.report._announce import dropped, group_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,3 +232,28 @@ def test_assess_group_by_without_report_is_a_usage_error(capsys) -> None:
     code = main(["assess", str(JIANGXI / "parks_2016.csv"), "--group-by", "city"])
     assert code == 2
     assert "--group-by needs --report" in capsys.readouterr().err
+
+
+def test_notices_one_page_per_park_with_escaped_data_and_fields_to_fill(
+    batch: greenscore.BatchResult,
+) -> None:
+    page = render_notices(batch, with_gaps=False)
+    assert page.count('<section class="notice"') == 6
+    assert "<b>" not in page and "甲&lt;b&gt;" in page
+    first = page.split('<section class="notice" data-entity="F1">')[1].split("</section>")[0]
+    assert '<td class="score">90.0</td>' in first
+    assert '<td class="tier">优&lt;i&gt;秀&lt;/i&gt;</td>' in first
+    assert "<td>1 of 6</td>" in first
+    assert '<td class="consequence">reward: 表彰|&lt;b&gt;奖&lt;/b&gt;</td>' in first
+    for field in ("Signed:", "Date:", "Appeal:"):
+        assert field in first
+    assert "break-after: page" in page
+
+
+def test_notice_gives_the_gap_of_the_worked_example(jiangxi_batch, jiangxi_gaps) -> None:
+    """docs/reports.md: JX056 totals 34.9 (fail) and needs 35 for pass, 0.1 points short."""
+    page = render_notices(jiangxi_batch, gaps_by_entity=jiangxi_gaps)
+    notice = page.split('data-entity="JX056">')[1].split("</section>")[0]
+    assert '<td class="score">34.9</td>' in notice
+    assert '<td class="tier">不合格 Fail</td>' in notice
+    assert "合格 Pass needs 35" in notice and "0.1 points short" in notice

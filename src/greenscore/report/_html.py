@@ -31,7 +31,8 @@ from greenscore.rubric import models as m
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _environment() -> Any:
+def environment() -> Any:
+    """The report templates' jinja2 environment: autoescaping, strict, with the number filters."""
     try:
         import jinja2
     except ImportError as e:
@@ -74,7 +75,7 @@ def render_html(
     city); pass ``gaps_by_entity`` to reuse gaps already computed, or ``with_gaps=False`` to
     leave the gap sections out.
     """
-    env = _environment()
+    env = environment()
     chosen = assessments(batch)
     if gaps_by_entity is None and with_gaps:
         gaps_by_entity = gaps(batch, chosen)
@@ -120,7 +121,7 @@ def _context(
     group = group_column(batch, group_by)
     name_column = next((a for a in rubric.attributes if "name" in a.lower()), None)
     anchors = {entity: f"park-{i + 1}" for i, entity in enumerate(chosen)}
-    period = _period(batch)
+    period = batch_period(batch)
     previous = getattr(batch, "previous_period", None)
     ranking = [
         _ranking_row(results.loc[e], e, anchors[e], name_column, group, colours) for e in chosen
@@ -167,7 +168,8 @@ def _records(table: Any) -> list[dict[str, Any]] | None:
     return None if table is None else list(table.to_dict(orient="records"))
 
 
-def _period(batch: BatchLike) -> Any:
+def batch_period(batch: BatchLike) -> Any:
+    """The assessed period: the batch's own, or the period column of its first result row."""
     period = getattr(batch, "period", None)
     if period is None and len(batch.results) and batch.rubric.period in batch.results.columns:
         period = batch.results[batch.rubric.period].iloc[0]
