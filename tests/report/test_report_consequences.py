@@ -44,11 +44,13 @@ def batch() -> greenscore.BatchResult:
 def test_html_escapes_the_label_and_shows_values_in_the_overview_parks_and_methodology(
     batch: greenscore.BatchResult,
 ) -> None:
+    """Each penalty tier's words appear in the overview, the announced list (issue 13 item 5),
+    each of its parks and the methodology: C once per place (1 park), B with 2 parks."""
     page = render_html(batch, with_gaps=False)
     worded = "penalty: 限制 (电价&lt;b&gt;加价&lt;/b&gt;|x 0.1 元/kWh; 用地指标调整 -10 %)"
     assert "<b>加价" not in page
-    assert page.count(worded) == 3
-    assert page.count("penalty: 提升 (电价&lt;b&gt;加价&lt;/b&gt;|x 0.05 元/kWh)") == 4
+    assert page.count(worded) == 4
+    assert page.count("penalty: 提升 (电价&lt;b&gt;加价&lt;/b&gt;|x 0.05 元/kWh)") == 5
     assert "reward: 优先 (用地指标调整 10 %)" in page
 
 

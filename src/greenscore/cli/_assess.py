@@ -53,6 +53,12 @@ def register(subparsers: Any) -> None:
         metavar="HTML",
         help="also write the printable HTML report (with each park's gap to the next tier)",
     )
+    parser.add_argument(
+        "--group-by",
+        metavar="COLUMN",
+        help="column the report counts, averages and ranks parks by (default: the first "
+        "grouping attribute, e.g. city); needs --report",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -68,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as error:
             echo(f"greenscore assess: error: {error}", err=True)
             return EXIT_USAGE
+    if args.group_by and not args.report:
+        echo("greenscore assess: error: --group-by needs --report HTML", err=True)
+        return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
     misuse = encoding_misuse(args.encoding, args.data, args.previous)
@@ -112,6 +121,6 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from greenscore.report import write_html
 
-        echo(f"wrote the report: {write_html(result, args.report)}")
+        echo(f"wrote the report: {write_html(result, args.report, group_by=args.group_by)}")
     echo(result.summary())
     return 0

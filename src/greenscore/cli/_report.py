@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--group-by",
         metavar="COLUMN",
-        help="column to count tiers by (default: the first grouping attribute, e.g. city)",
+        help="column to count, average and rank parks by (default: the first grouping "
+        "attribute, e.g. city)",
     )
     parser.add_argument(
         "--no-gaps",

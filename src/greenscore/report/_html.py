@@ -16,6 +16,7 @@ from greenscore.errors import OptionalDependencyError
 from greenscore.io import atomic_write_text, ensure_not_input
 from greenscore.methods.base import fmt
 from greenscore.report import _charts as charts
+from greenscore.report._announce import announced, dropped, group_table
 from greenscore.report._data import (
     BatchLike,
     GapOrReason,
@@ -30,7 +31,8 @@ from greenscore.rubric import models as m
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _environment() -> Any:
+def environment() -> Any:
+    """The report templates' jinja2 environment: autoescaping, strict, with the number filters."""
     try:
         import jinja2
     except ImportError as e:
@@ -73,7 +75,7 @@ def render_html(
     city); pass ``gaps_by_entity`` to reuse gaps already computed, or ``with_gaps=False`` to
     leave the gap sections out.
     """
-    env = _environment()
+    env = environment()
     chosen = assessments(batch)
     if gaps_by_entity is None and with_gaps:
         gaps_by_entity = gaps(batch, chosen)
@@ -119,7 +121,7 @@ def _context(
     group = group_column(batch, group_by)
     name_column = next((a for a in rubric.attributes if "name" in a.lower()), None)
     anchors = {entity: f"park-{i + 1}" for i, entity in enumerate(chosen)}
-    period = _period(batch)
+    period = batch_period(batch)
     previous = getattr(batch, "previous_period", None)
     ranking = [
         _ranking_row(results.loc[e], e, anchors[e], name_column, group, colours) for e in chosen
@@ -141,6 +143,10 @@ def _context(
         "veto_labels": {v.id: words.title(v) for v in rubric.vetoes},
         "has_previous": "score_change" in batch.results.columns,
         "overview": overview,
+        "announced": announced(batch),
+        "anchors": anchors,
+        "dropped": _records(dropped(batch)),
+        "group_rows": None if group is None else _records(group_table(batch, group)),
         "parks": parks,
         "flagged": batch.flagged.to_dict(orient="records"),
         "method": _methodology(rubric),
@@ -158,7 +164,12 @@ def _context(
     }
 
 
-def _period(batch: BatchLike) -> Any:
+def _records(table: Any) -> list[dict[str, Any]] | None:
+    return None if table is None else list(table.to_dict(orient="records"))
+
+
+def batch_period(batch: BatchLike) -> Any:
+    """The assessed period: the batch's own, or the period column of its first result row."""
     period = getattr(batch, "period", None)
     if period is None and len(batch.results) and batch.rubric.period in batch.results.columns:
         period = batch.results[batch.rubric.period].iloc[0]

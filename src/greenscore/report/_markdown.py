@@ -15,7 +15,8 @@ from greenscore.engine.describe import (
 )
 from greenscore.io import atomic_write_text, ensure_not_input, escape_markdown
 from greenscore.methods.base import fmt
-from greenscore.report._data import BatchLike, number
+from greenscore.report._announce import announced, dropped, group_table
+from greenscore.report._data import BatchLike, group_column, number
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> list[str]:
@@ -59,9 +60,77 @@ def _consequences(batch: BatchLike) -> list[str]:
     ]
 
 
-def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
-    """Tier counts, score distribution, transitions, the top parks and the vetoed ones; every
-    data value (names, ids, labels, periods) escaped as inert Markdown text."""
+HEADINGS = {"reward": "Rewarded", "penalty": "Penalised", "failing": "Failing"}
+
+
+def _announced(batch: BatchLike, name: str | None) -> list[str]:
+    """The parks of each rewarded or penalised tier (and a failing bottom tier) with the tier's
+    consequence, in ranking order."""
+    lines: list[str] = []
+    entity = batch.rubric.entity
+    for found in announced(batch):
+        lines += [
+            "",
+            f"## {HEADINGS[found.kind]}: {escape_markdown(found.label)} ({len(found.rows)})",
+            "",
+            escape_markdown(found.consequence),
+        ]
+        if found.rows:
+            lines.append("")
+            headers = ["Rank", entity, *([name] if name else []), "Total"]
+            body = [
+                [r["rank"], r["entity"], *([r["name"]] if name else []), number(r["total"])]
+                for r in found.rows
+            ]
+            lines += _table(headers, body, {0, len(headers) - 1})
+    return lines
+
+
+def _dropped(batch: BatchLike, name: str | None) -> list[str]:
+    """Parks scored last year that are absent or flagged this year (they leave no transition)."""
+    table = dropped(batch)
+    if table is None:
+        return []
+    previous = escape_markdown(getattr(batch, "previous_period", None))
+    lines = ["", f"## Scored in {previous}, not scored now ({len(table)})", ""]
+    if not len(table):
+        return [*lines, "None: every park scored last year is scored this year."]
+    entity = batch.rubric.entity
+    headers = [entity, *([name] if name else []), f"Total in {previous}", f"Tier in {previous}"]
+    body = [
+        [
+            r[entity],
+            *([r["name"]] if name else []),
+            number(r["previous_total"]),
+            r["previous_tier"],
+            "flagged: " + r["problems"]
+            if r["status"] == "flagged"
+            else "no row with this id in the data",
+        ]
+        for r in table.to_dict(orient="records")
+    ]
+    return lines + _table([*headers, "Why"], body, {len(headers) - 2})
+
+
+def _groups(batch: BatchLike, group: str | None) -> list[str]:
+    """Parks, mean total, tier counts and rank by mean total for each group (e.g. city)."""
+    if group is None:
+        return []
+    table = group_table(batch, group)
+    tiers = batch.rubric.tiers
+    headers = ["Rank", group, "Parks", "Mean total", *(title(t) for t in tiers)]
+    body = [
+        [r["rank"], r[group], r["count"], number(r["mean_total"]), *(r[t.id] for t in tiers)]
+        for r in table.to_dict(orient="records")
+    ]
+    right = {0, *range(2, len(headers))}
+    return ["", f"## By {escape_markdown(group)}", "", *_table(headers, body, right)]
+
+
+def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = None) -> str:
+    """Tier counts, score distribution, transitions and parks dropped since last year, averages
+    and ranks by group, the top parks, the rewarded, penalised and failing ones, and the vetoed
+    ones; every data value (names, ids, labels, periods) escaped as inert Markdown text."""
     rubric = batch.rubric
     results = batch.results
     prov = batch.provenance
@@ -123,6 +192,8 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
         ]
         headers = [f"tier in {previous}", *(labels.get(str(c), str(c)) for c in moves.columns)]
         lines += _table(headers, body, set(range(1, moves.shape[1] + 1)))
+    lines += _dropped(batch, name)
+    lines += _groups(batch, group_column(batch, group_by))
     ordered = results.sort_values(["rank", rubric.entity], kind="stable")
     lines += ["", f"## Top {min(top, n)}", ""]
     headers = ["Rank", rubric.entity, *([name] if name else []), "Total", "Tier"]
@@ -137,6 +208,7 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
         for _, r in ordered.head(top).iterrows()
     ]
     lines += _table(headers, body, {0, len(headers) - 2})
+    lines += _announced(batch, name)
     vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
     if vetoed is not None and len(vetoed):
         titles = {v.id: title(v) for v in rubric.vetoes}
@@ -167,7 +239,13 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def write_markdown(batch: BatchLike, path: str | os.PathLike[str], *, top: int = 10) -> Path:
+def write_markdown(
+    batch: BatchLike,
+    path: str | os.PathLike[str],
+    *,
+    top: int = 10,
+    group_by: str | None = None,
+) -> Path:
     """Write the Markdown summary atomically (UTF-8)."""
     ensure_not_input(path, *batch.provenance.inputs)
-    return atomic_write_text(path, render_markdown(batch, top=top))
+    return atomic_write_text(path, render_markdown(batch, top=top, group_by=group_by))

@@ -41,5 +41,5 @@ def write_report(
     if workbook is not None:
         written.append(workbook)
     if markdown is not None:
-        written.append(write_markdown(batch, markdown))
+        written.append(write_markdown(batch, markdown, group_by=group_by))
     return written
