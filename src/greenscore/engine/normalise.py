@@ -6,13 +6,14 @@ their status and, under the 'worst' policy, the method's worst normalised value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from greenscore.engine.compile import IndicatorStep
+from greenscore.engine.places import Pools
 from greenscore.errors import CohortRequiredError
 from greenscore.methods import REGISTRY, Context, GroupScorer, is_cohort, method_of
 
@@ -34,6 +35,8 @@ class Group:
     positions: np.ndarray
     score: GroupScorer
     on_scale: bool = False
+    cohort: bool = False
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         if steps:
             positions = np.array([s.position for s in steps], dtype=np.intp)
             scorer = method.pack([s.spec for s in steps], context)
-            groups.append(Group(name, positions, scorer, method.on_scale))
+            ids = tuple(s.id for s in steps)
+            groups.append(Group(name, positions, scorer, method.on_scale, method.cohort, ids))
     status = np.array(
         [
             OPTIONAL_ABSENT
@@ -76,21 +80,70 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
     )
 
 
+class _Rows(Mapping[str, np.ndarray]):
+    """Input columns restricted to some rows, sliced when a scorer reads them."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], rows: np.ndarray) -> None:
+        self._values = values
+        self._rows = rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return np.asarray(self._values[name][self._rows])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _score_group(
+    group: Group,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One group's raw and found values; a cohort method's pool by pool, each with its own
+    pool's statistics."""
+    if not group.cohort:
+        return group.score(values, {}, n)
+    complete = [all(c.get(i) is not None for i in group.ids) for c in cohorts]
+    if len(cohorts) == 1 and complete[0]:
+        return group.score(values, cohorts[0], n)
+    raw = np.full((len(group.positions), n), np.nan)
+    found = np.full((len(group.positions), n), np.nan)
+    for members, cohort, usable in zip(pools.members, cohorts, complete, strict=True):
+        if members.size and usable:
+            raw[:, members], found[:, members] = group.score(
+                _Rows(values, members), cohort, members.size
+            )
+    return raw, found
+
+
 def normalise(
-    normaliser: Normaliser, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any], n: int
+    normaliser: Normaliser,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
     """Raw values, normalised values and statuses (each indicators × rows), and the scores of
-    methods that give them on the rubric scale (by indicator position), to be taken as they are."""
-    for step in normaliser.cohort_steps:
-        if cohort.get(step.id) is None:
-            raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
+    methods that give them on the rubric scale (by indicator position), to be taken as they are.
+
+    ``cohorts`` holds each pool's cohort statistics; an empty one belongs to a pool that cannot
+    be scored (the plan has flagged its rows)."""
+    for cohort in cohorts:
+        for step in normaliser.cohort_steps:
+            if cohort and cohort.get(step.id) is None:
+                raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
     n_ind = len(normaliser.missing_status)
     raw = np.empty((n_ind, n))
     u = np.empty((n_ind, n))
     exact: dict[int, np.ndarray] = {}
     context = normaliser.context
     for group in normaliser.groups:
-        raw[group.positions], found = group.score(values, cohort, n)
+        raw[group.positions], found = _score_group(group, values, cohorts, n, pools)
         if group.on_scale:
             exact.update(zip(group.positions.tolist(), found, strict=True))
             found = context.u(found)

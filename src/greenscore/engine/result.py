@@ -21,7 +21,7 @@ class Tier:
 
     id: str
     label: str
-    min_score: float
+    min_score: float | None
     consequence_kind: str
     consequence: str
 

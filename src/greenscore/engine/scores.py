@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from greenscore.engine.places import Pools
     from greenscore.engine.plan import Plan
 
 
@@ -18,6 +19,11 @@ class Scores:
     """Every number the plan computes for n rows (arrays are rows × items); results read from here.
 
     Effective weights and contributions are worked out on first use: batches rarely need them.
+    ``pools`` gives each row's pool; ``outside`` the class outside the ranking an unrated veto
+    placed it in (-1: ranked) and ``unrated_fired`` which unrated vetoes fired (rows × the
+    plan's unrated vetoes); ``pool_faults`` why a pool's rows cannot be scored; ``fixed``
+    the rows whose tier no place rule moves (forced or unrated) and ``pulled`` the rows a place
+    minimum pulled into their tier.
     """
 
     n: int
@@ -40,6 +46,17 @@ class Scores:
     local_w: np.ndarray
     local_contrib: np.ndarray
     veto_unknown: np.ndarray
+    pools: Pools
+    outside: np.ndarray
+    unrated_fired: np.ndarray
+    pool_faults: dict[int, str] = field(default_factory=dict)
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    pulled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def ranked(self) -> np.ndarray:
+        """Rows in the ranking: not placed in a class outside it by an unrated veto."""
+        return np.asarray(self.outside < 0)
 
     def with_raw_total(self, raw_total: np.ndarray) -> Scores:
         """A copy with another weighted total and nothing decided yet, for decide() to run again."""

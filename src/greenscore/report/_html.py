@@ -224,7 +224,7 @@ def _overview(
     ]
     histogram = charts.histogram(
         results["total"].astype(float).tolist(),
-        [(words.title(t), t.min_score) for t in rubric.tiers],
+        [(words.title(t), t.min_score) for t in rubric.tiers if t.min_score is not None],
         (rubric.scale.min, rubric.scale.max),
     )
     grouped: dict[str, Any] | None = None

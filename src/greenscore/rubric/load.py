@@ -19,6 +19,7 @@ from greenscore.methods import method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
+from greenscore.rubric.places import pool_problems, tier_problems
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
@@ -169,7 +170,7 @@ def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str,
 
 def _references(collector: _Collector, rubric: m.Rubric) -> None:
     inputs = {spec.id: spec for spec in rubric.inputs}
-    reserved = {rubric.entity, rubric.period, *rubric.attributes}
+    reserved = {rubric.entity, rubric.period, *rubric.attributes, *rubric.pools}
     _duplicates(
         collector,
         [(("inputs", i, "id"), s.id) for i, s in enumerate(rubric.inputs)]
@@ -178,7 +179,9 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     for i, spec in enumerate(rubric.inputs):
         if spec.id in reserved:
-            collector.add(("inputs", i, "id"), f"{spec.id!r} is the entity, period or an attribute")
+            collector.add(
+                ("inputs", i, "id"), f"{spec.id!r} is the entity, period, an attribute or a pool"
+            )
 
     known = set(inputs)
     formulas: dict[str, Formula] = {}
@@ -251,15 +254,9 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         "leaving it blank; declare it required",
                     )
 
-    previous: float | None = None
+    for path, message in [*pool_problems(rubric), *tier_problems(rubric)]:
+        collector.add(path, message)
     for i, tier in enumerate(rubric.tiers):
-        if previous is not None and not tier.min_score < previous:
-            collector.add(
-                ("tiers", i, "min_score"),
-                f"tiers out of order: list them best first with strictly decreasing min_score "
-                f"({tier.min_score} follows {previous})",
-            )
-        previous = tier.min_score
         for k, cond in enumerate(tier.conditions):
             cpath = ("tiers", i, "conditions", k)
             if isinstance(cond, m.DimensionMin):
@@ -283,17 +280,6 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
                         )
-    if rubric.tiers[-1].min_score > rubric.scale.min:
-        collector.add(
-            ("tiers", len(rubric.tiers) - 1, "min_score"),
-            f"the lowest tier must accept every score: set its min_score to the scale minimum "
-            f"({rubric.scale.min})",
-        )
-    if rubric.tiers[-1].conditions:
-        collector.add(
-            ("tiers", len(rubric.tiers) - 1, "conditions"),
-            "the lowest tier is the fallback and cannot have conditions",
-        )
 
 
 def validate_document(document: LocatedDocument) -> m.Rubric:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -44,12 +45,15 @@ __all__ = [
     "MissingPolicy",
     "NoVeto",
     "NonNegative",
+    "Places",
     "Rounding",
     "Rubric",
     "Scale",
+    "Share",
     "Tier",
     "TierCondition",
     "Veto",
+    "VetoKind",
     "Weight",
     "_Model",
 ]
@@ -166,12 +170,16 @@ class Dimension(_Model):
         return {child.id: child.weight / total for child in self.children}
 
 
+VetoKind = Literal["force_tier", "cap_tier", "deduct", "unrated"]
+
+
 class Veto(_Model):
-    """A one-vote veto outside the weighted sum: force a tier, cap the tier, or deduct points."""
+    """A one-vote veto outside the weighted sum: force a tier, cap the tier, deduct points, or
+    place a unit in a class outside the ranking (unrated: first-year or below-scale firms)."""
 
     id: Identifier
     label: str = ""
-    kind: Literal["force_tier", "cap_tier", "deduct"]
+    kind: VetoKind
     when: str | None = Field(default=None, max_length=2000, description="Condition formula")
     tier: Identifier | None = None
     points: Finite | str | None = Field(default=None, description="Deduction: number or formula")
@@ -179,7 +187,7 @@ class Veto(_Model):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Veto:
-        if self.kind in ("force_tier", "cap_tier"):
+        if self.kind in ("force_tier", "cap_tier", "unrated"):
             if self.tier is None:
                 raise ValueError(f"a {self.kind} veto needs 'tier'")
             if self.when is None:
@@ -215,7 +223,7 @@ class NoVeto(_Model):
 
     type: Literal["no_veto"]
     vetoes: list[Identifier] | None = None
-    kinds: list[Literal["force_tier", "cap_tier", "deduct"]] | None = None
+    kinds: list[VetoKind] | None = None
 
 
 TierCondition = Annotated[DimensionMin | IndicatorMin | NoVeto, Field(discriminator="type")]
@@ -228,17 +236,74 @@ class Consequence(_Model):
     text: str = ""
 
 
+Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+
+
 class Tier(_Model):
-    """A tier: reached with at least min_score when its extra conditions hold."""
+    """A tier: reached with at least min_score when its conditions hold, within its places.
+
+    Places count per pool: ``top``/``max_share`` limit them, ``share`` gives the tier its band of
+    ranks in a quantile scheme, ``bottom``/``min_share`` guarantee a minimum (the worst-ranked
+    entities above the tier are pulled into it). Without min_score any total qualifies.
+    """
 
     id: Identifier
     label: str = ""
-    min_score: Finite
-    max_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        default=None, description="Quota: at most this share of the cohort in this tier"
+    min_score: Finite | None = Field(
+        default=None, description="The least total; none: any total (a tier by rank alone)"
+    )
+    top: Places | None = Field(
+        default=None, description="At most this many places per pool, for the best-ranked"
+    )
+    max_share: Share | None = Field(
+        default=None, description="At most this share of each pool in this tier"
+    )
+    share: Share | None = Field(
+        default=None, description="Quantile scheme: the next this share of each pool by rank"
+    )
+    bottom: Places | None = Field(
+        default=None, description="At least this many places per pool, for the worst-ranked"
+    )
+    min_share: Share | None = Field(
+        default=None, description="At least this share of each pool in this tier"
     )
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
+
+    @model_validator(mode="after")
+    def _places(self) -> Tier:
+        if self.share is not None and (self.top is not None or self.max_share is not None):
+            raise ValueError(
+                "a tier with a share (its band of ranks) takes no top or max_share: "
+                "the band is its limit"
+            )
+        if (
+            self.min_share is not None
+            and self.max_share is not None
+            and self.min_share > self.max_share
+        ):
+            raise ValueError(
+                f"min_share ({self.min_share}) is greater than max_share ({self.max_share})"
+            )
+        if self.bottom is not None and self.top is not None and self.bottom > self.top:
+            raise ValueError(f"bottom ({self.bottom}) is greater than top ({self.top})")
+        return self
+
+    @property
+    def floor(self) -> float:
+        """The least total the tier accepts: min_score, or −∞ for a tier by rank alone."""
+        return -math.inf if self.min_score is None else self.min_score
+
+    @property
+    def limited(self) -> bool:
+        """Whether the tier limits its places (top, max_share or share)."""
+        return self.top is not None or self.max_share is not None or self.share is not None
+
+    @property
+    def guaranteed(self) -> bool:
+        """Whether the tier has a minimum of places (bottom or min_share)."""
+        return self.bottom is not None or self.min_share is not None
 
 
 class Rubric(_Model):
@@ -254,13 +319,18 @@ class Rubric(_Model):
     entity: Identifier = "park_id"
     period: Identifier = "year"
     attributes: list[Identifier] = Field(default_factory=list)
+    pools: list[Identifier] = Field(
+        default_factory=list,
+        description="Text columns splitting entities into pools; ranks and quotas are per pool",
+    )
     inputs: list[Input] = Field(min_length=1)
     derived: list[Derived] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(min_length=1)
     vetoes: list[Veto] = Field(default_factory=list)
     tiers: list[Tier] = Field(min_length=1)
     cohort: dict[str, dict[str, Any]] | None = Field(
-        default=None, description="Frozen cohort statistics written by calibrate()"
+        default=None,
+        description="Frozen cohort statistics written by calibrate(); with pools, by pool",
     )
 
     _source: LocatedDocument | None = PrivateAttr(default=None)

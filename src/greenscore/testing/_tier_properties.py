@@ -37,7 +37,8 @@ def _refinish(ctx: RubricContext, s: Scores, raw_total: float) -> Scores:
 
 def tier_order(ctx: RubricContext, max_examples: int) -> Setup:
     scale = ctx.rubric.scale
-    edges = sorted({scale.min, scale.max, *(t.min_score for t in ctx.rubric.tiers)})
+    floors = (t.min_score for t in ctx.rubric.tiers if t.min_score is not None)
+    edges = sorted({scale.min, scale.max, *floors})
     edges = [e for e in edges if scale.min <= e <= scale.max]
     totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, scale.max, allow_nan=False))
     strategy = st.tuples(profiles(ctx.rubric, missing=True), totals, totals)
@@ -285,7 +286,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
     sweep = [ctx.interpolate(f) for f in fractions]
     rows = [best, worst, *sweep]
     s = ctx.score(rows)
-    mins = [t.min_score for t in tiers]
+    mins = [t.floor for t in tiers]
     in_band: dict[int, Profile] = {}
     for i in range(s.n):
         if not ctx.failed(s, i):
@@ -314,8 +315,8 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
         for t in range(len(tiers)):
             if t in reached:
                 continue
-            upper = tiers[t - 1].min_score if t else math.inf
-            lower = tiers[t].min_score
+            upper = tiers[t - 1].floor if t else math.inf
+            lower = tiers[t].floor
 
             def hits(profile: Profile, t: int = t, lo: float = lower, hi: float = upper) -> bool:
                 one = score_one(profile)
