@@ -84,6 +84,7 @@ def decide(plan: Plan, s: Scores) -> Scores:
     tier = np.where(forced >= 0, forced, tier)
     tier, s.pulled = place(plan, tier, s.total, eligible, s.fixed, s.pools, s.ranked)
     s.tier = np.where(s.ranked, tier, s.outside)
+    s.total = np.where(s.ranked, s.total, np.nan)
     return s
 
 

@@ -26,7 +26,11 @@ from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
-    """(field, problem) for what scoring itself found wrong with a row: missing-data errors."""
+    """(field, problem) for what scoring itself found wrong with a row: missing-data errors, or
+    a pool the rubric has no frozen statistics for."""
+    fault = scores.pool_faults.get(int(scores.pools.code[row]))
+    if fault is not None:
+        return [(", ".join(plan.rubric.pools), fault)]
     problems = []
     for step in plan.indicators:
         if scores.indicator_status[row, step.position] == MISSING_ERROR:
@@ -47,9 +51,6 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                     "(e.g. a division by zero), so the deduction is unknown",
                 )
             )
-    fault = scores.pool_faults.get(int(scores.pools.code[row]))
-    if fault is not None:
-        problems.append((", ".join(plan.rubric.pools), fault))
     if np.isnan(scores.raw_total[row]) and scores.ranked[row]:
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems

@@ -24,6 +24,8 @@ from greenscore.report._data import (
     gaps,
     group_column,
     number,
+    pool_sizes,
+    rank_of,
 )
 from greenscore.rubric import models as m
 
@@ -191,7 +193,7 @@ def _ranking_row(
         "tier": row["tier"],
         "tier_label": row["tier_label"],
         "colour": colours[row["tier"]],
-        "rank": int(row["rank"]),
+        "rank": rank_of(row),
         "change": _value(row.get("score_change")),
         "previous_tier": _value(row.get("previous_tier")),
     }
@@ -305,7 +307,7 @@ def _parks(
     )
     dim_labels = {d.id: words.title(d) for _, d in paths}
     attributes = [a for a in rubric.attributes if a in results.columns and a != name_column]
-    n = len(chosen)
+    sizes = pool_sizes(batch.results)
     parks = []
     for entity, a in chosen.items():
         row = results.loc[entity]
@@ -317,8 +319,9 @@ def _parks(
                 "assessment": a,
                 "name": _value(row[name_column]) if name_column else None,
                 "attributes": [(attr, _value(row[attr])) for attr in attributes],
-                "rank": int(row["rank"]),
-                "n": n,
+                "rank": rank_of(row),
+                "n": sizes.get(_value(row.get("pool")), 0),
+                "pool": _value(row.get("pool")),
                 "colour": colours[a.tier.id],
                 "previous_total": _value(row.get("previous_total")),
                 "score_change": _value(row.get("score_change")),

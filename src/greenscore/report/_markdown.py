@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from greenscore.engine.describe import consequence_text, title
 from greenscore.io import atomic_write_text, ensure_not_input, escape_markdown
 from greenscore.methods.base import fmt
@@ -81,20 +83,26 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
         ]
         headers = [f"tier in {previous}", *(labels.get(str(c), str(c)) for c in moves.columns)]
         lines += _table(headers, body, set(range(1, moves.shape[1] + 1)))
-    ordered = results.sort_values(["rank", rubric.entity], kind="stable")
+    pooled = "overall_rank" in results.columns
+    order = "overall_rank" if pooled else "rank"
+    ordered = results.sort_values([order, rubric.entity], kind="stable", na_position="last")
     lines += ["", f"## Top {min(top, n)}", ""]
-    headers = ["Rank", rubric.entity, *([name] if name else []), "Total", "Tier"]
+    headers = ["Rank", rubric.entity, *([name] if name else [])]
+    headers += ["Pool", "Rank in pool"] if pooled else []
+    headers += ["Total", "Tier"]
     body = [
         [
-            int(r["rank"]),
+            "—" if pd.isna(r[order]) else int(r[order]),
             r[rubric.entity],
             *([r[name]] if name else []),
+            *([r["pool"], "—" if pd.isna(r["rank"]) else int(r["rank"])] if pooled else []),
             number(r["total"]),
             r["tier_label"],
         ]
         for _, r in ordered.head(top).iterrows()
     ]
-    lines += _table(headers, body, {0, len(headers) - 2})
+    numeric = {0, len(headers) - 2} | ({len(headers) - 3} if pooled else set())
+    lines += _table(headers, body, numeric)
     vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
     if vetoed is not None and len(vetoed):
         titles = {v.id: title(v) for v in rubric.vetoes}

@@ -35,11 +35,18 @@ def values(domain: Domain) -> st.SearchStrategy[Any]:
     return spread
 
 
+POOL_LABELS = ("P1", "P2")
+"""The pools a generated profile or frame belongs to, in each pool column."""
+
+
 def profiles(
     rubric: RubricLike = None, *, missing: bool = False
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid profiles (dicts) for a rubric; with missing=True optional fields may be absent or None."""
-    ctx = context_for(load_rubric(rubric))
+    """Valid profiles (dicts) for a rubric; with missing=True optional fields may be absent or None.
+
+    A rubric with pools also gets its pool fields, each one of POOL_LABELS."""
+    loaded = load_rubric(rubric)
+    ctx = context_for(loaded)
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for name, domain in ctx.domains.items():
@@ -47,6 +54,8 @@ def profiles(
             optional[name] = st.one_of(st.none(), values(domain))
         else:
             required[name] = values(domain)
+    for name in loaded.pools:
+        required[name] = st.sampled_from(POOL_LABELS)
     return st.fixed_dictionaries(required, optional=optional)
 
 
@@ -70,7 +79,7 @@ def _frames(
             row = {rubric.entity: f"E{e + 1:03d}", rubric.period: period}
             row.update(draw(rows_of))
             records.append(row)
-    columns = [rubric.entity, rubric.period, *(spec.id for spec in rubric.inputs)]
+    columns = [rubric.entity, rubric.period, *rubric.pools, *(spec.id for spec in rubric.inputs)]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -93,6 +102,8 @@ def frames(
     return _frames(loaded, min_size, max_size, list(periods), missing)
 
 
+OUTSIDE = "tn"
+"""The id of the class outside the ranking that a generated unrated veto names."""
 _SCALES = [(0.0, 100.0), (0.0, 1.0), (0.0, 10.0), (-50.0, 50.0), (1.0, 5.0), (0.0, 2.5)]
 _POLICIES = ["error", "worst", "drop"]
 
@@ -275,9 +286,12 @@ class _Builder:
         return draw(st.sampled_from(options))
 
     def make_tiers(self) -> list[dict[str, Any]]:
+        """Tiers by score bands with some place limits and minimums, or a quantile scheme."""
         draw = self.draw
         low, high = self.scale
         count = draw(st.integers(1, 4))
+        if count >= 2 and not draw(st.integers(0, 5)):
+            return self.share_scheme(count)
         cuts = sorted(
             draw(st.lists(st.integers(1, 20), min_size=count - 1, max_size=count - 1, unique=True)),
             reverse=True,
@@ -287,20 +301,61 @@ class _Builder:
             {"id": f"t{k}", "min_score": score} for k, score in enumerate(mins)
         ]
         for tier in tiers[:-1]:
-            if not draw(st.integers(0, 5)):
+            limit = draw(st.integers(0, 9))
+            if limit <= 1:
                 tier["max_share"] = draw(st.sampled_from([0.1, 0.25, 0.5]))
+            elif limit == 2:
+                tier["top"] = draw(st.integers(1, 3))
+            if limit <= 2 and not draw(st.integers(0, 2)):
+                del tier["min_score"]
+        for tier in tiers[1:]:
+            minimum = draw(st.integers(0, 9))
+            if minimum == 0:
+                tier["bottom"] = 1
+            elif minimum == 1:
+                tier["min_share"] = draw(st.sampled_from([0.05, 0.1]))
+        return tiers
+
+    def share_scheme(self, count: int) -> list[dict[str, Any]]:
+        """A quantile scheme: every tier a band of ranks, the bands adding up to the whole."""
+        draw = self.draw
+        edges = sorted(
+            draw(st.lists(st.integers(1, 19), min_size=count - 1, max_size=count - 1, unique=True))
+        )
+        bounds = [0, *edges, 20]
+        tiers: list[dict[str, Any]] = [
+            {"id": f"t{k}", "share": round((bounds[k + 1] - bounds[k]) / 20, 6)}
+            for k in range(count)
+        ]
+        if draw(st.booleans()):
+            tiers[-1]["min_share"] = tiers[-1]["share"]
         return tiers
 
     def make_vetoes(self, tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Vetoes of every kind; an unrated veto adds the class outside the ranking it names."""
         draw = self.draw
         if not (
             self.of_type("number", "integer", required=True)
             or self.of_type("boolean", required=True)
         ):
             return []
+        ranked = list(tiers)
         vetoes = []
         for i in range(draw(st.integers(0, 3))):
-            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct"]))
+            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct", "unrated"]))
+            if kind == "unrated":
+                if tiers[-1]["id"] != OUTSIDE:
+                    tiers.append({"id": OUTSIDE, "label": "not rated"})
+                vetoes.append(
+                    {
+                        "id": f"v{i}",
+                        "kind": kind,
+                        "when": self.condition(),
+                        "tier": OUTSIDE,
+                        "reason": f"reason {i}",
+                    }
+                )
+                continue
             veto: dict[str, Any] = {"id": f"v{i}", "kind": kind, "reason": f"reason {i}"}
             if kind == "deduct":
                 low, high = self.scale
@@ -318,13 +373,14 @@ class _Builder:
                     )
             else:
                 veto["when"] = self.condition()
-                veto["tier"] = draw(st.sampled_from(tiers))["id"]
+                veto["tier"] = draw(st.sampled_from(ranked))["id"]
             vetoes.append(veto)
         return vetoes
 
     def add_conditions(self, tiers: list[dict[str, Any]], vetoes: list[dict[str, Any]]) -> None:
         draw = self.draw
-        for tier in tiers[:-1]:
+        ranked = [t for t in tiers if t["id"] != OUTSIDE]
+        for tier in ranked[:-1]:
             conditions = []
             for _ in range(draw(st.integers(0, 2))):
                 kind = draw(st.sampled_from(["dimension_min", "indicator_min", "no_veto"]))
@@ -382,6 +438,8 @@ def rubric_documents(
     if draw(st.integers(0, 3)) == 0:
         doc["rounding"] = {"decimals": draw(st.integers(0, 3))}
     doc["missing"] = draw(st.sampled_from(_POLICIES))
+    if not draw(st.integers(0, 3)):
+        doc["pools"] = ["county"]
     aggregation = draw(st.sampled_from(["arithmetic", "arithmetic", "geometric", "minimum"]))
     if aggregation != "arithmetic":
         doc["aggregation"] = aggregation

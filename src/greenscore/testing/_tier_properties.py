@@ -88,7 +88,7 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
     if not assignments:
         return []
     s = ctx.score([{**base, **a} for a in assignments])
-    fired = [a for i, a in enumerate(assignments) if s.veto_fired[i, v] and not ctx.failed(s, i)]
+    fired = [a for i, a in enumerate(assignments) if s.veto_fired[i, v] and not ctx.broken(s, i)]
     if len(fired) <= 12:
         return fired
     step = len(fired) / 12
@@ -97,10 +97,10 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
 
 def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
-    summary = "a forced or capped tier always wins over the score"
+    summary = "a forced, capped or unrated tier always wins over the score and over places"
     vetoes = [(v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind != "deduct"]
     if not vetoes:
-        return Setup(summary, notes=["no force_tier or cap_tier vetoes"])
+        return Setup(summary, notes=["no force_tier, cap_tier or unrated vetoes"])
     tier_index = ctx.plan.tier_index
     best = ctx.best_profile
     cases: list[tuple[int, Profile]] = []
@@ -124,23 +124,31 @@ def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     def body(example: Any) -> Violation | None:
         v, row = arrange(example)
         veto = rubric.vetoes[v]
-        s = ctx.score([row])
-        if ctx.failed(s, 0) or not s.veto_fired[0, v]:
+        s = ctx.score([row, *[best] * ctx.place_rows])
+        if not s.veto_fired[0, v] or ctx.broken(s, 0):
             return None
         fired = [rubric.vetoes[i] for i in np.flatnonzero(s.veto_fired[0])]
+        unrated = [f for f in fired if f.kind == "unrated" and f.tier]
         forced = [tier_index[f.tier] for f in fired if f.kind == "force_tier" and f.tier]
         final = int(s.tier[0])
         score_tier = tier_text(ctx, s.score_tier[0])
-        quota = rubric.tiers[max(forced)].max_share is not None if forced else False
-        if veto.kind == "force_tier" and final != max(forced) and not quota:
+        among = f"among {ctx.place_rows} best profiles competing for places"
+        if unrated:
+            if final != tier_index[str(unrated[0].tier)]:
+                return Violation(
+                    f"veto {unrated[0].id!r} fires and places the profile outside the ranking in "
+                    f"{unrated[0].tier!r}, yet it is rated {tier_text(ctx, final)} ({among})"
+                )
+            return None
+        if veto.kind == "force_tier" and final != max(forced):
             return Violation(
                 f"veto {veto.id!r} fires and forces tier {veto.tier!r}, yet the profile is rated "
-                f"{tier_text(ctx, final)} (its score alone gives {score_tier})"
+                f"{tier_text(ctx, final)} ({among}; its score alone gives {score_tier})"
             )
         if veto.kind == "cap_tier" and not forced and final < tier_index[str(veto.tier)]:
             return Violation(
                 f"veto {veto.id!r} fires and caps the tier at {veto.tier!r}, yet the profile is "
-                f"rated {tier_text(ctx, final)} (its score alone gives {score_tier})"
+                f"rated {tier_text(ctx, final)} ({among}; its score alone gives {score_tier})"
             )
         return None
 
