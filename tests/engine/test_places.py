@@ -15,6 +15,7 @@ from greenscore.batch.calibrate import calibrate
 from greenscore.engine.describe import rubric_rows
 from greenscore.engine.places import MINIMUM_KEY, QUOTA_KEY, ranks
 from greenscore.errors import CohortRequiredError, ProfileError, RubricError
+from greenscore.explain.gap import next_tier_gap
 from greenscore.rubric.load import load_rubric, rubric_yaml
 
 HEAD = """
@@ -419,3 +420,27 @@ def test_rank_only_tiers_leave_min_score_empty_in_results() -> None:
     a = result.assessment("P3")
     assert a.tier.id == "normal" and a.tier.min_score is None
     assert not math.isnan(a.total)
+
+
+def test_gap_aims_at_the_frozen_cutoffs_of_the_profiles_pool() -> None:
+    """Calibrated on N (x 10, 20, 30) and S (x 50, 60, 70) with A the top 1 and C the bottom 1:
+    N's A cut-off is 30, S's C ceiling is 50. A firm of N at 25 needs 30 − 25 = 5 points for A
+    (x to 30); a firm of S at 45 is C and needs just over 50 to escape it into B."""
+    head = HEAD.replace("  - {id: x}\n", "  - {id: x, min: 0, max: 1000}\n")
+    tail = """
+pools: [county]
+tiers:
+  - {id: A, top: 1}
+  - {id: B}
+  - {id: C, bottom: 1}
+"""
+    rows = [("N1", "N", 10.0), ("N2", "N", 20.0), ("N3", "N", 30.0)]
+    rows += [("S1", "S", 50.0), ("S2", "S", 60.0), ("S3", "S", 70.0)]
+    calibrated = calibrate(rubric(tail, head), table(rows, "county"))
+    gap = next_tier_gap({"id": "Q", "county": "N", "x": 25}, rubric=calibrated)
+    assert (gap.target, gap.points_needed) == ("A", pytest.approx(5.0))
+    assert gap.path is not None and gap.path.changes == {"x": pytest.approx(30.0)}
+    escape = next_tier_gap({"id": "Q", "county": "S", "x": 45}, rubric=calibrated)
+    assert (escape.tier, escape.target) == ("C", "B")
+    assert escape.points_needed == pytest.approx(5.0)
+    assert escape.path is not None and escape.path.changes["x"] > 50

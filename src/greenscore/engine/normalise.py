@@ -80,7 +80,7 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
     )
 
 
-class _Rows(Mapping[str, np.ndarray]):
+class Rows(Mapping[str, np.ndarray]):
     """Input columns restricted to some rows, sliced when a scorer reads them."""
 
     def __init__(self, values: Mapping[str, np.ndarray], rows: np.ndarray) -> None:
@@ -116,7 +116,7 @@ def _score_group(
     for members, cohort, usable in zip(pools.members, cohorts, complete, strict=True):
         if members.size and usable:
             raw[:, members], found[:, members] = group.score(
-                _Rows(values, members), cohort, members.size
+                Rows(values, members), cohort, members.size
             )
     return raw, found
 

@@ -31,6 +31,7 @@ from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
     MISSING_ERROR,
     Normaliser,
+    Rows,
     cohort_statistics,
     compile_normaliser,
     normalise,
@@ -147,7 +148,7 @@ class Plan:
         """The statistics cohort methods need, taken from these rows (default: all; ignoring
         missing values)."""
         if rows is not None:
-            values = {name: column[rows] for name, column in values.items()}
+            values = Rows(values, rows)
         return cohort_statistics(self.indicators, values)
 
     def frozen_cohort(self, pool: str) -> Mapping[str, Any] | None:
