@@ -297,7 +297,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
     mins = [t.floor for t in tiers]
     in_band: dict[int, Profile] = {}
     for i in range(s.n):
-        if not ctx.failed(s, i):
+        if not ctx.broken(s, i):
             how = "the best profile" if i == 0 else "the worst profile" if i == 1 else "a profile"
             reached.setdefault(int(s.tier[i]), how)
             total = float(s.total[i])
@@ -314,7 +314,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
 
     def score_one(profile: Profile) -> Scores | None:
         one = ctx.score_alone(profile)
-        return None if ctx.failed(one, 0) else one
+        return None if ctx.broken(one, 0) else one
 
     def finish() -> Violation | None:
         from hypothesis import find, target
@@ -323,7 +323,8 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
         for t in range(len(tiers)):
             if t in reached:
                 continue
-            upper = tiers[t - 1].floor if t else math.inf
+            above = [x.floor for x in tiers[:t] if math.isfinite(x.floor)]
+            upper = min(above, default=math.inf)
             lower = tiers[t].floor
 
             def hits(profile: Profile, t: int = t, lo: float = lower, hi: float = upper) -> bool:
@@ -331,12 +332,13 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
                 if one is None:
                     return False
                 total = float(one.total[0])
-                target(-max(lo - total, total - hi, 0.0))
+                if not math.isnan(total):
+                    target(-max(lo - total, total - hi, 0.0))
                 return int(one.tier[0]) == t
 
             def in_band(profile: Profile, lo: float = lower, hi: float = upper) -> bool:
                 one = score_one(profile)
-                if one is None:
+                if one is None or not one.ranked[0]:
                     return False
                 total = float(one.total[0])
                 target(-max(lo - total, total - hi, 0.0))
