@@ -53,6 +53,10 @@ class DataProblem:
         parts.append(f"field {self.field!r}")
         return f"{', '.join(parts)}: value {self.value!r}: {self.problem}"
 
+    def __repr__(self) -> str:
+        text = " ".join(f"<DataProblem {self}>".split())
+        return text if len(text) <= 200 else text[:198] + "…>"
+
     def as_record(self) -> dict[str, Any]:
         return {
             "row": self.row,

@@ -213,3 +213,32 @@ def test_methodology_table_says_the_same(small: m.Rubric) -> None:
     )
     assert table.loc["top", "weight_in_total"] != table.loc["top", "weight_in_total"]
     assert table.loc["use", "weight_in_total"] == pytest.approx(0.28125)
+
+
+def test_bonus_and_capped_items_in_words() -> None:
+    assert words.veto_effect("bonus", None, 2) == "add 2 points"
+    assert words.veto_effect("deduct", None, "0.3 * n", cap=3) == "deduct 0.3 * n points, at most 3"
+    assert words.veto_effect("bonus", None, 3, capped_from=4.5) == "add 3 points, capped from 4.5"
+
+
+def test_total_rules(small: m.Rubric) -> None:
+    """Only what a rubric declares is worded: rounding alone gives the sentence reports always
+    printed; bonuses, total caps and lifted bounds add one before it."""
+    assert words.total_rule(small) == ""
+    jiangxi = words.total_rule(greenscore.default_rubric())
+    assert jiangxi == "The total is rounded half up to 1 decimal before tiers are assigned."
+    bonus = m.Veto(id="prize", kind="bonus", points=1, reason="r")
+    rich = small.model_copy(
+        update={
+            "vetoes": [*small.vetoes, bonus],
+            "total": m.Total(ceiling=False, bonus_cap=4),
+            "rounding": m.Rounding(decimals=2, mode="half_even", dimensions=1),
+        }
+    )
+    assert words.total_rule(rich) == (
+        "The total is the weighted score, plus bonus points (at most 4 in all), minus deductions, "
+        "held at or above 0, with no ceiling: it can exceed 10. "
+        "The total is rounded half to even to 2 decimals before tiers are assigned. "
+        "Dimension scores are reported rounded the same way to 1 decimal; tier conditions read "
+        "the rounded scores and the total is aggregated from the unrounded ones."
+    )

@@ -117,22 +117,38 @@ def test_missing_mandatory_under_worst_policy(worked: greenscore.Rubric) -> None
     assert output.score == 0 and "scored as worst" in (output.treatment or "")
 
 
-def test_division_by_zero_becomes_missing_not_an_exception(worked: greenscore.Rubric) -> None:
-    result = greenscore.evaluate({**PARK_A, "land": 0}, worked)
+OPTIONAL_LAND = WORKED.read_text(encoding="utf-8").replace(
+    "{id: land, label: Developed land, unit: ha, min: 0}",
+    "{id: land, label: Developed land, unit: ha, min: 0, required: false}",
+)
+NO_LAND = {k: v for k, v in PARK_A.items() if k != "land"}
+
+
+def test_division_by_zero_is_a_located_problem_not_a_missing_value(
+    worked: greenscore.Rubric,
+) -> None:
+    with pytest.raises(ProfileError) as info:
+        greenscore.evaluate({**PARK_A, "land": 0}, worked)
+    (problem,) = info.value.problems
+    assert problem.field == "output_per_km2" and problem.problem.startswith("divides by zero")
+
+
+def test_a_missing_operand_makes_a_missing_value() -> None:
+    result = greenscore.evaluate(NO_LAND, OPTIONAL_LAND)
     assert result.indicator("output").value is None
     assert result.indicator("output").score == 0
 
 
 def test_missing_under_error_policy_raises_profile_error() -> None:
-    text = WORKED.read_text(encoding="utf-8").replace("missing: worst", "missing: error")
+    text = OPTIONAL_LAND.replace("missing: worst", "missing: error")
     with pytest.raises(ProfileError) as info:
-        greenscore.evaluate({**PARK_A, "land": 0}, text)
+        greenscore.evaluate(NO_LAND, text)
     assert "output" in str(info.value)
 
 
 def test_missing_under_drop_policy_reweights() -> None:
-    text = WORKED.read_text(encoding="utf-8").replace("missing: worst", "missing: drop")
-    result = greenscore.evaluate({**PARK_A, "land": 0}, text)
+    text = OPTIONAL_LAND.replace("missing: worst", "missing: drop")
+    result = greenscore.evaluate(NO_LAND, text)
     assert result.indicator("output").score is None
     assert result.dimension("land_use").score == pytest.approx((70 + 75) / 2)
 
@@ -412,12 +428,12 @@ tiers: [{id: top, min_score: 50}, {id: low, min_score: 0}]
 """
 
 
-def test_a_veto_that_cannot_be_evaluated_applies() -> None:
-    """Missing data never lets a park escape a veto: area 0 makes density unknown."""
+def test_a_veto_that_cannot_be_evaluated_does_not_let_a_park_escape() -> None:
+    """Area 0 makes density a division by zero: the profile is refused, never scored as 'top'."""
     assert greenscore.evaluate({"output": 10, "area": 100}, ESCAPE).tier.id == "low"
     assert greenscore.evaluate({"output": 10, "area": 5}, ESCAPE).tier.id == "top"
-    unknown = greenscore.evaluate({"output": 10, "area": 0}, ESCAPE)
-    assert unknown.tier.id == "low" and unknown.vetoes[0].id == "sparse"
+    with pytest.raises(ProfileError, match="divides by zero: output / area"):
+        greenscore.evaluate({"output": 10, "area": 0}, ESCAPE)
 
 
 def test_an_unknown_deduction_is_an_input_error() -> None:

@@ -36,16 +36,17 @@ def test_every_park_below_the_top_reaches_the_next_tier_with_its_path(jiangxi, t
 
 
 def _lowest_rounding_to(score: float) -> float:
-    """The least raw total the engine rounds up to ``score`` at one decimal: round_half_up takes
-    floor(round(10x, 6) + 0.5) / 10, so 10x ≥ 10·score − 0.5 − 5e-7 is enough."""
-    return (10 * score - 0.5 - 5e-7) / 10
+    """The least raw total the engine rounds up to ``score`` at one decimal: round_half_up counts
+    a value within a few ulps of the decimal tie as the tie, so 10x ≥ 10·score − 0.5 is enough
+    (to far within the 1e-9 these tests allow)."""
+    return (10 * score - 0.5) / 10
 
 
 def test_golden_two_linear_indicators(two_linear):
     """Hand computation: total = (3a + b) / 4, rounded half up to 0.1.
 
     From a = b = 40 (total 40) the next tier needs a rounded total of 60, i.e. 3a + b ≥ 4·t with
-    t = 59.94999995 (see _lowest_rounding_to): a alone ≥ 66.59999993; b alone would need 119.8 >
+    t = 59.95 (see _lowest_rounding_to): a alone ≥ 66.6; b alone would need 119.8 >
     100. The cheapest path raises a (three times the weight per unit of effort) and leaves b.
     """
     gap = next_tier_gap({"a": 40, "b": 40}, rubric=two_linear)
@@ -64,8 +65,7 @@ def test_golden_two_linear_indicators(two_linear):
 def test_golden_path_fills_the_best_rate_first(two_linear):
     """From a = 90, b = 10 (total 70): the top tier needs 3a + b ≥ 319.8. a alone would need
     103.27 (capped at 100: unreachable); b alone needs 49.8 (effort 0.398). The least-effort path
-    raises a to its cap (effort 0.1, +7.5 points) then b to 19.8 (effort 0.098): 0.198 in all
-    (each less 2e-7 for the engine's rounding tolerance)."""
+    raises a to its cap (effort 0.1, +7.5 points) then b to 19.8 (effort 0.098): 0.198 in all."""
     gap = next_tier_gap({"a": 90, "b": 10}, rubric=two_linear)
     assert gap.target == "top"
     assert not gap.indicator("ia").reachable

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from greenscore.errors import InputFileError
+from greenscore.errors import InputFileError, OutputError
 from greenscore.io import (
     atomic_write,
     atomic_write_bytes,
@@ -68,8 +68,12 @@ def test_text_and_bytes(tmp_path: Path) -> None:
 
 
 def test_missing_output_directory(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="output directory does not exist"):
-        atomic_write_text(tmp_path / "nope" / "out.txt", "x")
+    target = tmp_path / "nope" / "out.txt"
+    with pytest.raises(OutputError) as info:
+        atomic_write_text(target, "x")
+    assert (
+        str(info.value) == f"cannot write {target}: the folder {tmp_path / 'nope'} does not exist"
+    )
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

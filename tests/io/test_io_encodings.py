@@ -1,4 +1,5 @@
-"""CSV encodings by evidence: UTF-8, UTF-16 and GB18030/GBK read; Big5 and Shift-JIS refused."""
+"""CSV encodings by evidence: UTF-8, UTF-16 and GB18030/GBK read; Big5 and Shift-JIS refused,
+naming the encoding option that reads them."""
 
 from __future__ import annotations
 
@@ -65,3 +66,68 @@ def test_damaged_utf16_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfei\x00d\x00\n\x00\x00\xd8")
     with pytest.raises(InputFileError, match="UTF-16 text is damaged"):
         read_table(path)
+
+
+# --- an encoding named by the user ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "option"),
+    [(TAIWAN, "big5", "cp950"), (JAPAN, "shift_jis", "cp932")],
+    ids=["big5", "shift-jis"],
+)
+def test_defect9_the_refusal_names_an_encoding_option_that_then_reads_the_file(
+    tmp_path: Path, text: str, written: str, option: str
+) -> None:
+    path = _csv(tmp_path, text, written)
+    with pytest.raises(InputFileError) as caught:
+        read_table(path)
+    assert f"--encoding {option} (encoding='{option}' in Python)" in str(caught.value)
+    source = read_table(path, encoding=option)
+    assert source.frame["park_name"].tolist() == [
+        line.split(",")[1] for line in text.splitlines()[1:]
+    ]
+    assert source.encoding == option
+
+
+def test_a_named_encoding_is_used_as_named(tmp_path: Path) -> None:
+    path = _csv(tmp_path, TAIWAN, "big5")
+    assert read_table(path, encoding="Big5").frame["park_name"].tolist()[0] == "臺北內湖科技園區"
+    assert read_table(path, encoding="Big5").encoding == "big5"
+
+
+def test_a_named_utf8_encoding_drops_the_byte_order_mark(tmp_path: Path) -> None:
+    source = read_table(_csv(tmp_path, JIANGXI, "utf-8-sig"), encoding="utf-8")
+    assert list(source.frame.columns) == ["park_id", "park_name", "score"]
+
+
+def test_text_not_valid_in_the_named_encoding_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "parks.csv"
+    path.write_bytes(b"park_id,park_name\nTW1,ok\nTW2,\xff\xff\n")
+    with pytest.raises(InputFileError, match=r"not valid big5 \(first bad byte on line 3"):
+        read_table(path, encoding="big5")
+
+
+def test_utf8_text_is_not_read_as_another_named_encoding(tmp_path: Path) -> None:
+    path = _csv(tmp_path, JIANGXI, "utf-8")
+    with pytest.raises(InputFileError, match="the file is UTF-8 text"):
+        read_table(path, encoding="gb18030")
+
+
+def test_ascii_text_reads_under_any_named_encoding(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "park_id,score\np1,1\n", "ascii")
+    assert read_table(path, encoding="cp932").frame["park_id"].tolist() == ["p1"]
+
+
+@pytest.mark.parametrize("name", ["no-such-codec", "rot13", "", "  "])
+def test_an_unknown_or_non_text_codec_name_is_refused(tmp_path: Path, name: str) -> None:
+    path = _csv(tmp_path, "park_id\np1\n", "utf-8")
+    with pytest.raises(ValueError, match="encoding"):
+        read_table(path, encoding=name)
+
+
+def test_an_encoding_is_refused_for_formats_that_are_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "parks.jsonl"
+    path.write_text('{"park_id": "p1"}\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"only be named for \.csv and \.tsv"):
+        read_table(path, encoding="utf-8")

@@ -159,7 +159,7 @@ def test_ndjson_suffix_and_bom(tmp_path: Path) -> None:
     [
         ('{"id": "p2", "score": }', r"line 2 is not valid JSON"),
         ('["p2", 1]', r"line 2: expected a JSON object \{\.\.\.\}, got an array"),
-        ('{"id": "p2", "id": "p3"}', r"line 2: duplicate key 'id'"),
+        ('{"id": "p2", "id": "p3"}', r"line 2, column 14: duplicate key 'id'"),
     ],
 )
 def test_jsonl_bad_line_is_named(tmp_path: Path, line: str, message: str) -> None:

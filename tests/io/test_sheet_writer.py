@@ -126,3 +126,27 @@ def test_both_workbooks_escape_alike(tmp_path) -> None:
     texts = [v for v in plain | office if isinstance(v, str)]
     assert not any(t.startswith(("=", "@", "\t", "\r")) for t in texts)
     assert not any(isinstance(v, float) and math.isnan(v) for v in plain | office)
+
+
+def test_text_spelt_like_an_excel_error_is_written_as_text_not_an_error_cell(
+    tmp_path: Path,
+) -> None:
+    """openpyxl stores the text '#N/A' as Excel's #N/A error, which greenscore's own reader then
+    refuses: a flagged value typed as '#N/A' must stay the text it was."""
+    path = tmp_path / "out.xlsx"
+    frame = pd.DataFrame(
+        {"value": ["#N/A", "ok", "#DIV/0!"], "problem": ["#REF!", "x", "y"], "#NAME?": [1, 2, 3]}
+    )
+    prov = make_provenance(rubric_name="r", rubric_version="1", rubric_sha256="ab" * 32)
+    write_excel(
+        path, {"flagged": frame}, prov, styles={"flagged": SheetStyle(wrap=frozenset({"problem"}))}
+    )
+    sheet = openpyxl.load_workbook(path)["flagged"]
+    cells = [sheet["C1"], sheet["A2"], sheet["A4"], sheet["B2"]]
+    assert [(c.value, c.data_type) for c in cells] == [
+        ("#NAME?", "s"),
+        ("#N/A", "s"),
+        ("#DIV/0!", "s"),
+        ("#REF!", "s"),
+    ]
+    assert sheet["B2"].alignment.wrap_text

@@ -21,6 +21,7 @@ from greenscore.methods.base import Axis, Context, Goal, Option, Options, no_lev
 from greenscore.methods.categorical import CategoricalIndicator
 from greenscore.methods.checklist import ChecklistIndicator
 from greenscore.methods.linear import LinearIndicator
+from greenscore.methods.ratio import RatioIndicator
 from greenscore.methods.target import TargetIndicator
 
 NAN = math.nan
@@ -130,6 +131,62 @@ def test_a_constant_cohort_has_no_lever() -> None:
     spec = CohortIndicator(id="c", method="minmax", input="v")
     found = REGISTRY["minmax"].lever(spec, Standing(axis(5.0), stats={"min": 5.0, "max": 5.0}))
     assert found == "the cohort is constant: every park scores the same"
+
+
+def ratio(benchmark: object, direction: str = "higher", cap: object = 1.0) -> RatioIndicator:
+    return RatioIndicator.model_validate(
+        {
+            "id": "r",
+            "method": "ratio",
+            "input": "v",
+            "benchmark": benchmark,
+            "direction": direction,
+            "cap": cap,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "standing", "goal"),
+    [
+        # 20 × cap 1.2 = 24 earns full marks; 0 scores 0; effort on 24 − 0
+        (ratio(20, cap=1.2), on(12.0), (24.0, 0.0, 24.0, False, 1)),
+        # uncapped: full marks (the top of the range) at the benchmark itself
+        (ratio(20, cap=False), on(12.0), (20.0, 0.0, 20.0, False, 1)),
+        # the park's own target, 8, reported beside its value
+        (ratio({"input": "t"}), Standing(axis(5.0), {"t": 8.0}), (8.0, 0.0, 8.0, False, 1)),
+        # twice the calibrated mean 30 = 60, cap 1.5: 90
+        (
+            ratio({"statistic": "mean", "times": 2}, cap=1.5),
+            Standing(axis(50.0), stats={"mean": 30.0}),
+            (90.0, 0.0, 90.0, False, 1),
+        ),
+        # lower is better: 0.5 ÷ cap 1.25 = 0.4 earns full marks; ten times that, 4, stands for
+        # the worst; effort on log10, one decade
+        (ratio(0.5, "lower", 1.25), on(0.6), (0.4, 4.0, 1.0, True, -1)),
+    ],
+)
+def test_ratio_goes_to_the_value_that_earns_full_marks(
+    spec: RatioIndicator, standing: Standing, goal: tuple[float, float, float, bool, int]
+) -> None:
+    found = REGISTRY["ratio"].lever(spec, standing)
+    assert isinstance(found, Goal)
+    assert (found.best, found.worst, found.scale, found.log, found.direction) == pytest.approx(goal)
+
+
+@pytest.mark.parametrize(
+    ("values", "stats", "reason"),
+    [
+        ({"t": NAN}, {}, "its benchmark t is not reported"),
+        ({"t": None}, {}, "its benchmark t is derived, not reported"),
+        ({"t": 0.0}, {}, "its benchmark is not a positive number"),
+    ],
+)
+def test_ratio_without_a_usable_benchmark_has_no_lever(
+    values: dict[str, float | None], stats: dict[str, Any], reason: str
+) -> None:
+    standing = Standing(axis(5.0), values, stats)
+    assert REGISTRY["ratio"].lever(ratio({"input": "t"}), standing) == reason
 
 
 BANDS = BandsIndicator(

@@ -228,3 +228,72 @@ def test_veto_on_optional_input_is_refused() -> None:
     )
     line, _, path, message = only(text)
     assert path == "vetoes[0].when" and "optional input 'y'" in message and line == 11
+
+
+def _with_vetoes(vetoes: str, extra: str = "") -> str:
+    return BASE.replace("tiers:\n", f"vetoes:\n{vetoes}tiers:\n") + extra
+
+
+def test_bonus_and_deduction_keys_are_checked() -> None:
+    """An item cap only bounds formula points; tier vetoes take no cap; bonuses need points."""
+    found = problems(
+        _with_vetoes(
+            "  - {id: a, kind: bonus, points: 2, cap: 1, reason: r}\n"
+            "  - {id: b, kind: cap_tier, when: y > 0, tier: bottom, cap: 1, reason: r}\n"
+            "  - {id: c, kind: bonus, reason: r}\n"
+            "  - {id: d, kind: deduct, points: y, cap: 0, reason: r}\n"
+        )
+    )
+    assert [(line, path) for line, _, path, _ in found] == [
+        (11, "vetoes[0]"),
+        (12, "vetoes[1]"),
+        (13, "vetoes[2]"),
+        (14, "vetoes[3].cap"),
+    ]
+    messages = [message for *_, message in found]
+    assert "'cap' bounds points given by a formula" in messages[0]
+    assert "takes no 'points' or 'cap'" in messages[1]
+    assert "a bonus item needs 'points'" in messages[2]
+    assert "greater than 0" in messages[3]
+
+
+def test_no_veto_cannot_name_a_bonus_and_total_caps_need_items() -> None:
+    text = _with_vetoes(
+        "  - {id: gift, kind: bonus, points: 1, reason: r}\n",
+        "total: {deduction_cap: 3}\n",
+    ).replace(
+        "  - {id: top, min_score: 50}",
+        "  - {id: top, min_score: 50, conditions: [{type: no_veto, vetoes: [gift]}]}",
+    )
+    found = {path: message for _, _, path, message in problems(text)}
+    assert set(found) == {"tiers[0].conditions[0].vetoes", "total.deduction_cap"}
+    assert "'gift' is a bonus item, not a veto" in found["tiers[0].conditions[0].vetoes"]
+    assert "deduction_cap is set but the rubric has no deduct item" in found["total.deduction_cap"]
+
+
+def test_a_bonus_may_read_optional_inputs() -> None:
+    """Leaving a field blank can only lose a bonus (an unknown condition gives none), so a bonus
+    may read an optional input; a deduction may not."""
+    optional = BASE.replace("  - {id: y}", "  - {id: y, required: false}")
+    bonus = "  - {id: b, kind: bonus, when: y > 0, points: 1, reason: r}\n"
+    greenscore.load_rubric(optional.replace("tiers:\n", f"vetoes:\n{bonus}tiers:\n"))
+    deduct = bonus.replace("bonus", "deduct")
+    ((_, _, path, message),) = problems(optional.replace("tiers:\n", f"vetoes:\n{deduct}tiers:\n"))
+    assert path == "vetoes[0].when" and "reads optional input 'y'" in message
+
+
+def test_unchanged_rubrics_keep_their_sha256() -> None:
+    """Keys added for issue 9 (total, an item's cap, the rounding mode and dimensions) are left
+    out of the canonical form at their defaults, so earlier rubrics hash as before: the bundled
+    rubric's sha256 is the one its results were published with."""
+    from greenscore.rubric.load import rubric_sha256
+
+    bundled = "76ff5843415296bec999495100ed7415c35415364aa96ef7db01fc52352a35ce"
+    assert rubric_sha256(greenscore.default_rubric()) == bundled
+    spelled_out = BASE + "total: {floor: true, ceiling: true}\n"
+    assert rubric_sha256(greenscore.load_rubric(spelled_out)) == rubric_sha256(
+        greenscore.load_rubric(BASE)
+    )
+    uncapped = greenscore.load_rubric(BASE + "total: {ceiling: false}\n")
+    assert rubric_sha256(uncapped) != rubric_sha256(greenscore.load_rubric(BASE))
+    assert greenscore.load_rubric(greenscore.rubric_yaml(uncapped)).total.ceiling is False

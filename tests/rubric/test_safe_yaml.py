@@ -348,13 +348,13 @@ class TestLimits:
 
     def test_size_counts_utf8_bytes(self) -> None:
         (problem,) = problems_of("a: 优秀\n", max_bytes=8)
-        assert problem.message == "rubric file is 10 bytes; the limit is 8"
+        assert problem.message == "rubric text is 10 bytes; the limit is 8"
         assert load_located("a: 优秀\n", max_bytes=10).data == {"a": "优秀"}
 
     def test_default_limit(self) -> None:
-        assert MAX_BYTES == 2_000_000
+        assert MAX_BYTES == 1_000_000
         (problem,) = problems_of(b"a: " + b"x" * MAX_BYTES)
-        assert problem.message == f"rubric file is {MAX_BYTES + 3} bytes; the limit is {MAX_BYTES}"
+        assert problem.message == "rubric text is 1000003 bytes; the limit is 1000000"
 
     def test_billion_laughs_is_refused(self, loader: type) -> None:
         lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -362,7 +362,10 @@ class TestLimits:
             refs = ", ".join([f"*l{level - 1}"] * 9)
             lines.append(f"l{level}: &l{level} [{refs}]")
         (problem,) = problems_of("\n".join(lines) + "\n")
-        assert "more than 100000 nodes" in problem.message
+        assert problem.message == (
+            "too many YAML nodes: anchors and aliases expand the document to more than 100000 "
+            "values and keys; refusing to load it"
+        )
         assert problem.location is not None
 
     def test_merge_key_bomb_is_refused(self, loader: type) -> None:
@@ -370,7 +373,9 @@ class TestLimits:
         for level in range(1, 40):
             lines.append(f"m{level}: &m{level} {{<<: [{', '.join([f'*m{level - 1}'] * 9)}]}}")
         (problem,) = problems_of("\n".join(lines) + "\n")
-        assert "more than 100000 nodes" in problem.message
+        assert problem.message.startswith(
+            "too many YAML nodes: anchors and aliases expand the document to more than 100000"
+        )
 
     def test_recursive_alias(self, loader: type) -> None:
         (problem,) = problems_of("a: &x\n  - 1\n  - *x\n")
@@ -394,6 +399,50 @@ class TestLimits:
         (problem,) = problems_of("a: 1" + ":00" * 2000 + "\n")
         assert "too long" in problem.message
         assert where(problem) == (1, 4)
+
+
+def test_issue12_flat_2mb_list_is_refused_by_size_before_parsing(tmp_path: Path) -> None:
+    text = "x: [" + ", ".join(["1"] * 600_000) + "]\n"
+    size = 4 + 600_000 + 2 * 599_999 + 2
+    assert len(text) == size and 1_000_000 < size < 2_000_000
+    path = tmp_path / "big.yaml"
+    path.write_text(text, encoding="utf-8")
+    with patch("greenscore.rubric.safe_yaml.compose", side_effect=AssertionError("parsed")):
+        with pytest.raises(RubricError) as info:
+            load_located(text)
+        (problem,) = info.value.problems
+        assert problem.message == f"rubric text is {size} bytes; the limit is 1000000"
+        with pytest.raises(RubricError) as info:
+            read_located(path)
+        (problem,) = info.value.problems
+        assert problem.message == f"rubric file is {size} bytes; the limit is 1000000"
+
+
+def test_issue12_flat_list_under_the_size_limit_says_too_many_nodes_not_aliases() -> None:
+    items = 150_000
+    text = "x: [" + ",".join(["1"] * items) + "]\n"
+    assert len(text) < 1_000_000
+    with pytest.raises(RubricError) as info:
+        load_located(text)
+    (problem,) = info.value.problems
+    assert problem.message == (
+        "too many YAML nodes: the document has more than 100000 values and keys; "
+        "refusing to load it"
+    )
+    assert "alias" not in problem.message
+    # nodes: the mapping, key x, the list, then items 0, 1, ...: the 100001st is item 99997,
+    # which "x: [" (4 characters) and 2 characters per item put at column 5 + 2 * 99997
+    assert problem.location is not None
+    assert (problem.location.line, problem.location.column) == (1, 5 + 2 * 99_997)
+
+
+def test_node_limit_applies_while_composing(loader: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_yaml, "MAX_NODES", 10)
+    with patch("greenscore.rubric.yaml_values.Builder.build", side_effect=AssertionError("built")):
+        (problem,) = problems_of("a: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n")
+    assert problem.message.startswith("too many YAML nodes: the document has more than 10 ")
+    # the 11th node (mapping, key, list, then items) is the 8th item: column 5 + 3 * 7
+    assert where(problem) == (1, 26)
 
 
 class TestEncoding:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import greenscore
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUBRIC = greenscore.default_rubric()
 TIER_RANK = {t.id: i for i, t in enumerate(RUBRIC.tiers)}
 UPPER = {"number": 2000.0, "integer": 60}
+GOOD = yaml.safe_load((ROOT / "examples" / "profiles" / "good.yaml").read_text(encoding="utf-8"))
 
 
 def value_strategy(spec: m.Input) -> st.SearchStrategy[Any]:
@@ -32,8 +34,24 @@ def value_strategy(spec: m.Input) -> st.SearchStrategy[Any]:
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
+def refused_ratios(profile: dict[str, Any]) -> set[str]:
+    """The land ratios the bundled rubric derives that are no finite number for this profile
+    (a zero or underflowed divisor, or an overflow), worked out in plain Python floats."""
+    land = float(profile["developed_land"])
+    ratios = {
+        "income_per_km2": (float(profile["main_business_income"]), land / 100),
+        "tax_per_ha": (float(profile["tax_revenue"]) * 10000, land),
+    }
+    return {
+        name
+        for name, (top, bottom) in ratios.items()
+        if bottom == 0 or not math.isfinite(top / bottom)
+    }
+
+
 @st.composite
-def profiles(draw: st.DrawFn, *, safe: bool = True) -> dict[str, Any]:
+def any_profiles(draw: st.DrawFn, *, safe: bool = True) -> dict[str, Any]:
+    """Profiles within the declared ranges, including those the rubric refuses (zero land)."""
     profile: dict[str, Any] = {}
     for spec in RUBRIC.inputs:
         if not spec.required and draw(st.booleans()):
@@ -42,6 +60,11 @@ def profiles(draw: st.DrawFn, *, safe: bool = True) -> dict[str, Any]:
     if safe:
         profile.update(major_incidents=0, serious_incidents=0, falsified_data=False)
     return profile
+
+
+def profiles(*, safe: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+    """Profiles the rubric scores: within the declared ranges, with finite land ratios."""
+    return any_profiles(safe=safe).filter(lambda profile: not refused_ratios(profile))
 
 
 MONOTONE = [
@@ -54,8 +77,17 @@ MONOTONE = [
 
 
 @settings(max_examples=150, deadline=None)
-@given(profiles(safe=False))
+@given(any_profiles(safe=False))
+@example({**GOOD, "developed_land": 0.0})
+@example({**GOOD, "developed_land": 5e-324})
 def test_total_within_scale(profile: dict[str, Any]) -> None:
+    """Scored within the scale, or refused naming exactly the ratios that are no finite number."""
+    refused = refused_ratios(profile)
+    if refused:
+        with pytest.raises(greenscore.ProfileError) as info:
+            greenscore.evaluate(profile)
+        assert {p.field for p in info.value.problems} == refused
+        return
     result = greenscore.evaluate(profile)
     assert RUBRIC.scale.min <= result.total <= RUBRIC.scale.max
     for indicator in result.indicators:
@@ -111,11 +143,15 @@ def test_cap_veto_bars_excellent(profile: dict[str, Any], incidents: int) -> Non
 
 
 @settings(max_examples=60, deadline=None)
-@given(profiles(safe=False))
+@given(any_profiles(safe=False))
 def test_same_input_same_output(profile: dict[str, Any]) -> None:
-    first = greenscore.evaluate(profile).to_dict()
-    second = greenscore.evaluate(dict(reversed(list(profile.items())))).to_dict()
-    assert first == second
+    def outcome(data: dict[str, Any]) -> Any:
+        try:
+            return greenscore.evaluate(data).to_dict()
+        except greenscore.ProfileError as exc:
+            return str(exc)
+
+    assert outcome(profile) == outcome(dict(reversed(list(profile.items()))))
 
 
 def example_profiles() -> list[Path]:

@@ -207,3 +207,43 @@ def test_importing_greenscore_needs_no_hypothesis():
     )
     env = {"PYTHONPATH": str(SRC)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_generated_rubrics_draw_bonuses_caps_and_totals():
+    """Among 500 generated rubrics: every kind of veto, item caps, totals without a floor or a
+    ceiling, caps on all bonuses and all deductions, and both rounding modes with rounded
+    dimension scores, so the property tests run over them."""
+    seen: set[str] = set()
+
+    @settings(
+        max_examples=500,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(rubric_documents())
+    def draw(doc: dict[str, Any]) -> None:
+        for veto in doc.get("vetoes", []):
+            seen.add(veto["kind"])
+            if "cap" in veto:
+                seen.add(f"{veto['kind']} cap")
+        seen.update(f"total {key}" for key in doc.get("total", {}))
+        rounding = doc.get("rounding", {})
+        seen.update(f"rounding {key}" for key in rounding if key != "decimals")
+
+    draw()
+    assert seen >= {
+        "force_tier",
+        "cap_tier",
+        "deduct",
+        "bonus",
+        "deduct cap",
+        "bonus cap",
+        "total floor",
+        "total ceiling",
+        "total bonus_cap",
+        "total deduction_cap",
+        "rounding mode",
+        "rounding dimensions",
+    }

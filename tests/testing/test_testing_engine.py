@@ -27,7 +27,7 @@ def _expected(rubric: m.Rubric, name: str) -> bool:
         if rubric.rounding is not None:
             steps = rubric.scale.span * 10**rubric.rounding.decimals
             off_grid = abs(steps - round(steps)) > 1e-9
-        return not uncapped and not off_grid
+        return not (uncapped and rubric.total.ceiling) and not off_grid
     if name == "missing_never_pays":
         optional = {s.id for s in rubric.inputs if not s.required}
         return not any(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import greenscore
-from greenscore.testing import LINT_CODES, Finding, lint
+from greenscore.testing import LINT_CODES, ConsistencyReport, Finding, lint
 
 HEAD = """name: lint example
 version: "1"
@@ -27,8 +27,15 @@ def _line(findings: list[Finding], code: str) -> int:
     return found[0].location.line
 
 
-def test_default_rubric_is_clean():
-    assert lint(greenscore.default_rubric()) == []
+def test_default_rubric_has_only_notes_about_parks_without_land():
+    """Both land ratios divide by developed_land, whose declared range (min 0) allows 0."""
+    findings = lint(greenscore.default_rubric())
+    assert [(f.code, f.severity, f.path) for f in findings] == [
+        ("derived-fault", "note", "derived[0].formula"),
+        ("derived-fault", "note", "derived[1].formula"),
+    ]
+    assert all("divides by zero" in f.message for f in findings)
+    assert all("developed_land = 0" in f.message for f in findings)
 
 
 def test_every_code_is_documented():
@@ -168,7 +175,105 @@ tiers:
 
 
 @pytest.mark.parametrize("code", sorted(LINT_CODES))
-def test_findings_of_every_code_are_errors_or_warnings(code):
+def test_findings_of_every_code_are_errors_warnings_or_notes(code):
     finding = Finding(code, "m", "p")
-    assert finding.severity in ("error", "warning")
+    assert finding.severity in ("error", "warning", "note")
     assert finding.to_dict()["line"] is None
+
+
+RATIOS = """inputs:
+  - {id: x, min: 0}
+  - {id: awards, type: integer, min: 0}
+dimensions:
+  - {id: d, indicators: [{id: ratio, input: x, method: linear, goalposts: {worst: 0, best: 1}, cap: false}]}
+tiers:
+  - {id: a, min_score: 90, max_share: 0.2}
+  - {id: b, min_score: 0}
+"""
+
+
+def test_clamp_ties_warn_where_a_quota_meets_totals_held_at_the_maximum(tmp_path):
+    """An uncapped ratio can pass 100; held at 100 its parks tie, and tier a has a quota."""
+    findings = _lint(tmp_path, RATIOS)
+    (tie,) = [f for f in findings if f.code == "clamp-ties"]
+    assert tie.severity == "warning" and tie.path == "tiers[0].max_share"
+    assert _line(findings, "clamp-ties") == 9
+    assert "indicators ratio can score past it" in tie.message
+    assert "total: {ceiling: false}" in tie.message
+    without_ceiling = _lint(tmp_path, RATIOS + "total: {ceiling: false}\n")
+    assert not [f for f in without_ceiling if f.code == "clamp-ties"]
+    capped = RATIOS.replace(", cap: false", "")
+    assert not [f for f in _lint(tmp_path, capped) if f.code == "clamp-ties"]
+    bonus = capped + "vetoes:\n  - {id: prize, kind: bonus, points: awards, reason: r}\n"
+    (tie,) = [f for f in _lint(tmp_path, bonus) if f.code == "clamp-ties"]
+    assert "bonus items prize add points" in tie.message
+
+
+def test_bonuses_count_towards_the_highest_total(tmp_path):
+    """Scores reach 100 at most; with no ceiling, a bonus of at most 5 makes 105 reachable and
+    106 not."""
+    body = RATIOS.replace(", cap: false", "").replace(", max_share: 0.2", "")
+    body += "total: {ceiling: false}\n"
+    bonus = "vetoes:\n  - {id: prize, kind: bonus, points: 2 * awards, cap: 5, reason: r}\n"
+    for top, reachable in ((105, True), (106, False)):
+        text = body.replace("min_score: 90", f"min_score: {top}") + bonus
+        unreachable = [f for f in _lint(tmp_path, text) if f.code == "unreachable-tier"]
+        assert bool(unreachable) is not reachable
+
+
+DIVISIONS = """inputs:
+  - {id: x, min: 1, max: 10}
+  - {id: y, min: 0, max: 10}
+  - {id: z, type: integer, min: 0, max: 10}
+  - {id: w, min: 1}
+  - {id: free}
+  - {id: b, type: boolean}
+  - {id: big, min: 0, max: 1e300}
+derived:
+  - {id: plain, formula: x / y}
+  - {id: guarded, formula: "x / y if y > 0 else 0"}
+  - {id: shifted, formula: x / (z - 5)}
+  - {id: by_flag, formula: x / b}
+  - {id: positive, formula: x / w}
+  - {id: unbounded, formula: x / free}
+  - {id: safe_shift, formula: x / (y + 1)}
+  - {id: chained, formula: plain * 2}
+  - {id: huge, formula: big * 1e10}
+dimensions:
+  - id: d
+    indicators:
+"""
+
+
+def test_defect10_derived_inputs_that_can_divide_by_zero_or_overflow_are_noted(tmp_path):
+    """Each formula is judged by hand: y, z - 5, b and free can be 0 within their declared
+    ranges, and 1e300 * 1e10 is beyond the largest float; w >= 1 and y + 1 >= 1 cannot be 0,
+    the guard keeps its division out, and 'chained' only inherits 'plain''s fault."""
+    names = ["plain", "guarded", "shifted", "by_flag", "positive", "unbounded", "safe_shift"]
+    names += ["chained", "huge"]
+    body = DIVISIONS + "".join(
+        f"      - {{id: i_{n}, input: {n}, method: linear, goalposts: {{worst: 0, best: 1}}}}\n"
+        for n in names
+    )
+    findings = _lint(tmp_path, body + "tiers: [{id: only, min_score: 0}]\n")
+    noted = [f for f in findings if f.code == "derived-fault"]
+    assert [f.path for f in noted] == [
+        "derived[0].formula",
+        "derived[2].formula",
+        "derived[3].formula",
+        "derived[5].formula",
+        "derived[8].formula",
+    ]
+    assert [f.location.line for f in noted if f.location] == [12, 14, 15, 17, 20]
+    assert "divides by zero: x / (z - 5) with x = 1, z = 5" in noted[1].message
+    assert "x / b with b = 0" in noted[2].message
+    assert "overflows: big * 1e10 with big = 1e+300" in noted[4].message
+    assert {f.severity for f in noted} == {"note"}
+
+
+def test_notes_never_fail_a_check():
+    note = Finding("derived-fault", "m", "p")
+    warning = Finding("unused-input", "m", "p")
+    assert ConsistencyReport("r", "1", None, (), (note,)).ok
+    assert ConsistencyReport("r", "1", None, (), (note,)).blocking_findings == ()
+    assert not ConsistencyReport("r", "1", None, (), (note, warning)).ok

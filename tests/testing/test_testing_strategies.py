@@ -95,6 +95,32 @@ def test_generated_rubrics_load_as_written(document):
     assert depth <= 3
 
 
+DIFFERENCE = """
+name: difference
+version: "1"
+inputs:
+  - {id: a, min: 1, max: 10}
+  - {id: b, type: integer, min: 0, max: 2}
+  - {id: c, type: integer, min: 0, max: 2, required: false}
+derived:
+  - {id: q, formula: a / (b - c)}
+dimensions:
+  - id: d
+    indicators: [{id: i, input: q, method: linear, goalposts: {worst: -10, best: 10}}]
+missing: worst
+tiers: [{id: only, min_score: 0}]
+"""
+
+
+@QUICK
+@given(profiles(DIFFERENCE, missing=True))
+def test_defect10_profiles_are_only_those_the_engine_scores(profile):
+    """q divides by b - c, zero whenever b equals c: a relation no input's bounds can express."""
+    if profile.get("c") is not None:
+        assert profile["b"] != profile["c"]
+    greenscore.evaluate(profile, DIFFERENCE)
+
+
 @pytest.mark.parametrize(
     ("what", "found"),
     [

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from greenscore.batch.compare import compare_periods
-from greenscore.batch.inputs import Prepared, prepare
+from greenscore.batch.inputs import ArrowTabular, Prepared, arrow_frame, prepare
 from greenscore.batch.periods import choose_period, earlier_periods
 from greenscore.batch.result import BatchResult
 from greenscore.batch.text import FLAGGED_COLUMNS
@@ -28,7 +28,7 @@ from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import TableSource, from_frame, make_provenance, read_table
 from greenscore.rubric.load import RubricLike, load_rubric
 
-DataLike = pd.DataFrame | str | os.PathLike[str] | TableSource
+DataLike = pd.DataFrame | ArrowTabular | str | os.PathLike[str] | TableSource
 Errors = Literal["raise", "flag"]
 
 
@@ -54,15 +54,19 @@ class _Progress:
 
 
 def as_source(data: DataLike) -> TableSource:
-    """A DataFrame, a path or an already read TableSource as a TableSource."""
+    """A DataFrame, Arrow tabular data (pyarrow, polars…), a path or an already read
+    TableSource as a TableSource."""
     if isinstance(data, TableSource):
         return data
     if isinstance(data, pd.DataFrame):
         return from_frame(data)
     if isinstance(data, str | os.PathLike):
         return read_table(data)
+    if isinstance(data, ArrowTabular):
+        return from_frame(arrow_frame(data))
     raise TypeError(
-        f"data must be a pandas DataFrame or a path to a .csv, .xlsx, .parquet or .jsonl file, "
+        "data must be a pandas DataFrame, a pyarrow Table, a polars DataFrame (or other table "
+        "with the Arrow stream interface) or a path to a .csv, .xlsx, .parquet or .jsonl file, "
         f"not {type(data).__name__}"
     )
 
@@ -77,6 +81,9 @@ def assess(
     progress: bool = False,
 ) -> BatchResult:
     """Assess every park of one period (default: the latest) through the same plan as evaluate().
+
+    ``data`` is a path (.csv, .xlsx, .parquet, .jsonl), a pandas DataFrame, or a table with the
+    Arrow stream interface (pyarrow Table, polars DataFrame…), read through pyarrow.
 
     ``previous`` (last year's BatchResult, or its data, assessed here with the same rubric) adds
     score and rank changes, previous tiers and a transition matrix; when None and the data hold
@@ -333,6 +340,10 @@ def _results(
     data["total"] = scores.total
     data["raw_total"] = scores.raw_total
     data["deductions"] = scores.deductions
+    if plan.bonus_items.any():
+        data["bonuses"] = scores.bonuses
+    if scores.clamped.any():
+        data["clamped_from"] = np.where(scores.clamped, scores.unclamped, np.nan)
     data["tier"] = np.array([t.id for t in tiers], dtype=object)[tier]
     data["tier_label"] = np.array([t.label for t in tiers], dtype=object)[tier]
     data["consequence_kind"] = np.array([t.consequence.kind for t in tiers], dtype=object)[tier]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -21,9 +21,28 @@ from greenscore.engine.inputs import (
 )
 from greenscore.engine.places import Pools, pool_label, pool_text
 from greenscore.engine.plan import Plan
-from greenscore.errors import did_you_mean
+from greenscore.errors import OptionalDependencyError, did_you_mean
 from greenscore.io import TableSource
 from greenscore.rubric import models as m
+
+
+@runtime_checkable
+class ArrowTabular(Protocol):
+    """Tabular data that export an Arrow stream (the Arrow PyCapsule interface): a pyarrow
+    Table or RecordBatch, a polars DataFrame, a DuckDB relation…"""
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+
+def arrow_frame(data: ArrowTabular) -> pd.DataFrame:
+    """Arrow tabular data as a pandas DataFrame, read through pyarrow with its default types:
+    integer columns with nulls become floats with NaN, as in a DataFrame read from CSV."""
+    try:
+        import pyarrow as pa
+    except ImportError as e:
+        raise OptionalDependencyError("pyarrow", "io", "reading Arrow tables") from e
+    frame: pd.DataFrame = pa.table(data).to_pandas()
+    return frame
 
 
 def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:

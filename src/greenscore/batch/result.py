@@ -19,6 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greenscore.batch.display import (
+    FrameKind,
+    key_text,
+    result_html,
+    result_repr,
+    results_frame,
+    summary_html,
+    summary_repr,
+)
 from greenscore.batch.inputs import Prepared
 from greenscore.batch.text import render_table
 from greenscore.batch.write import rubric_table, write_file, write_result
@@ -53,8 +62,8 @@ class BatchSummary:
     def to_frame(self) -> pd.DataFrame:
         """One long table (section, name, value) for files and spreadsheets."""
         rows: list[tuple[str, str, Any]] = [
-            ("assessment", "period", _text(self.period)),
-            ("assessment", "previous_period", _text(self.previous_period)),
+            ("assessment", "period", key_text(self.period)),
+            ("assessment", "previous_period", key_text(self.previous_period)),
         ]
         rows += [("accounting", k, v) for k, v in self.accounting.items()]
         rows += [("not assessed", f"period {k}", v) for k, v in self.other_periods.items()]
@@ -69,18 +78,24 @@ class BatchSummary:
         rows += [("vetoes", str(k), int(v)) for k, v in self.vetoes.items()]
         return pd.DataFrame(rows, columns=["section", "name", "value"], dtype=object)
 
+    def __repr__(self) -> str:
+        return summary_repr(self)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
+
     def __str__(self) -> str:
         a = self.accounting
-        head = f"period {_text(self.period)}" if self.period is not None else "one period"
+        head = f"period {key_text(self.period)}" if self.period is not None else "one period"
         if self.previous_period is not None:
-            head += f", compared with {_text(self.previous_period)}"
+            head += f", compared with {key_text(self.previous_period)}"
         lines = [
             f"Assessment of {head}",
             f"  rows: {a['input_rows']} in the input = {a['scored']} scored + {a['flagged']} "
             f"flagged + {a['other_periods']} of other periods",
         ]
         lines += [
-            f"  not assessed: period {_text(k)}: {v} row{'s' if v != 1 else ''}"
+            f"  not assessed: period {key_text(k)}: {v} row{'s' if v != 1 else ''}"
             for k, v in self.other_periods.items()
         ]
         lines += ["", "Tiers"]
@@ -184,12 +199,10 @@ class BatchResult:
     _entities: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __repr__(self) -> str:
-        a = self.accounting
-        return (
-            f"BatchResult({self.rubric.name!r} {self.rubric.version}, period "
-            f"{_text(self.period)}: {a['scored']} scored, {a['flagged']} flagged, "
-            f"{a['other_periods']} other-period rows)"
-        )
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        return result_html(self)
 
     @property
     def problems(self) -> tuple[DataProblem, ...]:
@@ -306,6 +319,11 @@ class BatchResult:
             pools=self.tier_counts("pool") if self.rubric.pools else None,
         )
 
+    def to_frame(self, kind: FrameKind = "pandas") -> Any:
+        """A copy of the results table (one row per scored entity): a pandas DataFrame, or with
+        ``kind="arrow"`` a pyarrow Table (``polars.from_arrow`` takes it as it is)."""
+        return results_frame(self, kind)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table this result writes: results, flagged, transitions, summary, rubric."""
         tables = {"results": self.results, "flagged": self.flagged}
@@ -341,10 +359,6 @@ class BatchResult:
     def to_json(self, path: str | os.PathLike[str]) -> list[Path]:
         """results to ``path``; the other tables beside it as ``<stem>.<table>.json``."""
         return write_file(self, Path(path), "json")
-
-
-def _text(value: Any) -> str:
-    return "—" if value is None else str(value)
 
 
 def _plain(value: Any) -> Any:

@@ -14,6 +14,7 @@ from greenscore.errors import OutputError
 from greenscore.io import (
     atomic_folder,
     check_excel_size,
+    check_output_path,
     ensure_not_input,
     write_csv,
     write_excel,
@@ -136,12 +137,19 @@ def _formats(formats: Iterable[str] | None) -> list[str]:
 def output_formats(
     path_or_dir: str | os.PathLike[str], formats: Iterable[str] | None
 ) -> tuple[bool, list[str]]:
-    """Whether the path names one file, and the formats to write; OutputError if they conflict.
+    """Whether the path names one file, and the formats to write; OutputError if they conflict
+    or the path cannot be written as that (a folder name that is an existing file, say).
 
     Needs no result, so the command line can refuse contradictory options before any work.
     """
     suffix = Path(path_or_dir).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
+        check_output_path(
+            path_or_dir,
+            folder=True,
+            expected="give a folder to write the results into, or one file ending in "
+            f"{', '.join('.' + f for f in FORMATS[:-1])} or .{FORMATS[-1]}",
+        )
         return False, _formats(formats)
     wanted = _formats(formats) if formats is not None else [suffix]
     if wanted != [suffix]:
@@ -149,6 +157,7 @@ def output_formats(
             f"{os.fspath(path_or_dir)} names one .{suffix} file; to write {wanted}, "
             "give a folder instead"
         )
+    check_output_path(path_or_dir, folder=False)
     return True, wanted
 
 

@@ -13,10 +13,11 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from greenscore.errors import GreenscoreError, ProfileError
-from greenscore.io import escape_terminal
+from greenscore.io import INPUT_SUFFIXES, TableSource, escape_terminal, read_table, text_encoding
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -48,9 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_rubric_option(parser: argparse.ArgumentParser) -> None:
+    """--rubric as a Path, so that a file name is never taken for YAML text (see is_yaml_text)."""
+    parser.add_argument(
+        "--rubric", metavar="RUBRIC", type=Path, help="rubric YAML file (default: bundled)"
+    )
+
+
 def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -> None:
     """The options every command that assesses a table shares: rubric, period, previous, errors."""
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    add_rubric_option(parser)
     parser.add_argument("--period", metavar="PERIOD", help="period to assess (default: latest)")
     parser.add_argument(
         "--previous",
@@ -63,6 +71,37 @@ def add_assessment_options(parser: argparse.ArgumentParser, *, flag_help: str) -
         default="raise",
         help=f"raise: stop and list every problem (default); flag: {flag_help}",
     )
+    add_encoding_option(parser)
+
+
+def add_encoding_option(parser: argparse.ArgumentParser) -> None:
+    """``--encoding NAME``: the text encoding of the CSV/TSV tables a command reads."""
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        type=_encoding,
+        help="text encoding of .csv/.tsv tables read (DATA and LAST_YEAR alike), e.g. cp950 "
+        "for Big5 or cp932 for Shift-JIS (default: told by evidence: UTF-8, UTF-16 or "
+        "GB18030/GBK)",
+    )
+
+
+def _encoding(name: str) -> str:
+    try:
+        return text_encoding(name)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
+
+
+def encoding_misuse(encoding: str | None, *paths: str | None) -> str | None:
+    """Why ``--encoding`` cannot apply (no table given is CSV/TSV text), or None when it can."""
+    if encoding is None or any(_is_text(p) for p in paths if p):
+        return None
+    return "--encoding names the text encoding of .csv and .tsv tables, and no table given is one"
+
+
+def _is_text(path: str) -> bool:
+    return INPUT_SUFFIXES.get(Path(path).suffix.lower()) == "csv"
 
 
 def echo(text: object = "", *, err: bool = False, json: bool = False, end: str = "\n") -> None:
@@ -73,6 +112,15 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
     """
     shown = escape_terminal(str(text), keep_newlines=True, json=json)
     print(shown, end=end, file=sys.stderr if err else sys.stdout)
+
+
+def read_input(path: str, encoding: str | None = None) -> TableSource:
+    """A table the command was given, read by :func:`greenscore.io.read_table` (``encoding`` for
+    CSV/TSV only), with each of its notes (what was read though Excel hides it) on stderr."""
+    source = read_table(path, encoding=encoding if _is_text(path) else None)
+    for note in source.notes:
+        echo(f"note: {path}: {note}", err=True)
+    return source
 
 
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
@@ -87,10 +135,30 @@ def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     print(problem_table(error.problems), file=out)
 
 
+def output_files_ok(command: str, *paths: str | None, folder: bool = False) -> bool:
+    """Whether every output given can be written (a file in an existing folder, or a folder with
+    ``folder``); if not, print a usage error naming the path, before the command does any work."""
+    from greenscore.errors import OutputError
+    from greenscore.io import check_output_path
+
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            check_output_path(path, folder=folder)
+        except OutputError as error:
+            echo(f"greenscore {command}: error: {error}", err=True)
+            return False
+    return True
+
+
 def message(error: BaseException) -> str:
-    """An error's own message: OSErrors that carry a filename keep their text readable."""
+    """An error's own message; an OSError reads "what: path", never a bare "[Errno N]"."""
     if isinstance(error, OSError) and error.strerror is None and len(error.args) == 1:
         return str(error.args[0])
+    if isinstance(error, OSError) and error.strerror:
+        names = [os.fsdecode(n) for n in (error.filename, error.filename2) if n is not None]
+        return f"{error.strerror}: {' -> '.join(names)}" if names else error.strerror
     return str(error)
 
 

@@ -6,7 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
+from greenscore.cli import (
+    EXIT_USAGE,
+    add_assessment_options,
+    echo,
+    encoding_misuse,
+    output_files_ok,
+    read_input,
+)
 
 PROGRESS_ROWS = 5000
 
@@ -54,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.batch.text import problem_table
     from greenscore.batch.write import output_formats
     from greenscore.errors import OutputError
-    from greenscore.io import read_table
 
     if args.output:
         try:
@@ -62,13 +68,20 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as error:
             echo(f"greenscore assess: error: {error}", err=True)
             return EXIT_USAGE
-    source = read_table(args.data)
+    if not output_files_ok("assess", args.report):
+        return EXIT_USAGE
+    misuse = encoding_misuse(args.encoding, args.data, args.previous)
+    if misuse:
+        echo(f"greenscore assess: error: {misuse}", err=True)
+        return EXIT_USAGE
+    source = read_input(args.data, args.encoding)
+    previous = read_input(args.previous, args.encoding) if args.previous else None
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(
         source,
         args.rubric,
         period=args.period,
-        previous=args.previous,
+        previous=previous,
         errors=args.errors,
         progress=progress,
     )

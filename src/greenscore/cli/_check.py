@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from greenscore.cli import echo
@@ -24,6 +25,7 @@ def register(subparsers: Any) -> None:
         "rubrics",
         metavar="RUBRIC",
         nargs="*",
+        type=Path,
         help="rubric YAML file(s) (default: the bundled rubric); several for pre-commit hooks",
     )
     parser.add_argument(
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join([*PROPERTIES, *LINT_CODES])
         echo(f"error: cannot allow {', '.join(unknown)}: known names are {known}", err=True)
         return 2
-    sources: list[str | None] = list(args.rubrics) or [None]
+    sources: list[Path | None] = list(args.rubrics) or [None]
     reports = [
         check_rubric(source, max_examples=max_examples, seed=args.seed, allow=allow)
         for source in sources

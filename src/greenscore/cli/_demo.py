@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from greenscore.cli import echo
+from greenscore.cli import EXIT_USAGE, echo, output_files_ok
 from greenscore.report import write_report
 
 DEFAULT_OUTPUT = "greenscore-demo-output"
@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.engine.evaluate import evaluate
     from greenscore.errors import GreenscoreError
 
+    if not output_files_ok("demo", args.output, folder=True):
+        return EXIT_USAGE
     examples = find_examples(args.examples)
     current, previous = examples / CURRENT, examples / PREVIOUS
     result = assess(current, previous=previous if previous.is_file() else None)

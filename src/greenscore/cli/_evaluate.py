@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from greenscore.cli import echo
+from greenscore.cli import add_rubric_option, echo
 
 MAX_PROFILE_BYTES = 2_000_000
 
@@ -22,14 +21,16 @@ def register(subparsers: Any) -> None:
         "why it lands in its tier.",
     )
     parser.add_argument("profile", metavar="PROFILE", help="profile file (.yaml, .yml or .json)")
-    parser.add_argument("--rubric", metavar="RUBRIC", help="rubric YAML (default: bundled)")
+    add_rubric_option(parser)
     parser.add_argument("--json", action="store_true", help="print the assessment as JSON")
     parser.set_defaults(handler=run)
 
 
 def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
-    """A profile file's mapping of field values; YAML is read safely, JSON strictly."""
+    """A profile file's mapping of field values; YAML is read safely, JSON strictly (a repeated
+    key, a number beyond a float or deep nesting is refused with its line and column)."""
     from greenscore.errors import InputFileError, RubricError
+    from greenscore.io import parse_json, plain_number
     from greenscore.rubric.safe_yaml import read_located
 
     shown = os.fspath(path)
@@ -43,14 +44,16 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         if len(raw) > MAX_PROFILE_BYTES:
             raise InputFileError(f"cannot read {shown}: over {MAX_PROFILE_BYTES:,} bytes")
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise InputFileError(f"cannot read {shown}: not valid JSON ({e})") from e
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            raise InputFileError(f"cannot read {shown}: line {line} is not valid UTF-8") from e
+        data = parse_json(text, shown)
     elif suffix in (".yaml", ".yml"):
         if not Path(shown).is_file():
             raise InputFileError(f"profile file not found: {shown}")
         try:
-            data = read_located(shown).data
+            data = read_located(shown, max_bytes=MAX_PROFILE_BYTES).data
         except RubricError as e:
             if any("must be a YAML mapping" in p.message for p in e.problems):
                 detail = "a profile must be a mapping of field: value"
@@ -61,7 +64,7 @@ def load_profile(path: str | os.PathLike[str]) -> Mapping[str, Any]:
         raise InputFileError(f"cannot read {shown}: a profile must be a .yaml, .yml or .json file")
     if not isinstance(data, Mapping):
         raise InputFileError(f"cannot read {shown}: a profile must be a mapping of field: value")
-    return data
+    return {key: plain_number(value) for key, value in data.items()}
 
 
 def run(args: argparse.Namespace) -> int:

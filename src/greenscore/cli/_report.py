@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from greenscore.cli import EXIT_USAGE, add_assessment_options, echo
+from greenscore.cli import (
+    EXIT_USAGE,
+    add_assessment_options,
+    echo,
+    encoding_misuse,
+    output_files_ok,
+    read_input,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -49,9 +56,15 @@ def run(args: argparse.Namespace) -> int:
             err=True,
         )
         return EXIT_USAGE
-    result = assess(
-        args.data, args.rubric, period=args.period, previous=args.previous, errors=args.errors
-    )
+    if not output_files_ok("report", args.output, args.xlsx, args.markdown):
+        return EXIT_USAGE
+    misuse = encoding_misuse(args.encoding, args.data, args.previous)
+    if misuse:
+        echo(f"greenscore report: error: {misuse}", err=True)
+        return EXIT_USAGE
+    source = read_input(args.data, args.encoding)
+    previous = read_input(args.previous, args.encoding) if args.previous else None
+    result = assess(source, args.rubric, period=args.period, previous=previous, errors=args.errors)
     written = write_report(
         result,
         html=args.output,

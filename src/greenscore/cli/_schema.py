@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from greenscore.cli import echo
+from greenscore.cli import EXIT_USAGE, echo, output_files_ok
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -40,6 +40,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output and not output_files_ok("schema", args.output):
+        return EXIT_USAGE
     text = json.dumps(rubric_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         from greenscore.io import atomic_write_text

@@ -166,7 +166,7 @@ def attribute(plan: Plan, s: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """Effective weights and contributions of dimensions and indicators (each rows × items)."""
     n, n_dim = s.n, len(plan.dimensions)
     local_w, local_contrib = s.local_w, s.local_contrib
-    dim_score = s.dimension_score.T
+    dim_score = s.dimension_exact.T
     dim_weight = np.empty((n_dim, n))
     dim_contribution = np.empty((n_dim, n))
     factor = np.empty((n_dim, n))

@@ -1,4 +1,4 @@
-"""Stage 5, decide: vetoes, deductions, rounding, tiers, caps, forced tiers and places.
+"""Stage 5, decide: vetoes, bonuses, deductions, bounds, rounding, tiers, caps, forced tiers, places.
 
 Depends on nothing but the plan and the scores up to the weighted total (it writes the
 decision into those Scores); public so that the property tests decide exactly as a batch does,
@@ -20,15 +20,61 @@ if TYPE_CHECKING:
     from greenscore.engine.plan import Plan
     from greenscore.engine.scores import Scores
 
+ROUNDING_GUARD_ULPS = 4
+"""A value within this many units in the last place of x·10^d of a decimal tie counts as the tie:
+enough to absorb the rounding error of the arithmetic that produced it, and no more."""
+
+
+def _rounded(x: np.ndarray, decimals: int, half_even: bool) -> np.ndarray:
+    """x rounded to `decimals`, with decimal ties (within the guard) up or to even."""
+    factor = 10.0**decimals
+    y = np.asarray(x, dtype=float) * factor
+    low = np.floor(y)
+    frac = y - low
+    guard = ROUNDING_GUARD_ULPS * np.spacing(np.abs(y))
+    tie = (np.abs(frac - 0.5) <= guard) & (guard < 0.5)
+    up = (frac > 0.5) & ~tie
+    if half_even:
+        up |= tie & (np.mod(low, 2) == 1)
+    else:
+        up |= tie
+    return np.asarray((low + up) / factor)
+
 
 def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
-    """Round half away from zero for non-negative scores, as official tables do (84.45 → 84.5)."""
-    factor = 10.0**decimals
-    return np.floor(np.round(x * factor, 6) + 0.5) / factor
+    """Round half up, as official tables do (84.45 → 84.5, 84.44999996 → 84.4).
+
+    A tie is a value within ROUNDING_GUARD_ULPS units in the last place of x·10^d of the decimal
+    tie, so 84.45 (stored as 84.4500000000000028…) counts as one; ties go towards +∞.
+    """
+    return _rounded(x, decimals, half_even=False)
+
+
+def round_half_even(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Round half to even, as many published indices do (84.45 → 84.4, 84.55 → 84.6).
+
+    Ties are recognised with the same guard as round_half_up.
+    """
+    return _rounded(x, decimals, half_even=True)
+
+
+def round_scores(x: np.ndarray, decimals: int, mode: str, base: float) -> np.ndarray:
+    """Scores rounded by the rubric's rule, measured from the scale minimum `base`."""
+    rounded = _rounded(x - base, decimals, half_even=mode == "half_even")
+    return np.asarray(rounded + base)
+
+
+def bound_total(plan: Plan, x: np.ndarray) -> np.ndarray:
+    """Totals held within the rubric's floor and ceiling (the scale's ends, unless lifted)."""
+    return np.asarray(np.clip(x, plan.total_low, plan.total_high))
 
 
 def _vetoes(plan: Plan, s: Scores) -> None:
-    """Which vetoes fired on each row, and the points each deduction takes."""
+    """Which items fired on each row, and the points each deduction or bonus gives.
+
+    Missing data never pays: a condition that cannot be worked out fires a veto or a deduction
+    but no bonus; points that cannot be worked out, or come out negative, flag the row.
+    """
     n = s.n
     for v, veto in enumerate(plan.rubric.vetoes):
         condition = plan.veto_conditions[v]
@@ -36,33 +82,56 @@ def _vetoes(plan: Plan, s: Scores) -> None:
             fired = np.ones(n, dtype=bool)
         else:
             truth = rows_of(condition(s.values), n)
-            fired = np.isnan(truth) | (truth != 0)
-        if veto.kind == "deduct":
+            unknown_when = np.isnan(truth)
+            fired = (truth != 0) & ~unknown_when
+            if veto.kind != "bonus":
+                fired |= unknown_when
+        if veto.kind in m.POINT_KINDS:
             spec = plan.veto_points[v]
             points = rows_of(spec(s.values) if isinstance(spec, Formula) else spec, n)
             unknown = fired & np.isnan(points)
+            negative = fired & (points < 0)
+            uncapped = np.where(fired & ~unknown, points, 0.0)
+            capped = np.minimum(uncapped, veto.cap) if veto.cap is not None else uncapped
             s.veto_unknown[:, v] = unknown
-            points = np.where(fired & ~unknown, np.maximum(points, 0.0), 0.0)
-            fired = points > 0
-            s.veto_points[:, v] = points
+            s.veto_negative[:, v] = negative
+            s.veto_uncapped[:, v] = uncapped
+            s.veto_points[:, v] = np.where(negative, 0.0, capped)
+            fired = s.veto_points[:, v] > 0
         s.veto_fired[:, v] = fired
 
 
-def decide(plan: Plan, s: Scores) -> Scores:
-    """Fill in vetoes, deductions, the clamped and rounded total, and the tiers (in place).
+def _capped_sum(points: np.ndarray, cap: float | None) -> np.ndarray:
+    total: np.ndarray = points.sum(axis=1)
+    return total if cap is None else np.minimum(total, cap)
 
+
+def decide(plan: Plan, s: Scores) -> Scores:
+    """Fill in vetoes, bonuses, deductions, the bounded and rounded total, and the tiers (in place).
+
+    The total is the weighted score + bonuses − deductions, held within the rubric's floor and
+    ceiling, then rounded; reported dimension scores are rounded too when the rubric says so.
     Places (engine/places.py) come last and never move a forced tier or a unit outside the
-    ranking; a forced row takes up a place of its tier."""
+    ranking; a forced row takes up a place of its tier.
+    """
     rubric = plan.rubric
     n = s.n
     _vetoes(plan, s)
     s.veto_fired[:, plan.unrated_vetoes] = s.unrated_fired
-    s.error_rows = s.error_rows | (s.veto_unknown.any(axis=1) & s.ranked)
-    s.deductions = s.veto_points.sum(axis=1)
-    total = np.clip(s.raw_total - s.deductions, plan.scale_min, plan.scale_max)
-    if rubric.rounding is not None:
-        total = round_half_up(total - plan.scale_min, rubric.rounding.decimals) + plan.scale_min
-        total = np.clip(total, plan.scale_min, plan.scale_max)
+    unknown = s.veto_unknown.any(axis=1) | s.veto_negative.any(axis=1)
+    s.error_rows = s.error_rows | (unknown & s.ranked)
+    s.deductions = _capped_sum(s.veto_points[:, plan.deduct_items], rubric.total.deduction_cap)
+    s.bonuses = _capped_sum(s.veto_points[:, plan.bonus_items], rubric.total.bonus_cap)
+    s.unclamped = s.raw_total + s.bonuses - s.deductions
+    total = bound_total(plan, s.unclamped)
+    rounding = rubric.rounding
+    if rounding is not None:
+        total = round_scores(total, rounding.decimals, rounding.mode, plan.scale_min)
+        total = bound_total(plan, total)
+        if rounding.dimensions is not None:
+            s.dimension_score = round_scores(
+                s.dimension_exact, rounding.dimensions, rounding.mode, plan.scale_min
+            )
     s.total = total
     eligible = total[:, None] >= plan.tier_min[None, :]
     for t, tier_spec in enumerate(rubric.tiers):
@@ -96,7 +165,8 @@ def _no_veto_columns(plan: Plan, cond: m.NoVeto) -> list[int]:
     return [
         i
         for i, veto in enumerate(plan.rubric.vetoes)
-        if (cond.vetoes is None or veto.id in cond.vetoes)
+        if veto.kind != "bonus"
+        and (cond.vetoes is None or veto.id in cond.vetoes)
         and (cond.kinds is None or veto.kind in cond.kinds)
     ]
 

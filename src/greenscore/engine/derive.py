@@ -27,7 +27,11 @@ def lag_column(name: str, lag: int) -> str:
 def history_statistic(
     spec: m.History, values: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray], n: int
 ) -> np.ndarray:
-    """A statistic of one input over this period and the previous ones (NaN when one is missing)."""
+    """A statistic of one input over this period and the previous ones.
+
+    NaN when one is missing or for a relative change from zero; ±inf where the true result is
+    beyond the float range (a mean never is: it is taken without overflowing).
+    """
     series = [values[spec.input]] + [
         np.asarray(columns[lag_column(spec.input, k)], dtype=float)
         if lag_column(spec.input, k) in columns
@@ -35,18 +39,22 @@ def history_statistic(
         for k in range(1, spec.periods)
     ]
     stacked = np.vstack(series)
+    result: np.ndarray
     if spec.statistic == "change":
         result = series[0] - series[1]
     elif spec.statistic == "relative_change":
         result = (series[0] - series[1]) / np.abs(series[1])
+        result[series[1] == 0] = np.nan
     elif spec.statistic == "mean":
         result = stacked.mean(axis=0)
+        huge = np.isinf(result)
+        result[huge] = (stacked[:, huge] / len(series)).sum(axis=0)
     else:
         steps = np.diff(stacked, axis=0)
         falls = spec.statistic == "falls_every_period"
         result = np.all(steps > 0 if falls else steps < 0, axis=0).astype(float)
         result[np.isnan(stacked).any(axis=0)] = np.nan
-    return np.where(np.isfinite(result), result, np.nan)
+    return result
 
 
 def order_derived(rubric: m.Rubric) -> list[DerivedStep]:
@@ -70,20 +78,50 @@ def order_derived(rubric: m.Rubric) -> list[DerivedStep]:
     return ordered
 
 
-def compute_values(
+def derive_values(
     inputs: Mapping[str, m.Input],
     derived: list[DerivedStep],
     columns: Mapping[str, np.ndarray],
     n: int,
-) -> dict[str, np.ndarray]:
-    """Declared inputs plus derived inputs, each a float array of length n."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Declared plus derived inputs (float arrays of length n, NaN where missing), and for each
+    derived input the rows where it is not a finite number although its operands are: a fault
+    of the row (an overflow, a zero divisor), not a missing value. Never warns."""
     values = {
         name: np.asarray(columns[name], dtype=float) if name in columns else np.full(n, np.nan)
         for name in inputs
     }
-    for name, source in derived:
-        if isinstance(source, m.History):
-            values[name] = history_statistic(source, values, columns, n)
-        else:
-            values[name] = rows_of(source(values), n)
-    return values
+    faults: dict[str, np.ndarray] = {}
+    with np.errstate(all="ignore"):
+        for name, source in derived:
+            if isinstance(source, m.History):
+                result = history_statistic(source, values, columns, n)
+                fault = np.isinf(result)
+                values[name] = np.where(fault, np.nan, result)
+            else:
+                values[name] = rows_of(source(values), n)
+                fault = ~np.isfinite(values[name])
+                for operand in source.names:
+                    fault &= np.isfinite(values[operand])
+            if fault.any():
+                faults[name] = fault
+    return values, faults
+
+
+def faulty_rows(faults: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Rows where any derived input has a fault."""
+    rows = np.zeros(n, dtype=bool)
+    for fault in faults.values():
+        rows |= fault
+    return rows
+
+
+def fault_text(source: Formula | m.History, values: Mapping[str, np.ndarray], row: int) -> str:
+    """Why a derived input of one row is not a finite number: the fault, the formula, its operands."""
+    if isinstance(source, m.History):
+        return f"overflows: the {source.statistic} of {source.input!r} is too large for a number"
+    env = {name: values[name][row : row + 1] for name in sorted(source.names)}
+    faults = source.faults(env) or ("is not a finite number",)
+    operands = ", ".join(f"{name} = {float(value[0]):g}" for name, value in env.items())
+    given = f" with {operands}" if operands else ""
+    return f"{' and '.join(faults)}: {source.source}{given}"

@@ -100,8 +100,16 @@ def condition_text(cond: m.TierCondition) -> str:
     assert_never(cond)
 
 
-def veto_effect(kind: str, tier: str | None, points: float | str | None) -> str:
-    """What a veto does when it applies ('tier forced to fail', 'deduct 2 points')."""
+def veto_effect(
+    kind: str,
+    tier: str | None,
+    points: float | str | None,
+    *,
+    cap: float | None = None,
+    capped_from: float | None = None,
+) -> str:
+    """What a veto, deduction or bonus does ('tier forced to fail', 'deduct 2 points', 'add
+    0.5 * awards points, at most 3'; for one park, 'deduct 3 points, capped from 3.6')."""
     if kind == "force_tier":
         return f"tier forced to {tier}"
     if kind == "cap_tier":
@@ -109,13 +117,56 @@ def veto_effect(kind: str, tier: str | None, points: float | str | None) -> str:
     if kind == "unrated":
         return f"not rated: placed in {tier}, outside the ranking"
     shown = points if isinstance(points, str) else fmt(points)
-    return f"deduct {shown} points"
+    text = f"{'add' if kind == 'bonus' else 'deduct'} {shown} points"
+    if cap is not None:
+        text += f", at most {fmt(cap)}"
+    if capped_from is not None:
+        text += f", capped from {fmt(capped_from)}"
+    return text
 
 
 def veto_rule(veto: m.Veto) -> str:
     """When a veto applies and what it does, e.g. 'when incidents > 0: tier forced to fail'."""
-    effect = veto_effect(veto.kind, veto.tier, veto.points)
+    effect = veto_effect(veto.kind, veto.tier, veto.points, cap=veto.cap)
     return f"when {veto.when}: {effect}" if veto.when else effect
+
+
+def total_rule(rubric: m.Rubric) -> str:
+    """How the total is put together and rounded, in sentences (empty for a plain weighted score).
+
+    Bonuses, caps and lifted bounds are worded only where the rubric has them.
+    """
+    sentences = []
+    total = rubric.total
+    bonus = any(v.kind == "bonus" for v in rubric.vetoes)
+    if bonus or total.deduction_cap is not None or not (total.floor and total.ceiling):
+        terms = ["the weighted score"]
+        if bonus:
+            cap = f" (at most {fmt(total.bonus_cap)} in all)" if total.bonus_cap else ""
+            terms.append(f"plus bonus points{cap}")
+        if any(v.kind == "deduct" for v in rubric.vetoes):
+            cap = f" (at most {fmt(total.deduction_cap)} in all)" if total.deduction_cap else ""
+            terms.append(f"minus deductions{cap}")
+        low, high = fmt(rubric.scale.min), fmt(rubric.scale.max)
+        bounds = {
+            (True, True): f"held within {low}–{high}",
+            (True, False): f"held at or above {low}, with no ceiling: it can exceed {high}",
+            (False, True): f"held at or below {high}, with no floor: it can fall below {low}",
+            (False, False): f"with no floor or ceiling: it can leave {low}–{high}",
+        }[(total.floor, total.ceiling)]
+        sentences.append(f"The total is {', '.join(terms)}, {bounds}.")
+    rounding = rubric.rounding
+    if rounding is not None:
+        how = "half up" if rounding.mode == "half_up" else "half to even"
+        places = f"{rounding.decimals} decimal{'s' if rounding.decimals != 1 else ''}"
+        sentences.append(f"The total is rounded {how} to {places} before tiers are assigned.")
+        if rounding.dimensions is not None:
+            sentences.append(
+                f"Dimension scores are reported rounded the same way to {rounding.dimensions} "
+                f"decimal{'s' if rounding.dimensions != 1 else ''}; tier conditions read the "
+                "rounded scores and the total is aggregated from the unrounded ones."
+            )
+    return " ".join(sentences)
 
 
 def tier_rule(tier: m.Tier, share_before: float = 0.0, whole: str = "cohort") -> str:

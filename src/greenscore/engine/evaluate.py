@@ -22,16 +22,24 @@ from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.engine.scores import Scores
 from greenscore.errors import CohortRequiredError, DataProblem, ProfileError
+from greenscore.methods.base import fmt
 from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
-    """(field, problem) for what scoring itself found wrong with a row: missing-data errors, or
-    a pool the rubric has no frozen statistics for."""
+    """(field, problem) for what scoring itself found wrong with a row: a pool the rubric has no
+    frozen statistics for, derived inputs that are not finite numbers (an overflow, a zero
+    divisor), values an indicator cannot score (a benchmark of zero) and missing-data errors."""
     fault = scores.pool_faults.get(int(scores.pools.code[row]))
     if fault is not None:
         return [(", ".join(plan.rubric.pools), fault)]
-    problems = []
+    problems = [
+        (name, plan.fault_text(name, scores.values, row))
+        for name, rows in scores.value_faults.items()
+        if rows[row]
+    ]
+    problems += [(f.field, f.problem) for f in scores.indicator_faults if f.rows[row]]
+    faulty = bool(problems)
     for step in plan.indicators:
         if scores.indicator_status[row, step.position] == MISSING_ERROR:
             source = ", ".join(step.spec.inputs) or step.id
@@ -43,15 +51,27 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                 )
             )
     for v, veto in enumerate(plan.rubric.vetoes):
+        noun = "bonus" if veto.kind == "bonus" else "deduction"
         if scores.veto_unknown[row, v]:
             problems.append(
                 (
                     str(veto.points),
                     f"veto {veto.id!r} cannot be worked out: its points are missing or invalid "
-                    "(e.g. a division by zero), so the deduction is unknown",
+                    f"(e.g. a division by zero), so the {noun} is unknown",
                 )
             )
-    if np.isnan(scores.raw_total[row]) and scores.ranked[row]:
+        if scores.veto_negative[row, v]:
+            value = float(scores.veto_uncapped[row, v])
+            opposite = "take points off" if veto.kind == "bonus" else "add points"
+            problems.append(
+                (
+                    str(veto.points),
+                    f"{veto.kind} item {veto.id!r} cannot be applied: its points formula "
+                    f"{veto.points!r} gives {fmt(value, 6)}, below 0; a {noun} is 0 points or "
+                    f"more (a negative one would {opposite} instead)",
+                )
+            )
+    if np.isnan(scores.raw_total[row]) and scores.ranked[row] and not faulty:
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from greenscore.engine.derive import lag_column
+from greenscore.engine.numbers import finite_float
 from greenscore.errors import DataProblem, ProfileError, closest, did_you_mean
 from greenscore.rubric import models as m
 
@@ -68,27 +69,18 @@ def _number(value: Any) -> float | str:
     """A float, or the reason the value is not a number."""
     if isinstance(value, bool | np.bool_):
         return "expected a number, found a boolean"
-    if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         text = value.strip()
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            return "expected a number"
-    else:
-        return f"expected a number, found {type(value).__name__}"
-    if not math.isfinite(number):
-        return "expected a finite number"
-    return number
+        return finite_float(text.replace(",", "") if _THOUSANDS.match(text) else text)
+    if isinstance(value, int | float | np.integer | np.floating):
+        return finite_float(value)
+    return f"expected a number, found {type(value).__name__}"
 
 
 def _boolean(value: Any) -> float | str:
     if isinstance(value, bool | np.bool_):
         return float(value)
-    if isinstance(value, int | float | np.integer | np.floating) and float(value) in (0.0, 1.0):
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
         return float(value)
     if isinstance(value, str):
         word = value.strip().lower()
@@ -192,7 +184,7 @@ def coerce_column(coercer: ColumnCoercer, values: np.ndarray) -> Coerced:
         return _cell_by_cell(coercer, values)
     try:
         out, ok = _numbers_from_text(values)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return _cell_by_cell(coercer, values)
     check = ~ok | ~np.isfinite(out) | _against_declaration(spec, out)
     positions = np.flatnonzero(check)

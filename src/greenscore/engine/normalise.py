@@ -1,7 +1,9 @@
 """Stage 3, normalise: raw values to normalised values (0 worst, 1 best) through the registry.
 
 Each method packs all its indicators of a rubric into one group scorer; missing values then get
-their status and, under the 'worst' policy, the method's worst normalised value.
+their status and, under the 'worst' policy, the method's worst normalised value. Values a method
+cannot score although they are present (its faults, such as a benchmark of zero) get the status
+FAULT and flag their row.
 """
 
 from __future__ import annotations
@@ -17,14 +19,26 @@ from greenscore.engine.places import Pools
 from greenscore.errors import CohortRequiredError
 from greenscore.methods import REGISTRY, Context, GroupScorer, is_cohort, method_of
 
-OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR = range(5)
+OK, OPTIONAL_ABSENT, MISSING_WORST, MISSING_DROPPED, MISSING_ERROR, FAULT = range(6)
 TREATMENTS = {
     OK: None,
     OPTIONAL_ABSENT: "optional indicator not reported: dropped, its weight re-spread in its dimension",
     MISSING_WORST: "missing value scored as worst (missing-data policy 'worst')",
     MISSING_DROPPED: "missing value dropped, its weight re-spread in its dimension (policy 'drop')",
     MISSING_ERROR: "missing value (missing-data policy 'error')",
+    FAULT: "cannot be scored (see the row's problems)",
 }
+
+
+@dataclass(frozen=True)
+class IndicatorFault:
+    """Rows one indicator cannot score although their values are present, and why."""
+
+    indicator: str
+    position: int
+    rows: np.ndarray
+    field: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,7 @@ class Group:
     score: GroupScorer
     on_scale: bool = False
     cohort: bool = False
-    ids: tuple[str, ...] = ()
+    cohort_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class Normaliser:
 
     groups: tuple[Group, ...]
     cohort_steps: tuple[IndicatorStep, ...]
+    steps: tuple[IndicatorStep, ...]
     missing_status: np.ndarray
     as_worst: np.ndarray
     worst_u: np.ndarray
@@ -59,8 +74,8 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         if steps:
             positions = np.array([s.position for s in steps], dtype=np.intp)
             scorer = method.pack([s.spec for s in steps], context)
-            ids = tuple(s.id for s in steps)
-            groups.append(Group(name, positions, scorer, method.on_scale, method.cohort, ids))
+            ids = tuple(s.id for s in steps if is_cohort(s.spec))
+            groups.append(Group(name, positions, scorer, method.on_scale, bool(ids), ids))
     status = np.array(
         [
             OPTIONAL_ABSENT
@@ -73,6 +88,7 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
     return Normaliser(
         tuple(groups),
         tuple(s for s in indicators if is_cohort(s.spec)),
+        tuple(indicators),
         status,
         status == MISSING_WORST,
         np.array([step.worst_u for step in indicators]),
@@ -107,8 +123,8 @@ def _score_group(
     """One group's raw and found values; a cohort method's pool by pool, each with its own
     pool's statistics."""
     if not group.cohort:
-        return group.score(values, {}, n)
-    complete = [all(c.get(i) is not None for i in group.ids) for c in cohorts]
+        return group.score(values, cohorts[0], n)
+    complete = [all(c.get(i) is not None for i in group.cohort_ids) for c in cohorts]
     if len(cohorts) == 1 and complete[0]:
         return group.score(values, cohorts[0], n)
     raw = np.full((len(group.positions), n), np.nan)
@@ -127,9 +143,10 @@ def normalise(
     cohorts: Sequence[Mapping[str, Any]],
     n: int,
     pools: Pools,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-    """Raw values, normalised values and statuses (each indicators × rows), and the scores of
-    methods that give them on the rubric scale (by indicator position), to be taken as they are.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray], tuple[IndicatorFault, ...]]:
+    """Raw values, normalised values and statuses (each indicators × rows), the scores of
+    methods that give them on the rubric scale (by indicator position), to be taken as they are,
+    and the indicators' faults.
 
     ``cohorts`` holds each pool's cohort statistics; an empty one belongs to a pool that cannot
     be scored (the plan has flagged its rows)."""
@@ -148,10 +165,46 @@ def normalise(
             exact.update(zip(group.positions.tolist(), found, strict=True))
             found = context.u(found)
         u[group.positions] = found
-    missing = np.isnan(u)
+    faults = _faults(normaliser, values, cohorts, n, pools)
+    faulty = np.zeros((n_ind, n), dtype=bool)
+    for fault in faults:
+        faulty[fault.position] |= fault.rows
+    u[faulty] = np.nan
+    for position, given in exact.items():
+        given[faulty[position]] = np.nan
+    missing = np.isnan(u) & ~faulty
     status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)
+    status[faulty] = FAULT
     u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
-    return raw, u, status, exact
+    return raw, u, status, exact, faults
+
+
+def _faults(
+    normaliser: Normaliser,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
+) -> tuple[IndicatorFault, ...]:
+    """Each indicator's faults; a cohort indicator's pool by pool, against its pool's
+    statistics (a pool without statistics has its rows flagged already)."""
+    found: list[IndicatorFault] = []
+    for step in normaliser.steps:
+        faults = method_of(step.spec).faults
+        if not is_cohort(step.spec) or len(cohorts) == 1:
+            for rows, field, problem in faults(step.spec, values, cohorts[0], n):
+                found.append(IndicatorFault(step.id, step.position, rows, field, problem))
+            continue
+        for members, cohort in zip(pools.members, cohorts, strict=True):
+            if not members.size or not cohort:
+                continue
+            for part, field, problem in faults(
+                step.spec, Rows(values, members), cohort, members.size
+            ):
+                rows = np.zeros(n, dtype=bool)
+                rows[members] = part
+                found.append(IndicatorFault(step.id, step.position, rows, field, problem))
+    return tuple(found)
 
 
 def cohort_statistics(
@@ -161,6 +214,6 @@ def cohort_statistics(
     stats: dict[str, dict[str, Any]] = {}
     for step in indicators:
         statistics = method_of(step.spec).statistics
-        if statistics is not None:
+        if statistics is not None and is_cohort(step.spec):
             stats[step.id] = statistics(step.spec, values[step.spec.inputs[0]])
     return stats

@@ -24,11 +24,12 @@ from greenscore.engine.compile import (
     method_context,
     node_children,
 )
-from greenscore.engine.decide import decide
-from greenscore.engine.derive import compute_values, order_derived
+from greenscore.engine.decide import bound_total, decide
+from greenscore.engine.derive import derive_values, fault_text, faulty_rows, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
 from greenscore.engine.normalise import (
+    FAULT,
     MISSING_ERROR,
     Normaliser,
     Rows,
@@ -40,7 +41,7 @@ from greenscore.engine.places import QUOTA_KEY, Pools, cutoffs, unrated
 from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
-from greenscore.rubric.formula import parse_formula
+from greenscore.rubric.formula import Formula, parse_formula
 from greenscore.rubric.load import rubric_sha256
 
 __all__ = ["Plan", "RubricCache", "compile_rubric"]
@@ -55,6 +56,8 @@ class Plan:
         self.rubric = rubric
         scale = rubric.scale
         self.scale_min, self.scale_max = scale.min, scale.max
+        self.total_low = scale.min if rubric.total.floor else -np.inf
+        self.total_high = scale.max if rubric.total.ceiling else np.inf
         self.inputs: dict[str, m.Input] = {spec.id: spec for spec in rubric.inputs}
         self.categories = {
             spec.id: {c: float(i) for i, c in enumerate(spec.categories or [])}
@@ -85,6 +88,9 @@ class Plan:
         self.dimension_index = {d.spec.id: i for i, d in enumerate(self.dimensions)}
         self.indicator_index = {s.id: i for i, s in enumerate(self.indicators)}
         self.veto_index = {v.id: i for i, v in enumerate(rubric.vetoes)}
+        kinds = [v.kind for v in rubric.vetoes]
+        self.deduct_items = np.array([k == "deduct" for k in kinds], dtype=bool)
+        self.bonus_items = np.array([k == "bonus" for k in kinds], dtype=bool)
         self.place_tiers = [i for i, t in enumerate(rubric.tiers) if t.limited or t.guaranteed]
         frozen = {} if self.pooled else rubric.cohort or {}
         calibrated = self.pooled and rubric.cohort is not None
@@ -116,6 +122,10 @@ class Plan:
         """Each indicator's method in words, by id, worded once per plan."""
         return {s.id: method_sentence(s.spec) for s in self.indicators}
 
+    def bound_total(self, x: np.ndarray) -> np.ndarray:
+        """Totals held within the rubric's floor and ceiling."""
+        return bound_total(self, x)
+
     @cached_property
     def validator(self) -> InputValidator:
         """The input validator for this rubric."""
@@ -146,10 +156,11 @@ class Plan:
         self, values: Mapping[str, np.ndarray], rows: np.ndarray | None = None
     ) -> dict[str, dict[str, Any]]:
         """The statistics cohort methods need, taken from these rows (default: all; ignoring
-        missing values)."""
+        missing values); never warns, as score() does not."""
         if rows is not None:
             values = Rows(values, rows)
-        return cohort_statistics(self.indicators, values)
+        with np.errstate(all="ignore"):
+            return cohort_statistics(self.indicators, values)
 
     def frozen_cohort(self, pool: str) -> Mapping[str, Any] | None:
         """The calibrated cohort statistics and place cut-offs of one pool (None: not frozen)."""
@@ -192,7 +203,23 @@ class Plan:
 
     def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Declared inputs plus derived inputs, each a float array of length n."""
-        return compute_values(self.inputs, self.derived, columns, n)
+        return self.derive(columns, n)[0]
+
+    def derive(
+        self, columns: Mapping[str, np.ndarray], n: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Declared plus derived inputs, and the rows of each derived input that overflows or
+        divides by zero: rows that score() refuses."""
+        return derive_values(self.inputs, self.derived, columns, n)
+
+    def fault_text(self, name: str, values: Mapping[str, np.ndarray], row: int) -> str:
+        """Why derived input `name` of a row is not a finite number (an overflow, a zero divisor)."""
+        return fault_text(self.derived_steps[name], values, row)
+
+    @cached_property
+    def derived_steps(self) -> dict[str, Formula | m.History]:
+        """Each derived input's formula or history statistic, by id."""
+        return dict(self.derived)
 
     def score(
         self,
@@ -217,7 +244,7 @@ class Plan:
         pools: Pools,
     ) -> Scores:
         """The stages in order; matrices are nodes × rows so each node's values are contiguous."""
-        values = self.compute_values(columns, n)
+        values, value_faults = self.derive(columns, n)
         outside, unrated_fired = unrated(self, values, n)
         ranked = outside < 0
         faults: dict[int, str] = {}
@@ -225,7 +252,9 @@ class Plan:
             cohorts, faults = self.pool_cohorts(values, pools, ranked)
         else:
             cohorts = [cohort] * len(pools.labels)
-        raw, u, status, exact = normalise(self.normaliser, values, cohorts, n, pools)
+        raw, u, status, exact, indicator_faults = normalise(
+            self.normaliser, values, cohorts, n, pools
+        )
         score = np.multiply((self.high - self.low)[:, None], u)
         score += self.low[:, None]
         for position, given in exact.items():
@@ -249,14 +278,24 @@ class Plan:
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
-            error_rows=((status == MISSING_ERROR).any(axis=0) & ranked)
-            | np.isin(pools.code, list(faults)),
+            error_rows=(
+                (((status == MISSING_ERROR) | (status == FAULT)).any(axis=0) & ranked)
+                | (faulty_rows(value_faults, n) & ranked)
+                | np.isin(pools.code, list(faults))
+            ),
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
+            dimension_exact=dim_score.T,
+            bonuses=np.zeros(n),
+            unclamped=raw_total,
+            veto_uncapped=np.zeros((n_veto, n)).T,
+            veto_negative=np.zeros((n_veto, n), dtype=bool).T,
             pools=pools,
             outside=outside,
             unrated_fired=unrated_fired,
+            value_faults=value_faults,
+            indicator_faults=indicator_faults,
             pool_faults=faults,
         )
         return decide(self, scores)

@@ -6,11 +6,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
+
 from greenscore.engine.describe import veto_effect
+from greenscore.engine.display import assessment_frame, assessment_html, value_text, who
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.normalise import MISSING_ERROR, TREATMENTS
 from greenscore.engine.plan import Plan
 from greenscore.engine.scores import Scores
+from greenscore.io.display import one_line_repr, shorten
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 
@@ -27,6 +31,11 @@ class Tier:
 
     def __str__(self) -> str:
         return f"{self.label or self.id} ({self.id})"
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "Tier", f"{self.id} {self.label}: from {fmt(self.min_score)}, {self.consequence_kind}"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,7 @@ class IndicatorResult:
     def explanation(self) -> str:
         """How the raw value became a score, its weight and its contribution, in one line."""
         name = self.label or self.id
-        if self.checklist_items is not None and self.value is not None:
-            shown = f"{fmt(self.value)} of {self.checklist_items} items"  # type: ignore[arg-type]
-        else:
-            shown = _value_text(self.value, self.unit)
+        shown = value_text(self.value, self.unit, self.checklist_items)
         outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)} / {fmt(self.out_of)}"
         text = f"{name}: {shown} on {self.method_text}: {outcome}"
         if self.score is not None:
@@ -63,6 +69,14 @@ class IndicatorResult:
         if self.treatment:
             text += f" ({self.treatment})"
         return text
+
+    def __repr__(self) -> str:
+        outcome = "dropped" if self.score is None else f"{fmt(self.score, 2)} / {fmt(self.out_of)}"
+        return one_line_repr(
+            "IndicatorResult",
+            f"{self.id}: {value_text(self.value, self.unit, self.checklist_items)} → {outcome}, "
+            f"contributes {fmt(self.contribution, 2)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -77,16 +91,35 @@ class DimensionResult:
     effective_weight: float
     contribution: float
 
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "DimensionResult",
+            f"{self.path}: {fmt(self.score, 2)}, {fmt(self.effective_weight * 100, 2)}% of total, "
+            f"contributes {fmt(self.contribution, 2)}",
+        )
+
 
 @dataclass(frozen=True)
 class VetoResult:
-    """A veto that applied, with its reason."""
+    """A veto, deduction or bonus that applied, with its reason (and, for points held at the
+    item's cap, the points before the cap)."""
 
     id: str
     kind: str
     reason: str
     tier: str | None
     points: float
+    capped_from: float | None = None
+
+    @property
+    def effect(self) -> str:
+        """What it did, in words ('tier forced to fail', 'deduct 3 points, capped from 3.6')."""
+        return veto_effect(self.kind, self.tier, self.points, capped_from=self.capped_from)
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "VetoResult", f"{self.id}: {veto_effect(self.kind, self.tier, self.points)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +140,8 @@ class Assessment:
     rubric_version: str
     rubric_sha256: str
     scale: tuple[float, float]
+    bonuses: float = 0.0
+    clamped_from: float | None = None
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -124,25 +159,36 @@ class Assessment:
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator, in rubric order: indicator, label, dimension, method, value
+        (as reported), unit, normalised (0–1), score, weight (in the total), contribution and
+        treatment (how a missing value was handled, or None)."""
+        return assessment_frame(self)
+
+    def __repr__(self) -> str:
+        return one_line_repr(
+            "Assessment",
+            f"{shorten(who(self.entity, self.period), 60)}: {fmt(self.total)} → "
+            f"{shorten(self.tier.id)} (rubric {shorten(self.rubric_name, 60)} "
+            f"{shorten(self.rubric_version, 20)})",
+        )
+
+    def _repr_html_(self) -> str:
+        return assessment_html(self)
+
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
-        who = (
-            " ".join(str(x) for x in (self.entity, self.period) if x not in (None, "")) or "profile"
-        )
         lines = [
-            f"{who}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
+            f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
         ]
-        if self.deductions:
-            lines.append(
-                f"  weighted score {fmt(self.raw_total)} − deductions {fmt(self.deductions)}"
-            )
+        lines += self._total_lines()
         if self.score_tier != self.tier.id:
             lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
         for veto in self.vetoes:
-            effect = veto_effect(veto.kind, veto.tier, veto.points)
-            lines.append(f"  veto {veto.id} ({effect}): {veto.reason}")
+            what = "bonus" if veto.kind == "bonus" else "veto"
+            lines.append(f"  {what} {veto.id} ({veto.effect}): {veto.reason}")
         for dim in self.dimensions:
             depth = dim.path.count("/")
             pad = "  " * (depth + 1)
@@ -162,12 +208,28 @@ class Assessment:
     def __str__(self) -> str:
         return self.explain()
 
-
-def _value_text(value: float | str | None, unit: str) -> str:
-    if value is None:
-        return "not reported"
-    text = value if isinstance(value, str) else fmt(value)
-    return f"{text} {unit}".strip()
+    def _total_lines(self) -> list[str]:
+        """How the weighted score became the total: bonuses, deductions and the clamp, each a
+        term, so that the dimensions' contributions and these lines add up to the total."""
+        if not (self.bonuses or self.deductions or self.clamped_from is not None):
+            return []
+        text = f"  weighted score {fmt(self.raw_total)}"
+        for sign, amount, kinds in (("+", self.bonuses, "bonus"), ("−", self.deductions, "deduct")):
+            if amount:
+                noun = "bonuses" if kinds == "bonus" else "deductions"
+                text += f" {sign} {noun} {fmt(amount)}"
+                items = sum(v.points for v in self.vetoes if v.kind == kinds)
+                if items > amount:
+                    text += f" (the items give {fmt(items)}; at most {fmt(amount)} count)"
+        if self.clamped_from is None:
+            return [text]
+        bounded = min(max(self.clamped_from, self.scale[0]), self.scale[1])
+        end = "maximum" if self.clamped_from > bounded else "minimum"
+        return [
+            f"{text} = {fmt(self.clamped_from)}",
+            f"  clamped from {fmt(self.clamped_from)} to {fmt(bounded)} (the scale {end}): "
+            f"{'+' if bounded > self.clamped_from else '−'}{fmt(abs(bounded - self.clamped_from))}",
+        ]
 
 
 def build_assessment(
@@ -232,11 +294,21 @@ def build_assessment(
                 scale.max,
             )
         )
+    points = scores.veto_points[row].tolist()
+    uncapped = scores.veto_uncapped[row].tolist()
     vetoes = tuple(
-        VetoResult(veto.id, veto.kind, veto.reason, veto.tier, float(scores.veto_points[row, v]))
+        VetoResult(
+            veto.id,
+            veto.kind,
+            veto.reason,
+            veto.tier,
+            points[v],
+            uncapped[v] if uncapped[v] > points[v] else None,
+        )
         for v, veto in enumerate(rubric.vetoes)
         if scores.veto_fired[row, v]
     )
+    clamped = bool(scores.clamped[row])
     tier_spec = rubric.tiers[int(scores.tier[row])]
     tier = Tier(
         tier_spec.id,
@@ -260,4 +332,6 @@ def build_assessment(
         rubric_version=rubric.version,
         rubric_sha256=plan.sha256,
         scale=(scale.min, scale.max),
+        bonuses=float(scores.bonuses[row]),
+        clamped_from=float(scores.unclamped[row]) if clamped else None,
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from greenscore.engine.normalise import IndicatorFault
     from greenscore.engine.places import Pools
     from greenscore.engine.plan import Plan
 
@@ -18,7 +19,11 @@ if TYPE_CHECKING:
 class Scores:
     """Every number the plan computes for n rows (arrays are rows × items); results read from here.
 
-    Effective weights and contributions are worked out on first use: batches rarely need them.
+    The total is raw_total + bonuses − deductions (= unclamped), held within the rubric's bounds,
+    then rounded. dimension_score is the reported (rounded, if the rubric says so) score and
+    dimension_exact the unrounded one that the total is aggregated from. Effective weights and
+    contributions are worked out on first use: batches rarely need them.
+
     ``pools`` gives each row's pool; ``outside`` the class outside the ranking an unrated veto
     placed it in (-1: ranked) and ``unrated_fired`` which unrated vetoes fired (rows × the
     plan's unrated vetoes); ``pool_faults`` why a pool's rows cannot be scored; ``fixed``
@@ -46,9 +51,16 @@ class Scores:
     local_w: np.ndarray
     local_contrib: np.ndarray
     veto_unknown: np.ndarray
+    dimension_exact: np.ndarray
+    bonuses: np.ndarray
+    unclamped: np.ndarray
+    veto_uncapped: np.ndarray
+    veto_negative: np.ndarray
     pools: Pools
     outside: np.ndarray
     unrated_fired: np.ndarray
+    value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    indicator_faults: tuple[IndicatorFault, ...] = ()
     pool_faults: dict[int, str] = field(default_factory=dict)
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     pulled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -64,12 +76,16 @@ class Scores:
             self,
             raw_total=np.array(raw_total, dtype=float),
             deductions=np.zeros(self.n),
+            bonuses=np.zeros(self.n),
+            unclamped=np.array(raw_total, dtype=float),
             total=np.array(raw_total, dtype=float),
             score_tier=np.zeros(self.n, dtype=np.intp),
             tier=np.zeros(self.n, dtype=np.intp),
             veto_fired=np.zeros_like(self.veto_fired),
             veto_points=np.zeros_like(self.veto_points),
             veto_unknown=np.zeros_like(self.veto_unknown),
+            veto_uncapped=np.zeros_like(self.veto_uncapped),
+            veto_negative=np.zeros_like(self.veto_negative),
             error_rows=self.error_rows.copy(),
         )
 
@@ -81,6 +97,12 @@ class Scores:
     def dimension_weight(self) -> np.ndarray:
         """Each dimension's effective weight in the total, per row (after re-weighting)."""
         return self._attribution[0]
+
+    @property
+    def clamped(self) -> np.ndarray:
+        """Rows whose total the rubric's floor or ceiling moved (before rounding)."""
+        unclamped = self.unclamped
+        return np.asarray((unclamped != self.plan.bound_total(unclamped)) & ~np.isnan(unclamped))
 
     @property
     def dimension_contribution(self) -> np.ndarray:

@@ -25,6 +25,7 @@ from greenscore.explain.path import combined_path
 from greenscore.explain.single import single_gaps, unreachable
 from greenscore.explain.types import IndicatorGap, Status, TierGap
 from greenscore.explain.wording import blocked_conditions, veto_requirement
+from greenscore.methods import moved_inputs
 from greenscore.methods.base import fmt
 from greenscore.rubric.load import RubricLike, load_rubric
 
@@ -95,7 +96,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     target = current - 1
     tier = rubric.tiers[target]
     park = Park(plan, data, target)
-    requirements = tuple(veto_requirement(plan, park, v.id) for v in a.vetoes)
+    requirements = tuple(veto_requirement(plan, park, v.id) for v in a.vetoes if v.kind != "bonus")
     head: dict[str, Any] = {
         **base,
         "target": tier.id,
@@ -142,7 +143,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
 
 def _blocked_gap(park: Park, step: IndicatorStep, why: str) -> IndicatorGap:
     """An indicator that cannot lift a vetoed or capped park, whatever its value."""
-    inputs = step.spec.inputs
+    inputs = moved_inputs(step.spec)
     return replace(
         unreachable(park, step, None, None, why), input=inputs[0] if len(inputs) == 1 else None
     )

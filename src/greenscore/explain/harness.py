@@ -71,9 +71,8 @@ class Park:
         Each dimension or indicator a condition names adds its own deficit (the engine's
         ``condition_deficit`` of one part); vetoes add none.
         """
-        scale = self.rubric.scale
-        total = np.clip(s.raw_total - s.deductions, scale.min, scale.max)
-        short = np.maximum(0.0, self.threshold - np.nan_to_num(total, nan=scale.min))
+        total = self.plan.bound_total(s.unclamped)
+        short = np.maximum(0.0, self.threshold - np.nan_to_num(total, nan=self.plan.scale_min))
         for part in self.parts:
             short = short + condition_deficit(self.plan, part, s)
         return np.asarray(short, dtype=float)

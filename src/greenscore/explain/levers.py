@@ -18,7 +18,7 @@ import numpy as np
 from greenscore.engine.compile import IndicatorStep
 from greenscore.explain.harness import Park, score_of
 from greenscore.explain.wording import numerator_input
-from greenscore.methods import method_of
+from greenscore.methods import method_of, moved_inputs
 from greenscore.methods.base import Axis, Context, Goal, Option, fmt
 
 __all__ = ["Lever", "Option", "ParkStanding", "input_axis", "lever_for"]
@@ -123,7 +123,7 @@ def input_axis(park: Park, step: IndicatorStep) -> Axis | str:
     """The input an indicator's value moves through (the numerator of a derived input), with
     its value and the indicator's raw value now; or why there is none."""
     plan = park.plan
-    read = step.spec.inputs
+    read = moved_inputs(step.spec)
     if len(read) != 1:
         return f"reads {len(read)} inputs, not one to vary"
     name = read[0]

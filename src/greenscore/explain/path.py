@@ -150,8 +150,8 @@ def _fill_moves(
     now: Scores,
 ) -> list[tuple[int, float | int, float]]:
     """For full continuous moves that overshoot the points needed, the move that just fills them."""
-    scale = park.rubric.scale
-    total_now = float(np.clip(now.raw_total[0] - now.deductions[0], scale.min, scale.max))
+    plan = park.plan
+    total_now = float(plan.bound_total(now.unclamped[:1])[0])
     need = park.threshold - total_now
     if need <= 0:
         return []
@@ -160,7 +160,7 @@ def _fill_moves(
         lever = levers[i]
         if not lever.continuous or pos != lever.snap(lever.limit):
             continue
-        gain = float(np.clip(scores.raw_total[c] - scores.deductions[c], scale.min, scale.max))
+        gain = float(plan.bound_total(scores.unclamped[c : c + 1])[0])
         gain -= total_now
         if gain > need:
             x = state.values.get(i, lever.start)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from greenscore.engine.display import who
 from greenscore.engine.inputs import profile_mapping
+from greenscore.explain.display import (
+    gap_html,
+    gap_repr,
+    indicator_gap_repr,
+    path_repr,
+    step_repr,
+)
 from greenscore.methods.base import fmt
 
 Status = Literal["top", "vetoed", "capped", "blocked", "reachable", "unreachable"]
@@ -42,6 +50,9 @@ class IndicatorGap:
     def __str__(self) -> str:
         return self.text
 
+    def __repr__(self) -> str:
+        return indicator_gap_repr(self)
+
 
 @dataclass(frozen=True)
 class PathStep:
@@ -61,6 +72,9 @@ class PathStep:
     action: str
     text: str
 
+    def __repr__(self) -> str:
+        return step_repr(self)
+
 
 @dataclass(frozen=True)
 class ImprovementPath:
@@ -76,6 +90,9 @@ class ImprovementPath:
     def apply(self, profile: Any) -> dict[str, Any]:
         """The profile with this path's changes applied, ready for ``evaluate``."""
         return {**profile_mapping(profile), **self.changes}
+
+    def __repr__(self) -> str:
+        return path_repr(self)
 
 
 @dataclass(frozen=True)
@@ -106,8 +123,7 @@ class TierGap:
 
     def explain(self) -> str:
         """The gap in words: what each indicator alone would need, then the improvement path."""
-        who = " ".join(x for x in (self.entity, self.period) if x) or "profile"
-        head = f"{who}: {fmt(self.total)} → {self.tier_label or self.tier} ({self.tier})"
+        head = f"{who(self.entity, self.period)}: {fmt(self.total)} → {self.tier_label or self.tier} ({self.tier})"
         lines = [head, f"  {self.reason}"]
         lines += [f"  veto: {text}" for text in self.veto_requirements]
         if self.indicators and self.status not in ("vetoed", "top"):
@@ -123,3 +139,9 @@ class TierGap:
 
     def __str__(self) -> str:
         return self.explain()
+
+    def __repr__(self) -> str:
+        return gap_repr(self)
+
+    def _repr_html_(self) -> str:
+        return gap_html(self)

@@ -6,15 +6,20 @@ from greenscore.io._atomic import (
     atomic_write,
     atomic_write_bytes,
     atomic_write_text,
+    check_output_path,
     ensure_not_input,
 )
+from greenscore.io._csv import text_encoding
 from greenscore.io._escape import (
     escape_frame,
+    escape_html,
     escape_markdown,
     escape_spreadsheet_cell,
     escape_terminal,
 )
 from greenscore.io._hash import sha256_bytes, sha256_file
+from greenscore.io._json import parse_json
+from greenscore.io._numbers import plain_number
 from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
 from greenscore.io._write import (
@@ -44,8 +49,10 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "check_excel_size",
+    "check_output_path",
     "ensure_not_input",
     "escape_frame",
+    "escape_html",
     "escape_markdown",
     "escape_spreadsheet_cell",
     "escape_terminal",
@@ -53,10 +60,13 @@ __all__ = [
     "from_frame",
     "greenscore_version",
     "make_provenance",
+    "parse_json",
+    "plain_number",
     "read_table",
     "sha256_bytes",
     "sha256_file",
     "sheet_titles",
+    "text_encoding",
     "write_csv",
     "write_excel",
     "write_json",

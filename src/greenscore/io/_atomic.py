@@ -30,12 +30,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     The temporary name keeps the target's suffix, so writers that infer the format from it work.
     On any exception the temporary file is removed and an existing ``path`` is left untouched.
     """
+    check_output_path(path, folder=False)
     target = Path(path)
     directory = target.parent
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "output path is a directory", str(target))
-    if not directory.is_dir():
-        raise FileNotFoundError(errno.ENOENT, "output directory does not exist", str(directory))
     tmp = _create_temp(target)
     try:
         write(tmp)
@@ -69,6 +66,28 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         tmp.write_bytes(data)
 
     return atomic_write(path, write)
+
+
+def check_output_path(
+    path: str | os.PathLike[str], *, folder: bool, expected: str | None = None
+) -> None:
+    """Raise OutputError naming the path and what is expected (``expected`` overrides the
+    advice) unless it can be written as a folder (``folder=True``; missing parents are made) or
+    as a file in an existing folder, so a wrong -o is refused before any work."""
+    shown = os.fspath(path)
+    target = Path(path)
+    if folder and target.exists() and not target.is_dir():
+        advice = expected or "name a folder to write into"
+        raise OutputError(f"{shown} is a file, not a folder; {advice}")
+    if not folder and target.is_dir():
+        advice = expected or "name the file to write"
+        raise OutputError(f"{shown} is a folder, not a file; {advice}")
+    parent = target.parent
+    existing = next(p for p in (parent, *parent.parents) if p.exists() or p == p.parent)
+    if existing.exists() and not existing.is_dir():
+        raise OutputError(f"cannot write {shown}: {existing} is a file, not a folder")
+    if not folder and existing != parent:
+        raise OutputError(f"cannot write {shown}: the folder {parent} does not exist")
 
 
 def ensure_not_input(
@@ -129,10 +148,9 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     file beside ``path`` refuses a second run into the same folder (OutputError); debris of
     earlier killed runs is removed first. On any exception the old folder is left untouched.
     """
+    check_output_path(path, folder=True)
     target = Path(os.path.realpath(path))
     parent = target.parent
-    if target.exists() and not target.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "output folder is a file", os.fspath(path))
     if target == parent or _holds_cwd(target):
         raise OutputError(
             f"cannot replace {os.fspath(path)}: it is the current folder or one above it; "

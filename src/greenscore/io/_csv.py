@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -17,8 +18,29 @@ _LOOKALIKES = {"Big5 (Traditional Chinese)": "cp950", "Shift-JIS (Japanese)": "c
 """Encodings that GB18030 would decode without error into garbled text, and Python's codec."""
 
 
-def decode_text(data: bytes, shown: str) -> tuple[str, str]:
-    """The text and the encoding the bytes show evidence of: UTF-8, UTF-16 or GB18030/GBK.
+def text_encoding(name: str) -> str:
+    """The canonical name of a text codec Python knows (``"Big5"`` gives ``"big5"``); a
+    ValueError saying so for an unknown name or a codec that is not a text encoding."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"an encoding must be a codec name such as 'big5', not {name!r}")
+    try:
+        canonical = codecs.lookup(name.strip()).name
+        "a".encode(canonical)
+    except LookupError as e:
+        raise ValueError(
+            f"unknown encoding {name!r}; give a Python codec name such as utf-8, gb18030, "
+            "big5, cp950, shift_jis, cp932 or utf-16"
+        ) from e
+    return canonical
+
+
+def _option(codec: str) -> str:
+    return f"--encoding {codec} (encoding={codec!r} in Python)"
+
+
+def decode_text(data: bytes, shown: str, named: str | None = None) -> tuple[str, str]:
+    """The text and the encoding: the one named, or the one the bytes show evidence of (UTF-8,
+    UTF-16 or GB18030/GBK).
 
     GB18030 decodes almost any bytes, so it is taken only when its characters are mostly the
     common GB2312 set at least as often as a Big5 or Shift-JIS reading is mostly common
@@ -26,6 +48,8 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
     """
     if data.startswith(b"PK\x03\x04"):
         fail(shown, "it looks like an Excel workbook, not CSV text; save it as .xlsx")
+    if named is not None:
+        return _decode_named(data, shown, named), named
     encoding = _utf16(data)
     if encoding is not None:
         try:
@@ -44,16 +68,56 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
         fail(
             shown,
             f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
-            "save it as 'CSV UTF-8'",
+            "save it as 'CSV UTF-8', or name its encoding with --encoding NAME (encoding= in "
+            "Python)",
         )
     likely = _likelier_than_gb18030(data, text)
     if likely is not None:
         fail(
             shown,
             f"text is not UTF-8 (first non-UTF-8 byte on line {line}) and looks like {likely}, "
-            "not GB18030/GBK; save it as 'CSV UTF-8'",
+            f"not GB18030/GBK; save it as 'CSV UTF-8', or name its encoding: "
+            f"{_option(_LOOKALIKES[likely])}",
         )
     return text, "gb18030"
+
+
+def _decode_named(data: bytes, shown: str, codec: str) -> str:
+    """The text in the named codec, strictly; UTF-8 text is not read as another encoding."""
+    if codec == "utf-8":
+        codec = "utf-8-sig"
+    elif _ascii_compatible(codec):
+        if b"\x00" in data:
+            fail(shown, "it contains NUL bytes, so it is not a CSV text file")
+        if not data.isascii() and _is_utf8(data):
+            fail(
+                shown,
+                f"the encoding {codec} was named, but the file is UTF-8 text (its non-ASCII "
+                f"bytes all read as UTF-8, which {codec} text almost never does); leave the "
+                "encoding out for this file",
+            )
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise error(
+            shown, f"text is not valid {codec} (first bad byte on line {line}, byte {e.start})"
+        ) from e
+
+
+def _ascii_compatible(codec: str) -> bool:
+    try:
+        return "a,\n".encode(codec) == b"a,\n"
+    except UnicodeError:
+        return False
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _utf16(data: bytes) -> str | None:

@@ -3,6 +3,7 @@ control sequences and Markdown/HTML markup in data values, each defused in one f
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any, TypeVar, cast
 
@@ -94,3 +95,10 @@ def escape_markdown(value: object) -> str:
     text = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), text)
     text = "".join(_HTML_SPECIAL.get(c, c) for c in text)
     return escape_terminal(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+
+
+def escape_html(value: object) -> str:
+    """A data value as inert HTML text (element content or a quoted attribute): ``& < > " '``
+    as entities, control characters and bidi overrides shown as visible escapes."""
+    text = "—" if value is None else str(value)
+    return html.escape(escape_terminal(text), quote=True)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
-import warnings
-import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from greenscore.errors import InputFileError
-from greenscore.io._csv import decode_text, parse_delimited
+from greenscore.io._csv import decode_text, parse_delimited, text_encoding
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
 from greenscore.io._jsonl import parse_jsonl
-from greenscore.io._table import assemble, check_duplicates, error, fail, is_blank
-from greenscore.io._xlsx import describe_unseen, unseen_cells
+from greenscore.io._numbers import plain_numbers
+from greenscore.io._table import check_duplicates, error, fail
+from greenscore.io._xlsx import parse_xlsx
 
 INPUT_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -34,7 +30,6 @@ INPUT_SUFFIXES: dict[str, str] = {
 }
 """Supported input suffixes (lower case) and the ``TableSource.format`` each yields."""
 
-_XLSX_MAX_EXPANSION = 10
 _PARQUET_INDEX_COLUMN = re.compile(r"__index_level_\d+__")
 
 
@@ -44,7 +39,8 @@ class TableSource:
 
     ``row_numbers[i]`` is the row of ``frame.iloc[i]``: the spreadsheet row for CSV/TSV/Excel
     (header normally row 1, so data start at 2), the line number for JSON Lines and the 1-based
-    position for Parquet. Blank rows are skipped, so the numbers may have gaps.
+    position for Parquet. Blank rows are skipped, so the numbers may have gaps. ``notes`` say
+    what was read although the user may not see it (hidden Excel sheets, rows and columns).
     """
 
     frame: pd.DataFrame
@@ -53,6 +49,7 @@ class TableSource:
     sha256: str | None
     format: str
     encoding: str | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         numbers = np.array(self.row_numbers, dtype=np.int64)
@@ -74,13 +71,14 @@ def from_frame(df: pd.DataFrame) -> TableSource:
     """Wrap an in-memory DataFrame as a TableSource.
 
     Row numbers are ``position + 2``, as if the frame had been read from a CSV whose header is
-    row 1, so messages about in-memory data read the same as for files.
+    row 1, so messages about in-memory data read the same as for files. Decimal cells become
+    floats (see :func:`greenscore.io.plain_number`).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"from_frame expects a pandas DataFrame, got {type(df).__name__}")
     names = [c.strip() if isinstance(c, str) else c for c in df.columns]
     check_duplicates(names, "<in-memory frame>")
-    frame = df.reset_index(drop=True)
+    frame = plain_numbers(df.reset_index(drop=True))
     frame.columns = pd.Index(names)
     numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
     return TableSource(frame, numbers, None, None, "frame")
@@ -91,18 +89,21 @@ def read_table(
     *,
     max_bytes: int = 500_000_000,
     sheet: str | int | None = None,
+    encoding: str | None = None,
 ) -> TableSource:
     """Read a .csv, .tsv, .xlsx, .parquet or .jsonl/.ndjson file into a TableSource.
 
     CSV cells are kept exactly as typed (strings, ``""`` for empty); Excel and JSON cells keep
     their types (object columns, ``None`` for empty). The header is the first non-blank row and
-    all-blank rows are skipped. ``sheet`` picks an Excel sheet by name or 0-based index (default:
-    the first). ``sha256`` is of exactly the bytes parsed. Any problem with the file raises
-    InputFileError naming it.
+    all-blank rows are skipped. ``sheet`` picks an Excel sheet by name or 0-based index, hidden
+    or not (default: the first visible one). ``encoding`` names a CSV/TSV file's text encoding
+    (default: told by evidence; see :func:`greenscore.io.text_encoding`). ``sha256`` is of
+    exactly the bytes parsed. Any problem with the file raises InputFileError naming it.
     """
     shown = os.fspath(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
+    named = None if encoding is None else text_encoding(encoding)
     data = _read_bytes(Path(shown), shown, max_bytes)
     suffix = Path(shown).suffix.lower()
     kind = INPUT_SUFFIXES.get(suffix)
@@ -111,19 +112,23 @@ def read_table(
         fail(shown, f"unsupported file type {suffix or '(no suffix)'!r}; supported: {supported}")
     if sheet is not None and kind != "xlsx":
         fail(shown, "a sheet can only be chosen for .xlsx files")
+    if named is not None and kind != "csv":
+        fail(shown, "an encoding can only be named for .csv and .tsv files")
     digest = sha256_bytes(data)
-    encoding: str | None = None
+    read: str | None = None
+    notes: tuple[str, ...] = ()
     if kind == "csv":
-        text, encoding = decode_text(data, shown)
+        text, read = decode_text(data, shown, named)
         frame, numbers = parse_delimited(text, "\t" if suffix == ".tsv" else ",", shown)
     elif kind == "xlsx":
-        frame, numbers = _parse_xlsx(data, shown, sheet, max_bytes)
+        frame, numbers, notes = parse_xlsx(data, shown, sheet, max_bytes)
     elif kind == "parquet":
         frame, numbers = _parse_parquet(data, shown)
     else:
         frame, numbers = parse_jsonl(data, shown)
-        encoding = "utf-8"
-    return TableSource(frame, np.asarray(numbers, dtype=np.int64), shown, digest, kind, encoding)
+        read = "utf-8"
+    rows = np.asarray(numbers, dtype=np.int64)
+    return TableSource(frame, rows, shown, digest, kind, read, notes)
 
 
 def _read_bytes(p: Path, shown: str, max_bytes: int) -> bytes:
@@ -152,83 +157,6 @@ def _read_bytes(p: Path, shown: str, max_bytes: int) -> bytes:
     return data
 
 
-def _parse_xlsx(
-    data: bytes, shown: str, sheet: str | int | None, max_bytes: int
-) -> tuple[pd.DataFrame, list[int]]:
-    openpyxl = require("openpyxl", "reading .xlsx files")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        fail(
-            shown,
-            "it is an old .xls workbook or a password-protected one; "
-            "open it in Excel and save it as an unprotected .xlsx",
-        )
-    if not data.startswith(b"PK\x03\x04"):
-        fail(shown, "it is not an .xlsx workbook (not a zip archive)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise error(shown, f"the .xlsx workbook is damaged ({e})") from e
-    if expanded > _XLSX_MAX_EXPANSION * max_bytes:
-        fail(shown, f"the workbook unpacks to {expanded:,} bytes, which is implausibly large")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
-        return _read_sheet(openpyxl, data, shown, sheet)
-
-
-def _read_sheet(
-    openpyxl: Any, data: bytes, shown: str, sheet: str | int | None
-) -> tuple[pd.DataFrame, list[int]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:
-        raise error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
-    try:
-        ws = _pick_sheet(book, sheet, shown)
-        ws.reset_dimensions()
-        header: Sequence[object] | None = None
-        header_row = 0
-        rows: list[Sequence[object]] = []
-        numbers: list[int] = []
-        for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            if all(is_blank(v) for v in values):
-                continue
-            if header is None:
-                header, header_row = values, number
-            else:
-                rows.append(values)
-                numbers.append(number)
-        unseen = unseen_cells(data, ws._worksheet_path, ws.title)
-    except InputFileError:
-        raise
-    except Exception as e:
-        raise error(shown, f"the .xlsx workbook is damaged ({type(e).__name__}: {e})") from e
-    finally:
-        book.close()
-    if unseen:
-        fail(shown, describe_unseen(unseen))
-    if header is None:
-        fail(shown, f"sheet {ws.title!r} is empty")
-    frame = assemble(shown, header, rows, numbers, header_row, fill=None, dtype=object)
-    return frame, numbers
-
-
-def _pick_sheet(book: Any, sheet: str | int | None, shown: str) -> Any:
-    sheets = list(book.worksheets)
-    titles = [ws.title for ws in sheets]
-    if not sheets:
-        fail(shown, "the workbook has no worksheets")
-    if sheet is None:
-        return sheets[0]
-    if isinstance(sheet, int) and not isinstance(sheet, bool):
-        if 0 <= sheet < len(sheets):
-            return sheets[sheet]
-        fail(shown, f"there is no sheet number {sheet} (0-based); sheets: {titles}")
-    if isinstance(sheet, str) and sheet in titles:
-        return sheets[titles.index(sheet)]
-    fail(shown, f"there is no sheet {sheet!r}; sheets: {titles}")
-
-
 def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
     pa = require("pyarrow", "reading .parquet files")
     pq = require("pyarrow.parquet", "reading .parquet files")
@@ -246,4 +174,4 @@ def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
     except Exception as e:
         raise error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
     frame.columns = pd.Index([n.strip() for n in names])
-    return frame.reset_index(drop=True), list(range(1, len(frame) + 1))
+    return plain_numbers(frame.reset_index(drop=True)), list(range(1, len(frame) + 1))

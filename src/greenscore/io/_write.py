@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ PROVENANCE_SHEET = "provenance"
 
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
+_EXCEL_MAX_TEXT = 32_767
+_INSTEAD = "write this result as csv or parquet instead (--format csv parquet)"
 _EXCEL_MAX_WIDTH = 60
 _EXCEL_MIN_WIDTH = 8
 _EXCEL_WRAP_WIDTH = 70
@@ -113,7 +115,8 @@ def write_excel(
 
 
 def check_excel_size(sheets: Mapping[str, pd.DataFrame]) -> None:
-    """Raise OutputError if a table has more rows or columns than an Excel sheet holds.
+    """Raise OutputError if a table has more rows or columns than an Excel sheet holds, or text
+    longer than an Excel cell holds (which Excel would cut short).
 
     Called before anything is written, so that a too-big table never leaves a partial output.
     """
@@ -123,8 +126,43 @@ def check_excel_size(sheets: Mapping[str, pd.DataFrame]) -> None:
             raise OutputError(
                 f"table {name!r} has {rows:,} rows and {columns:,} columns; an Excel sheet holds "
                 f"{_EXCEL_MAX_ROWS - 1:,} rows below its header and {_EXCEL_MAX_COLUMNS:,} "
-                "columns; write this result as csv or parquet instead (--format csv parquet)"
+                f"columns; {_INSTEAD}"
             )
+        _check_text_length(name, _flatten(frame))
+
+
+def _excel_length(value: Any) -> int:
+    """The length Excel counts of the text a value is written as (UTF-16 units), else 0."""
+    cell = excel_cell(value)
+    return len(cell.encode("utf-16-le", "surrogatepass")) // 2 if isinstance(cell, str) else 0
+
+
+def _check_text_length(name: str, frame: pd.DataFrame) -> None:
+    """Raise OutputError naming the first header or text cell whose text, as written, is too
+    long. A character counts at most two UTF-16 units and escaping adds one, so only text of more
+    than half the limit is measured exactly."""
+    shortest = _EXCEL_MAX_TEXT // 2
+    for j, label in enumerate(frame.columns):
+        if len(label) > shortest and _excel_length(label) > _EXCEL_MAX_TEXT:
+            _too_long(name, 1, f"the header of column {j + 1}", _excel_length(label))
+        column = frame.iloc[:, j]
+        if column.dtype.kind not in "OSU":
+            continue
+        try:
+            raw = column.str.len().to_numpy(dtype=float, na_value=0.0)
+        except AttributeError:
+            continue
+        for i in np.flatnonzero(raw > shortest):
+            length = _excel_length(column.iloc[i])
+            if length > _EXCEL_MAX_TEXT:
+                _too_long(name, int(i) + 2, f"column {label!r}", length)
+
+
+def _too_long(name: str, row: int, where: str, length: int) -> NoReturn:
+    raise OutputError(
+        f"table {name!r}, row {row} of its sheet, {where}: text of {length:,} characters; an "
+        f"Excel cell holds at most {_EXCEL_MAX_TEXT:,} and Excel would cut it short; {_INSTEAD}"
+    )
 
 
 def _named(frame: pd.DataFrame) -> int:
@@ -307,11 +345,14 @@ def write_sheet(
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = _text_kept(WriteOnlyCell(sheet, value=header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for values in zip(*columns, strict=True):
+    error_like = _error_like(
+        {j: columns[j] for j in range(len(labels)) if frame.iloc[:, j].dtype.kind in "OSU"}
+    )
+    for i, values in enumerate(zip(*columns, strict=True)):
         row: list[Any] = list(values)
         for j, (number_format, wrapped) in dressed.items():
             cell = WriteOnlyCell(sheet, value=row[j])
@@ -320,9 +361,34 @@ def write_sheet(
             if wrapped:
                 cell.alignment = top
             row[j] = cell
+        for j in error_like.get(i, ()):
+            row[j] = _text_kept(row[j] if j in dressed else WriteOnlyCell(sheet, value=row[j]))
         sheet.append(row)
     if autofilter and len(frame) and labels:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(frame) + 1}"
+
+
+def _error_like(columns: dict[int, list[Any]]) -> dict[int, list[int]]:
+    """Row → columns of the text cells spelt like an Excel error (``#N/A``), by position, among
+    the columns given (those that can hold text)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    codes = frozenset(ERROR_CODES)
+    found: dict[int, list[int]] = {}
+    for j, column in columns.items():
+        if codes.isdisjoint(column):
+            continue
+        for i, value in enumerate(column):
+            if isinstance(value, str) and value in codes:
+                found.setdefault(i, []).append(j)
+    return found
+
+
+def _text_kept(cell: Any) -> Any:
+    """The cell stored as the text it holds: openpyxl stores text spelt like an error as one."""
+    if cell.data_type == "e":
+        cell.data_type = "s"
+    return cell
 
 
 def excel_cell(value: Any) -> Any:

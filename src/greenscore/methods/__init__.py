@@ -11,6 +11,7 @@ from greenscore.methods.registry import (
     Indicator,
     is_cohort,
     method_of,
+    moved_inputs,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "Method",
     "is_cohort",
     "method_of",
+    "moved_inputs",
 ]

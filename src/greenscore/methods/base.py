@@ -26,6 +26,7 @@ Identifier = Annotated[
 MissingPolicy = Literal["error", "worst", "drop"]
 Direction = Literal["higher", "lower", "target", "none"]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 MAX_WEIGHT = 1e6
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
@@ -249,6 +250,9 @@ Hint = Callable[[str, Iterable[str]], str]
 """A "did you mean" suffix for a name not found among some choices ('' when none is close)."""
 InputProblem = tuple[tuple[str | int, ...], str]
 """A problem with an indicator's inputs: the path below the indicator, and the message."""
+RowFault = tuple[np.ndarray, str, str]
+"""Rows a method cannot score although their values are present (a benchmark of zero): a boolean
+mask over the rows, the field to name in the row's problem, and the problem in words."""
 
 S = TypeVar("S", bound=IndicatorBase)
 
@@ -264,7 +268,9 @@ class Available:
     """What a generated rubric offers an indicator drawn for it: inputs, their ranges, the scale.
 
     numeric: declared and derived numeric inputs; declared: the declared numeric inputs only;
-    ranges: the range each numeric name's values are drawn from.
+    ranges: the range each numeric name's values are drawn from; floors: each declared numeric
+    input's declared minimum, where it has one; cohort: whether the rubric may score against
+    the cohort.
     """
 
     scale: tuple[float, float]
@@ -273,6 +279,8 @@ class Available:
     booleans: Sequence[str]
     categories: Mapping[str, Sequence[str]]
     ranges: Mapping[str, tuple[float, float]]
+    floors: Mapping[str, float] = field(default_factory=dict)
+    cohort: bool = True
 
 
 Generate = Callable[["DrawFn", Available, str], dict[str, Any]]
@@ -339,6 +347,14 @@ def _never_drawn(available: Available) -> int:
     return 0
 
 
+def _no_references(spec: Any) -> tuple[str, ...]:
+    return ()
+
+
+def _no_faults(spec: Any, values: Values, cohort: Cohort, n: int) -> list[RowFault]:
+    return []
+
+
 @dataclass(frozen=True)
 class Method(Generic[S]):
     """Everything the rest of greenscore needs to know about one scoring method.
@@ -352,6 +368,13 @@ class Method(Generic[S]):
     items(spec): how many checklist items the raw value counts, or None.
     statistics(spec, x): for cohort methods, the statistics frozen from a cohort's valid values.
     flat(stats): for cohort methods, whether those statistics give nothing to score against.
+    against_cohort(spec): for a method with statistics whose indicators need not all use them,
+    whether this one is scored against the cohort (None: every indicator is).
+    references(spec): the inputs it reads as a yardstick (a benchmark it divides by), not as
+    the park's own value: the gap search does not move them, and raising one works against the
+    indicator's direction.
+    faults(spec, values, cohort, n): rows it cannot score although their values are present,
+    each a flagged row with its problem instead of a missing value.
     lever(spec, standing): how the gap search moves one park's indicator: a Goal to move
     towards, discrete Options, or why it cannot.
     on_scale: its scorer returns scores on the rubric scale, taken as they are, instead of
@@ -377,6 +400,9 @@ class Method(Generic[S]):
     items: Callable[[S], int | None] = _no_items
     statistics: Callable[[S, np.ndarray], dict[str, Any]] | None = None
     flat: Callable[[Mapping[str, Any]], bool] | None = None
+    against_cohort: Callable[[S], bool] | None = None
+    references: Callable[[S], tuple[str, ...]] = _no_references
+    faults: Callable[[S, Values, Cohort, int], list[RowFault]] = _no_faults
     lever: Callable[[S, Standing], Goal | Options | str] = no_lever
     on_scale: bool = False
 
@@ -390,8 +416,14 @@ class Method(Generic[S]):
 
     @property
     def cohort(self) -> bool:
-        """Whether indicators of this method are scored against the whole cohort."""
-        return self.statistics is not None
+        """Whether every indicator of this method is scored against the whole cohort."""
+        return self.statistics is not None and self.against_cohort is None
+
+    def scores_against_cohort(self, spec: S) -> bool:
+        """Whether this indicator of the method is scored against the whole cohort."""
+        if self.statistics is None:
+            return False
+        return self.against_cohort is None or self.against_cohort(spec)
 
 
 def unit_bounds(spec: Any, context: Context) -> tuple[float, float]:

@@ -14,6 +14,7 @@ from greenscore.methods import (
     linear,
     minmax,
     percentile,
+    ratio,
     target,
     zscore,
 )
@@ -24,11 +25,23 @@ from greenscore.methods.categorical import CategoricalIndicator
 from greenscore.methods.checklist import ChecklistIndicator
 from greenscore.methods.given import GivenIndicator
 from greenscore.methods.linear import LinearIndicator
+from greenscore.methods.ratio import RatioIndicator
 from greenscore.methods.target import TargetIndicator
 
 REGISTRY: dict[str, Method[Any]] = {
     module.METHOD.name: module.METHOD
-    for module in (linear, bands, target, checklist, categorical, given, minmax, percentile, zscore)
+    for module in (
+        linear,
+        bands,
+        target,
+        ratio,
+        checklist,
+        categorical,
+        given,
+        minmax,
+        percentile,
+        zscore,
+    )
 }
 """Every scoring method by its ``method:`` tag, in the order the format documents them."""
 
@@ -36,6 +49,7 @@ Indicator = Annotated[
     LinearIndicator
     | BandsIndicator
     | TargetIndicator
+    | RatioIndicator
     | ChecklistIndicator
     | CategoricalIndicator
     | GivenIndicator
@@ -46,6 +60,8 @@ Indicator = Annotated[
 
 METHODS = tuple(REGISTRY)
 COHORT_METHODS = tuple(name for name, method in REGISTRY.items() if method.cohort)
+"""The methods every indicator of which is scored against the cohort (a ratio may be, by its
+benchmark: see is_cohort)."""
 
 
 def _union_matches_registry() -> None:
@@ -65,4 +81,10 @@ def method_of(indicator: Indicator) -> Method[Any]:
 
 def is_cohort(indicator: Indicator) -> bool:
     """Whether this indicator is scored against the whole cohort."""
-    return method_of(indicator).cohort
+    return method_of(indicator).scores_against_cohort(indicator)
+
+
+def moved_inputs(indicator: Indicator) -> tuple[str, ...]:
+    """The inputs a park moves to change this indicator: those it reads, less its yardsticks."""
+    yardsticks = method_of(indicator).references(indicator)
+    return tuple(name for name in indicator.inputs if name not in yardsticks)

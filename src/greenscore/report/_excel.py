@@ -64,7 +64,7 @@ def _sheets(
     score_columns = [
         c
         for c in results.columns
-        if c in ("total", "raw_total", "deductions", "previous_total")
+        if c in ("total", "raw_total", "deductions", "bonuses", "clamped_from", "previous_total")
         or c.startswith(("dim.", "ind."))
     ]
     result_formats = {c: SCORE for c in score_columns} | {"score_change": CHANGE}

@@ -49,7 +49,6 @@ def _environment() -> Any:
     env.filters["pct"] = lambda x, digits=1: number(None if x is None else 100 * x, digits) + "%"
     env.filters["signed"] = _signed
     env.globals["consequence_text"] = words.consequence_text
-    env.globals["veto_effect"] = words.veto_effect
     return env
 
 
@@ -224,10 +223,11 @@ def _overview(
         }
         for t in rubric.tiers
     ]
+    totals = results["total"].astype(float).tolist()
     histogram = charts.histogram(
-        results["total"].astype(float).tolist(),
+        totals,
         [(words.title(t), t.min_score) for t in rubric.tiers if t.min_score is not None],
-        (rubric.scale.min, rubric.scale.max),
+        _axis(rubric, totals),
     )
     grouped: dict[str, Any] | None = None
     if group is not None:
@@ -271,6 +271,14 @@ def _overview(
     }
 
 
+def _axis(rubric: m.Rubric, scores: list[float]) -> tuple[float, float]:
+    """The scale, widened to the scores shown where a rubric without a floor or ceiling (or an
+    uncapped indicator) lets them leave it, so that no park falls off a chart."""
+    finite = [x for x in scores if math.isfinite(x)]
+    low, high = rubric.scale.min, rubric.scale.max
+    return min([low, *finite]), max([high, *finite])
+
+
 def _markup(svg: str) -> Any:
     from markupsafe import Markup
 
@@ -298,11 +306,12 @@ def _parks(
         for _, d in paths
     ]
     floor = dimension_floor(rubric)
+    shown = [f"dim.{d.id}" for _, d in paths if f"dim.{d.id}" in batch.results.columns]
     chart = charts.DimensionChart(
         labels,
         depths,
         means,
-        (rubric.scale.min, rubric.scale.max),
+        _axis(rubric, batch.results[shown].to_numpy(dtype=float).ravel().tolist()),
         None if floor is None else floor[1],
     )
     dim_labels = {d.id: words.title(d) for _, d in paths}
@@ -426,7 +435,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                 "id": v.id,
                 "label": words.title(v),
                 "when": v.when or "always",
-                "effect": words.veto_effect(v.kind, v.tier, v.points),
+                "effect": words.veto_effect(v.kind, v.tier, v.points, cap=v.cap),
                 "reason": v.reason,
             }
             for v in rubric.vetoes
@@ -442,5 +451,5 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
             }
             for t in rubric.tiers
         ],
-        "rounding": rubric.rounding.decimals if rubric.rounding else None,
+        "total_rule": words.total_rule(rubric),
     }

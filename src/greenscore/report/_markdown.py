@@ -106,7 +106,8 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
     vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
     if vetoed is not None and len(vetoed):
         titles = {v.id: title(v) for v in rubric.vetoes}
-        lines += ["", "## Vetoes and deductions", ""]
+        bonus = any(v.kind == "bonus" for v in rubric.vetoes)
+        lines += ["", f"## Vetoes{', deductions and bonuses' if bonus else ' and deductions'}", ""]
         body = [
             [
                 r[rubric.entity],

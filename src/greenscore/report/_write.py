@@ -22,15 +22,24 @@ def write_report(
     group_by: str | None = None,
     with_gaps: bool = True,
 ) -> list[Path]:
-    """Write the HTML report, Excel workbook and/or Markdown summary; returns the paths written."""
+    """Write the HTML report, Excel workbook and/or Markdown summary; returns the paths written.
+
+    The workbook is written first: it is the one output Excel's limits can refuse, and a refusal
+    then leaves nothing written.
+    """
     found = gaps(batch, assessments(batch)) if with_gaps and (html or xlsx) else None
+    workbook = (
+        None
+        if xlsx is None
+        else write_workbook(batch, xlsx, gaps_by_entity=found, with_gaps=with_gaps)
+    )
     written = []
     if html is not None:
         written.append(
             write_html(batch, html, group_by=group_by, gaps_by_entity=found, with_gaps=with_gaps)
         )
-    if xlsx is not None:
-        written.append(write_workbook(batch, xlsx, gaps_by_entity=found, with_gaps=with_gaps))
+    if workbook is not None:
+        written.append(workbook)
     if markdown is not None:
         written.append(write_markdown(batch, markdown))
     return written

@@ -62,6 +62,13 @@ FUNCTIONS: Mapping[str, int | tuple[int, int]] = MappingProxyType(
 )
 
 
+_FAULT_WORDS = {
+    "divide by zero": "divides by zero",
+    "overflow": "overflows",
+    "invalid value": "has no defined value (such as 0/0, or the root of a negative number)",
+}
+
+
 @dataclass(frozen=True)
 class Formula:
     """A parsed formula: call it with a mapping of name -> array to get a float64 array."""
@@ -76,6 +83,19 @@ class Formula:
         with np.errstate(all="ignore"):
             result: npt.NDArray[np.float64] = self._evaluate(env)
         return result
+
+    def faults(self, env: Env) -> tuple[str, ...]:
+        """The floating-point faults evaluating raises, worded ("divides by zero", "overflows");
+        an invalid operation only when nothing else caused it (inf * 0 follows an overflow)."""
+        seen: set[str] = set()
+
+        def note(kind: str, flag: int) -> None:
+            seen.add(kind)
+
+        with np.errstate(all="call", under="ignore", call=note):
+            self._evaluate(env)
+        causes = tuple(words for kind, words in _FAULT_WORDS.items() if kind in seen)
+        return causes[:-1] if len(causes) > 1 and "invalid value" in seen else causes
 
     def is_boolean(self) -> bool:
         """True when the top node is a comparison, and/or/not, True/False or isnull()."""

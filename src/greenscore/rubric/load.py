@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from greenscore.errors import RubricError, RubricProblem
+from greenscore.errors import InputFileError, RubricError, RubricProblem
 from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
@@ -26,7 +26,7 @@ from greenscore.rubric.yaml_values import format_path
 
 DEFAULT_RUBRIC = "jiangxi-parks.yaml"
 PathKey = tuple[str | int, ...]
-RubricLike = str | os.PathLike[str] | m.Rubric | None
+RubricLike = str | bytes | os.PathLike[str] | m.Rubric | None
 
 
 def _vocabulary() -> list[str]:
@@ -223,7 +223,13 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     indicator_ids = {ind.id for _, ind in indicator_paths}
     dimension_ids = {d.id for _, d in dims}
     tier_ids = [t.id for t in rubric.tiers]
-    veto_ids = {v.id for v in rubric.vetoes}
+    veto_ids = {v.id for v in rubric.vetoes if v.kind != "bonus"}
+    bonus_ids = {v.id for v in rubric.vetoes if v.kind == "bonus"}
+    for key, kind in (("bonus_cap", "bonus"), ("deduction_cap", "deduct")):
+        if getattr(rubric.total, key) is not None and not any(
+            v.kind == kind for v in rubric.vetoes
+        ):
+            collector.add(("total", key), f"{key} is set but the rubric has no {kind} item")
     _duplicates(
         collector, [(("vetoes", i, "id"), v.id) for i, v in enumerate(rubric.vetoes)], "veto"
     )
@@ -244,6 +250,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                 (*path, "tier"),
                 f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}",
             )
+        if veto.kind == "bonus":
+            continue
         for name in sorted(used):
             for base in sorted(base_inputs([name], formula_reads)):
                 base_spec = inputs.get(base)
@@ -275,7 +283,12 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                     )
             else:
                 for veto_id in cond.vetoes or []:
-                    if veto_id not in veto_ids:
+                    if veto_id in bonus_ids:
+                        collector.add(
+                            (*cpath, "vetoes"),
+                            f"{veto_id!r} is a bonus item, not a veto: no_veto cannot name it",
+                        )
+                    elif veto_id not in veto_ids:
                         collector.add(
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
@@ -305,21 +318,56 @@ def validate_document(document: LocatedDocument) -> m.Rubric:
     return rubric
 
 
-def _looks_like_path(source: str) -> bool:
-    return "\n" not in source and ":" not in source.split(os.sep)[-1] and len(source) < 4096
+def is_yaml_text(source: str) -> bool:
+    """The rule for a str rubric: YAML text if it has a line break or starts with '{' (a flow
+    mapping, as JSON is); any other str is a file path, whatever it ends in."""
+    return "\n" in source or "\r" in source or source.lstrip("\ufeff \t").startswith("{")
 
 
-def load_rubric(source: str | os.PathLike[str] | m.Rubric | None = None) -> m.Rubric:
-    """Load a rubric from a path, YAML text, an already loaded Rubric, or None for the bundled one."""
+_ACCEPTED = (
+    "a file path (str or os.PathLike), YAML text (str with a line break or starting with '{', "
+    "or UTF-8 bytes), a loaded greenscore Rubric, or None for the bundled rubric"
+)
+
+
+def _unsupported(source: object) -> RubricError:
+    shown = repr(source)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    hint = ""
+    if isinstance(source, Mapping):
+        hint = "; write a mapping out as YAML text (yaml.safe_dump) or to a file first"
+    message = f"cannot load a rubric from {type(source).__name__} {shown}: pass {_ACCEPTED}{hint}"
+    return RubricError([RubricProblem("", message)])
+
+
+def _read_path(source: str | os.PathLike[str] | os.PathLike[bytes]) -> LocatedDocument:
+    name = os.fsdecode(source)
+    if not name.strip():
+        raise InputFileError("rubric file name is empty (pass None for the bundled rubric)")
+    try:
+        return read_located(Path(name))
+    except InputFileError as exc:
+        if isinstance(source, str) and ": " in source and not os.path.lexists(name):
+            raise InputFileError(
+                f"{exc} (a str without a line break is read as a file path; YAML text must "
+                "span lines or start with '{')"
+            ) from exc
+        raise
+
+
+def load_rubric(source: RubricLike = None) -> m.Rubric:
+    """Load a rubric from a path, YAML text (see is_yaml_text), an already loaded Rubric, or None
+    for the bundled one; anything else is a RubricError naming what is accepted."""
     if source is None:
         return default_rubric()
     if isinstance(source, m.Rubric):
         return source
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
-        path = Path(source)
-        document = read_located(path)
-    else:
+    if isinstance(source, bytes) or (isinstance(source, str) and is_yaml_text(source)):
         document = load_located(source)
+    elif isinstance(source, str | os.PathLike):
+        document = _read_path(source)
+    else:
+        raise _unsupported(source)
     return validate_document(document)
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from greenscore.errors import Location
 from greenscore.methods import Indicator
@@ -23,6 +31,7 @@ from greenscore.methods.base import (
     Weight,
     _Model,
 )
+from greenscore.rubric.display import rubric_html, rubric_repr
 from greenscore.rubric.safe_yaml import LocatedDocument
 
 __all__ = [
@@ -52,6 +61,7 @@ __all__ = [
     "Share",
     "Tier",
     "TierCondition",
+    "Total",
     "Veto",
     "VetoKind",
     "Weight",
@@ -59,6 +69,22 @@ __all__ = [
 ]
 
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
+VetoKind = Literal["force_tier", "cap_tier", "deduct", "bonus", "unrated"]
+POINT_KINDS = ("deduct", "bonus")
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def _without_later_defaults(
+    model: _Model, data: dict[str, Any], names: Iterable[str]
+) -> dict[str, Any]:
+    """Leave out keys added after the first release while they hold their defaults, so that the
+    canonical form (and the sha256) of a rubric that does not use them stays what it was."""
+    for name in names:
+        if name in data and getattr(model, name) == type(model).model_fields[name].get_default(
+            call_default_factory=True
+        ):
+            del data[name]
+    return data
 
 
 class Scale(_Model):
@@ -79,9 +105,32 @@ class Scale(_Model):
 
 
 class Rounding(_Model):
-    """Round the reported total half up to this many decimals before tiers, as official tables do."""
+    """Round the reported total (and, if asked, dimension scores) before tiers, as published
+    tables do: half up (84.45 → 84.5) or half to even (84.45 → 84.4)."""
 
-    decimals: int = Field(ge=0, le=6)
+    decimals: int = Field(ge=0, le=6, description="Decimals of the total")
+    mode: Literal["half_up", "half_even"] = "half_up"
+    dimensions: int | None = Field(
+        default=None, ge=0, le=6, description="Decimals of the dimension scores, if published"
+    )
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("mode", "dimensions"))
+
+
+class Total(_Model):
+    """How the total is put together beyond the weighted score: its bounds, and caps on all
+    bonuses and on all deductions together."""
+
+    floor: bool = Field(default=True, description="Hold the total at or above the scale minimum")
+    ceiling: bool = Field(default=True, description="Hold the total at or below the scale maximum")
+    bonus_cap: Positive | None = Field(
+        default=None, description="The most points all bonus items together add"
+    )
+    deduction_cap: Positive | None = Field(
+        default=None, description="The most points all deductions together take"
+    )
 
 
 class Input(_Model):
@@ -170,20 +219,36 @@ class Dimension(_Model):
         return {child.id: child.weight / total for child in self.children}
 
 
-VetoKind = Literal["force_tier", "cap_tier", "deduct", "unrated"]
-
-
 class Veto(_Model):
-    """A one-vote veto outside the weighted sum: force a tier, cap the tier, deduct points, or
-    place a unit in a class outside the ranking (unrated: first-year or below-scale firms)."""
+    """An item outside the weighted sum: a one-vote veto that forces or caps the tier, a
+    deduction, bonus points, or a place in a class outside the ranking (unrated: first-year or
+    below-scale firms)."""
 
     id: Identifier
     label: str = ""
     kind: VetoKind
     when: str | None = Field(default=None, max_length=2000, description="Condition formula")
     tier: Identifier | None = None
-    points: Finite | str | None = Field(default=None, description="Deduction: number or formula")
+    points: Finite | str | None = Field(
+        default=None, description="Deduction or bonus: a number (0 or more) or a formula"
+    )
+    cap: Positive | None = Field(
+        default=None, description="Deduction or bonus: the most points this item gives one park"
+    )
     reason: str = Field(min_length=1)
+
+    @field_validator("points")
+    @classmethod
+    def _not_negative(cls, points: float | str | None, info: ValidationInfo) -> float | str | None:
+        kind = info.data.get("kind")
+        if isinstance(points, int | float) and points < 0 and kind in POINT_KINDS:
+            other = "bonus" if kind == "deduct" else "deduct"
+            does = "takes points off" if kind == "deduct" else "adds points"
+            raise ValueError(
+                f"points {points:g} is negative: a {kind} {does}, so write {-points:g} "
+                f"(or use kind: {other})"
+            )
+        return points
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Veto:
@@ -192,14 +257,20 @@ class Veto(_Model):
                 raise ValueError(f"a {self.kind} veto needs 'tier'")
             if self.when is None:
                 raise ValueError(f"a {self.kind} veto needs a 'when' condition")
-            if self.points is not None:
-                raise ValueError(f"a {self.kind} veto takes no 'points'")
+            if self.points is not None or self.cap is not None:
+                raise ValueError(f"a {self.kind} veto takes no 'points' or 'cap'")
         else:
             if self.points is None:
-                raise ValueError("a deduct veto needs 'points' (a number or a formula)")
+                raise ValueError(f"a {self.kind} item needs 'points' (a number or a formula)")
             if self.tier is not None:
-                raise ValueError("a deduct veto takes no 'tier'")
+                raise ValueError(f"a {self.kind} item takes no 'tier'")
+            if self.cap is not None and not isinstance(self.points, str):
+                raise ValueError("'cap' bounds points given by a formula; fixed points need no cap")
         return self
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("cap",))
 
 
 class DimensionMin(_Model):
@@ -290,6 +361,11 @@ class Tier(_Model):
             raise ValueError(f"bottom ({self.bottom}) is greater than top ({self.top})")
         return self
 
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        names = ("min_score", "top", "share", "bottom", "min_share")
+        return _without_later_defaults(self, handler(self), names)
+
     @property
     def floor(self) -> float:
         """The least total the tier accepts: min_score, or −∞ for a tier by rank alone."""
@@ -313,6 +389,7 @@ class Rubric(_Model):
     version: str = Field(min_length=1)
     description: str = ""
     scale: Scale = Field(default_factory=Scale)
+    total: Total = Field(default_factory=Total)
     rounding: Rounding | None = None
     missing: MissingPolicy = "error"
     aggregation: Aggregation = "arithmetic"
@@ -341,6 +418,10 @@ class Rubric(_Model):
         if isinstance(data, dict) and isinstance(data.get("version"), int | float):
             data = {**data, "version": str(data["version"])}
         return data
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("total", "pools"))
 
     @model_validator(mode="after")
     def _top_weights(self) -> Rubric:
@@ -406,3 +487,18 @@ class Rubric(_Model):
         """Where a rubric path (e.g. ('tiers', 0, 'min_score')) sits in the YAML it was loaded
         from; None for a rubric not loaded from YAML."""
         return self._source.locate(path) if self._source is not None else None
+
+    def __repr__(self) -> str:
+        """Name, version and counts on one line, instead of pydantic's dump of every field."""
+        return rubric_repr(self)
+
+    def __str__(self) -> str:
+        return rubric_repr(self)
+
+    def __repr_args__(self) -> list[tuple[str | None, Any]]:
+        """What pydantic-based displays (rich, devtools) show: the name and version only."""
+        return [("name", self.name), ("version", self.version)]
+
+    def _repr_html_(self) -> str:
+        """The tree of dimensions with weights and methods, then the tiers and vetoes."""
+        return rubric_html(self)

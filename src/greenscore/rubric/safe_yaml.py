@@ -1,7 +1,8 @@
 """Safe YAML loading for rubric files: plain data plus the source line and column of every node.
 
 Rubrics come from strangers, so only plain YAML values are accepted (no Python or custom tags),
-aliases are expanded under a node budget, and every problem is reported with its place in the file.
+the size is bounded before parsing (MAX_BYTES) and the node count while composing (MAX_NODES),
+aliases are expanded under the same node budget, and every problem is reported with its place.
 The dialect lives in yaml_syntax, the node-to-value walk in yaml_values.
 """
 
@@ -27,7 +28,7 @@ __all__ = [
     "read_located",
 ]
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = 1_000_000
 
 _NOT_A_MAPPING = "a rubric must be a YAML mapping at the top level"
 
@@ -117,7 +118,8 @@ def _fail(problem: RubricProblem, file: str | None) -> RubricError:
 
 
 def _too_large(size: int, limit: int, file: str | None) -> RubricError:
-    message = f"rubric file is {size} bytes; the limit is {limit}"
+    what = "rubric file" if file else "rubric text"
+    message = f"{what} is {size} bytes; the limit is {limit}"
     return _fail(RubricProblem("", message, Location(file, 1, 1)), file)
 
 

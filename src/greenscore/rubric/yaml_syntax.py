@@ -22,6 +22,7 @@ __all__ = [
     "INT",
     "MAP",
     "MAX_DEPTH",
+    "MAX_NODES",
     "MERGE",
     "NULL",
     "NULL_RE",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 MAX_DEPTH = 100
+MAX_NODES = 100_000
 
 TAG = "tag:yaml.org,2002:"
 STR = TAG + "str"
@@ -87,7 +89,7 @@ _RESOLVERS = _implicit_resolvers()
 
 
 class _LimitError(Exception):
-    """The document nests deeper than the loader allows; raised while composing."""
+    """The document nests deeper or has more nodes than the loader allows; raised while composing."""
 
     def __init__(self, message: str, mark: Any) -> None:
         super().__init__(message)
@@ -106,9 +108,11 @@ class AliasNode(Node):
 
 
 class _RubricComposer(Composer):
-    """Composer that keeps alias use sites as nodes and refuses runaway nesting."""
+    """Composer that keeps alias use sites as nodes and refuses runaway nesting or size, so a
+    huge flat document is refused after MAX_NODES nodes instead of being composed whole."""
 
     _depth = 0
+    _nodes = 0
 
     if TYPE_CHECKING:
 
@@ -124,6 +128,13 @@ class _RubricComposer(Composer):
         if self._depth >= MAX_DEPTH:
             raise _LimitError(
                 f"the document nests deeper than {MAX_DEPTH} levels", event.start_mark
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _LimitError(
+                f"too many YAML nodes: the document has more than {MAX_NODES} values and keys; "
+                "refusing to load it",
+                event.start_mark,
             )
         self._depth += 1
         try:

@@ -21,6 +21,7 @@ from greenscore.rubric.yaml_syntax import (
     INT,
     MAP,
     MAX_DEPTH,
+    MAX_NODES,
     MERGE,
     NULL,
     NULL_RE,
@@ -34,7 +35,6 @@ __all__ = ["Builder", "PathKey", "format_path", "kind", "node_location"]
 
 PathKey: TypeAlias = tuple[str | int, ...]
 
-_MAX_NODES = 100_000
 _MAX_NUMBER_CHARS = 1_000
 
 _ALLOWED_TAGS = "!!str, !!int, !!float, !!bool, !!null, !!map, !!seq"
@@ -115,6 +115,7 @@ class Builder:
         self.key_locations: dict[PathKey, Location] = {}
         self.problems: dict[tuple[Location | None, str], RubricProblem] = {}
         self.nodes = 0
+        self.expanded = False
         self.active: set[int] = set()
 
     def build(self, root: Node) -> Any:
@@ -136,10 +137,15 @@ class Builder:
 
     def tick(self, node: Node, path: PathKey, depth: int) -> None:
         self.nodes += 1
-        if self.nodes > _MAX_NODES:
+        if self.nodes > MAX_NODES:
+            cause = (
+                "anchors and aliases expand the document to"
+                if self.expanded
+                else "the document has"
+            )
             message = (
-                f"the document expands to more than {_MAX_NODES} nodes "
-                "(anchors and aliases repeat content); refusing to load it"
+                f"too many YAML nodes: {cause} more than {MAX_NODES} values and keys; "
+                "refusing to load it"
             )
         elif depth > MAX_DEPTH:
             message = f"the document nests deeper than {MAX_DEPTH} levels once aliases expand"
@@ -151,6 +157,7 @@ class Builder:
         self.tick(node, path, depth)
         self.locations[path] = self.where(node)
         target = alias_target(node)
+        self.expanded = self.expanded or target is not node
         if isinstance(target, ScalarNode):
             return self.scalar(target, path, node)
         if id(target) in self.active:
@@ -245,6 +252,7 @@ class Builder:
 
     def merge_mapping(self, source: Node, path: PathKey, depth: int) -> list[_Entry]:
         target = alias_target(source)
+        self.expanded = self.expanded or target is not source
         if not isinstance(target, MappingNode) or target.tag != MAP:
             message = (
                 f"the merge key '<<' needs a mapping or a list of mappings, not {kind(source)}"

@@ -229,6 +229,16 @@ class RubricContext:
             columns[name] = column
         return columns
 
+    @cached_property
+    def has_formulas(self) -> bool:
+        """Whether any derived input is a formula, whose arithmetic a profile can make fail."""
+        return any(d.formula is not None for d in self.rubric.derived)
+
+    def derives(self, profile: Mapping[str, Any]) -> bool:
+        """Whether no derived input of this valid profile overflows or divides by zero: a profile
+        that does is refused by the engine, as a bad cell would be."""
+        return not self.plan.derive(self.encode([profile]), 1)[1]
+
     def score(self, profiles: Sequence[Mapping[str, Any]], plan: Plan | None = None) -> Scores:
         """Score valid profiles as one batch through the compiled plan."""
         return (plan or self.plan).score(self.encode(profiles), len(profiles))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.graph import derived_sources
 from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.rubric.yaml_values import format_path
+from greenscore.testing._context import Domain, context_for, formula_constants
 
 PathKey = tuple[str | int, ...]
 
@@ -32,8 +34,13 @@ LINT_CODES: dict[str, str] = {
     "points-outside-scale": "band or category points outside the rubric's scale",
     "duplicate-label": "two inputs, indicators, dimensions, tiers or vetoes with the same label",
     "toothless-veto": "a cap_tier veto that caps at the best tier and so never changes a result",
+    "clamp-ties": "totals held at the scale maximum tie there, and a quota drops every tied park",
+    "derived-fault": "a derived input that divides by zero or overflows for values the declared "
+    "input ranges allow, so parks reporting them are refused",
 }
-_WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range"}
+_WARNINGS = {"unused-input", "zero-weight", "duplicate-label", "goalpost-range", "clamp-ties"}
+_NOTES = {"derived-fault"}
+_MAX_TRIALS = 65536
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,9 @@ class Finding:
 
     @property
     def severity(self) -> str:
+        """'error' or 'warning' (both fail a check unless allowed), or 'note' (never fails it)."""
+        if self.code in _NOTES:
+            return "note"
         return "warning" if self.code in _WARNINGS else "error"
 
     def __str__(self) -> str:
@@ -188,11 +198,30 @@ class _Linter:
             chosen.append((x, w))
         return mean(chosen), can_drop
 
-    def total_max(self) -> float:
+    def bonus_max(self) -> float:
+        """An upper bound on the bonus points one park can get (infinite for an uncapped formula)."""
+        items = [
+            v.cap
+            if v.cap is not None
+            else v.points
+            if isinstance(v.points, int | float)
+            else math.inf
+            for v in self.rubric.vetoes
+            if v.kind == "bonus"
+        ]
+        cap = self.rubric.total.bonus_cap
+        return min(sum(items), math.inf if cap is None else cap)
+
+    def weighted_max(self) -> float:
+        """An upper bound on the weighted score, before bonuses and the ceiling."""
         parts = [(*self.dimension_max(d), d.weight) for d in self.rubric.dimensions]
-        best, _ = self.combine(parts, self.rubric.aggregation)
-        best = min(best, self.scale.max)
-        if self.rubric.rounding is not None:
+        return self.combine(parts, self.rubric.aggregation)[0]
+
+    def total_max(self) -> float:
+        best = self.weighted_max() + self.bonus_max()
+        if self.rubric.total.ceiling:
+            best = min(best, self.scale.max)
+        if self.rubric.rounding is not None and math.isfinite(best):
             shifted = np.array([best - self.scale.min])
             best = float(round_half_up(shifted, self.rubric.rounding.decimals)[0]) + self.scale.min
         return best
@@ -200,7 +229,7 @@ class _Linter:
     def tiers(self) -> None:
         rubric, scale = self.rubric, self.scale
         tiers = rubric.tiers
-        targeted = {v.tier for v in rubric.vetoes if v.kind != "deduct"}
+        targeted = {v.tier for v in rubric.vetoes if v.kind in ("force_tier", "cap_tier")}
         forced = {v.tier for v in rubric.vetoes if v.kind == "force_tier"}
         deducts = any(v.kind == "deduct" for v in rubric.vetoes)
         ceiling = self.total_max()
@@ -271,7 +300,7 @@ class _Linter:
                         assert_never(cond)
         if rubric.rounding is not None:
             step = 10.0**-rubric.rounding.decimals
-            upper = scale.max + step / 2
+            upper = scale.max + step / 2 if rubric.total.ceiling else math.inf
             for i, tier in enumerate(tiers):
                 if tier.min_score is None:
                     continue
@@ -339,6 +368,32 @@ class _Linter:
                 else:
                     first[key] = path
 
+    def clamp_ties(self) -> None:
+        """Totals that would pass the scale maximum are held at it and tie there; a quota tier
+        then drops every tied park at its cut-off (ties go against the quota)."""
+        rubric, high = self.rubric, self.scale.max
+        if not rubric.total.ceiling:
+            return
+        why = []
+        if self.weighted_max() > high:
+            over = [ind.id for _, ind in self.indicators if self.indicator_max(ind) > high]
+            why.append(f"indicators {', '.join(over)} can score past it")
+        bonuses = [v.id for v in rubric.vetoes if v.kind == "bonus"]
+        if bonuses:
+            why.append(f"bonus items {', '.join(bonuses)} add points")
+        if not why:
+            return
+        quotas = [i for i, tier in enumerate(rubric.tiers) if tier.max_share is not None]
+        if quotas:
+            names = ", ".join(repr(rubric.tiers[i].id) for i in quotas)
+            self.add(
+                "clamp-ties",
+                ("tiers", quotas[0], "max_share"),
+                f"totals above the scale maximum {fmt(high)} are held at it ({'; '.join(why)}), "
+                f"so parks can tie at {fmt(high)}, and a quota (tiers {names}) drops every park "
+                "tied at its cut-off; declare `total: {ceiling: false}` to keep their totals apart",
+            )
+
     def vetoes(self) -> None:
         best = self.rubric.tiers[0].id
         for i, veto in enumerate(self.rubric.vetoes):
@@ -348,6 +403,61 @@ class _Linter:
                     ("vetoes", i, "tier"),
                     f"veto {veto.id!r} caps at the best tier {best!r}, so it never changes a result",
                 )
+
+    def derived_faults(self) -> None:
+        """Derived formulas that overflow or divide by zero for some combination of their
+        inputs' declared bounds, zero and the formulas' own constants, where those are allowed."""
+        ctx = context_for(self.rubric)
+        sources = derived_sources(self.rubric)
+        for i, d in enumerate(self.rubric.derived):
+            if d.formula is None:
+                continue
+            chain, stack = set(), [d.id]
+            while stack:
+                name = stack.pop()
+                if name in sources and name not in chain:
+                    chain.add(name)
+                    stack += sources[name]
+            constants = [
+                c
+                for other in self.rubric.derived
+                if other.id in chain and other.formula is not None
+                for c in formula_constants(other.formula)
+            ]
+            names = sorted(ctx.base_inputs([d.id]))
+            options = [_trials(ctx.domains[name], constants) for name in names]
+            count = math.prod(len(o) for o in options)
+            if not names or count > _MAX_TRIALS:
+                continue
+            grid = np.array(list(itertools.product(*options)), dtype=float)
+            columns = {name: grid[:, k] for k, name in enumerate(names)}
+            values, faults = ctx.plan.derive(columns, count)
+            if d.id not in faults:
+                continue
+            row = int(np.flatnonzero(faults[d.id])[0])
+            self.add(
+                "derived-fault",
+                ("derived", i, "formula"),
+                f"derived input {d.id!r} {ctx.plan.fault_text(d.id, values, row)}; the declared "
+                "input ranges allow these values, so a park reporting them is refused: declare "
+                "ranges that exclude them, or guard the formula (x / y if y > 0 else 0)",
+            )
+
+
+def _trials(domain: Domain, constants: Sequence[float]) -> list[float]:
+    """Values of one input to try a formula at: its bounds, zero and the formula's constants
+    where its declared range allows them, zero last so that a telling fault is found first."""
+    spec = domain.spec
+    if spec.type == "boolean":
+        return [1.0, 0.0]
+    if spec.type == "category":
+        return [float(k) for k in range(len(spec.categories or []))]
+    low = -math.inf if spec.min is None else spec.min
+    high = math.inf if spec.max is None else spec.max
+    found = {domain.low, domain.high, 0.0, *constants}
+    if spec.type == "integer":
+        found = {float(round(v)) for v in found}
+    return sorted((v for v in found if low <= v <= high), key=lambda v: (v == 0, v))
 
 
 def _key(*parts: str | int) -> PathKey:
@@ -362,9 +472,11 @@ def lint(rubric: RubricLike = None) -> list[Finding]:
     """Static findings for a rubric (path, YAML text or loaded); an empty list is clean."""
     linter = _Linter(load_rubric(rubric))
     linter.unused()
+    linter.derived_faults()
     linter.zero_weights()
     linter.tiers()
     linter.ranges_and_directions()
     linter.labels()
+    linter.clamp_ties()
     linter.vetoes()
     return linter.findings

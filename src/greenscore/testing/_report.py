@@ -71,7 +71,10 @@ class ConsistencyReport:
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.code not in self.allowed)
+        """Findings that fail the check: errors and warnings not allowed (notes never do)."""
+        return tuple(
+            f for f in self.findings if f.code not in self.allowed and f.severity != "note"
+        )
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)

@@ -34,17 +34,21 @@ from greenscore.testing._strategies import profiles, values
 
 
 def bounded(ctx: RubricContext, max_examples: int) -> Setup:
+    """Scores stay on the scale; a rubric without a ceiling lets scores pass its top (uncapped
+    indicators are then intended) and one without a floor lets the total fall below its bottom."""
+    total = ctx.rubric.total
     low, high = ctx.rubric.scale.min, ctx.rubric.scale.max
+    top = high if total.ceiling else math.inf
     tol = ctx.tolerance
 
-    def outside(x: float) -> bool:
-        return not math.isnan(x) and not low - tol <= x <= high + tol
+    def outside(x: float, bottom: float = low) -> bool:
+        return not math.isnan(x) and not bottom - tol <= x <= top + tol
 
     def body(profile: Profile) -> Violation | None:
         s = ctx.score([profile])
         if ctx.failed(s, 0):
             return None
-        scale = f"the scale {fmt(low)}–{fmt(high)}"
+        scale = f"the scale {fmt(low)}–{fmt(high)}" if total.ceiling else f"{fmt(low)} and up"
         for step in ctx.plan.indicators:
             x = float(s.indicator_score[0, step.position])
             if outside(x):
@@ -55,14 +59,16 @@ def bounded(ctx: RubricContext, max_examples: int) -> Setup:
             x = float(s.dimension_score[0, d])
             if outside(x):
                 return Violation(f"dimension {dim.spec.id!r} scores {num(x)}, outside {scale}")
-        for what, x in (("weighted score", s.raw_total[0]), ("total", s.total[0])):
-            if outside(float(x)):
-                return Violation(f"the {what} is {num(x)}, outside {scale}")
+        if outside(float(s.raw_total[0])):
+            return Violation(f"the weighted score is {num(s.raw_total[0])}, outside {scale}")
+        if outside(float(s.total[0]), low if total.floor else -math.inf):
+            return Violation(f"the total is {num(s.total[0])}, outside {scale}")
         return None
 
     extremes = st.sampled_from([ctx.best_profile, ctx.worst_profile])
+    within = f"{fmt(low)}–{fmt(high)}" if total.ceiling else f"{fmt(low)} and up (no ceiling)"
     return Setup(
-        f"every score stays within {fmt(low)}–{fmt(high)}",
+        f"every score stays within {within}",
         st.one_of(extremes, profiles(ctx.rubric, missing=True)),
         body,
         profile_only,
@@ -84,6 +90,17 @@ def _why_backwards(spec: Indicator) -> str:
     return method_of(spec).backwards(spec) or "its scores run against its direction"
 
 
+_OPPOSITE = {"higher": "lower", "lower": "higher"}
+
+
+def _direction_of(spec: Indicator, name: str) -> str:
+    """The way an input should move to improve the indicator: its direction, or the opposite
+    for a yardstick it is measured against (a benchmark it divides by)."""
+    if name in method_of(spec).references(spec):
+        return _OPPOSITE.get(spec.direction, spec.direction)
+    return spec.direction
+
+
 def monotone(ctx: RubricContext, max_examples: int) -> Setup:
     inputs = ctx.plan.inputs
     targets: list[_Target] = []
@@ -100,9 +117,10 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
             skipped_derived.append(f"{spec.id} ({', '.join(names)})")
             continue
         for name in names:
-            same = all(getattr(r, "direction", None) == spec.direction for r in ctx.readers[name])
+            direction = _direction_of(spec, name)
+            same = all(_direction_of(r, name) == direction for r in ctx.readers[name])
             clean = same and name not in ctx.formula_inputs
-            targets.append(_Target(spec.id, name, spec.direction, clean))
+            targets.append(_Target(spec.id, name, direction, clean))
     notes = []
     if skipped_derived:
         notes.append("not checked, fed by derived inputs: " + "; ".join(skipped_derived))

@@ -44,7 +44,10 @@ def profiles(
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Valid profiles (dicts) for a rubric; with missing=True optional fields may be absent or None.
 
-    A rubric with pools also gets its pool fields, each one of POOL_LABELS."""
+    Valid means the engine scores them: values within the declared ranges whose derived inputs
+    neither overflow nor divide by zero (lint's derived-fault names the ranges that allow those).
+    A rubric with pools also gets its pool fields, each one of POOL_LABELS.
+    """
     loaded = load_rubric(rubric)
     ctx = context_for(loaded)
     required: dict[str, st.SearchStrategy[Any]] = {}
@@ -56,7 +59,8 @@ def profiles(
             required[name] = values(domain)
     for name in loaded.pools:
         required[name] = st.sampled_from(POOL_LABELS)
-    return st.fixed_dictionaries(required, optional=optional)
+    drawn = st.fixed_dictionaries(required, optional=optional)
+    return drawn.filter(ctx.derives) if ctx.has_formulas else drawn
 
 
 @st.composite
@@ -173,7 +177,14 @@ class _Builder:
     def make_derived(self) -> None:
         draw = self.draw
         numeric = [s["id"] for s in self.of_type("number", "integer")]
-        templates = ["{a} + {b}", "{a} - {b}", "{a} * 2", "max({a}, {b})", "{a} / (abs({b}) + 1)"]
+        templates = [
+            "{a} + {b}",
+            "{a} - {b}",
+            "{a} * 2",
+            "max({a}, {b})",
+            "{a} / (abs({b}) + 1)",
+            "{a} / {b}",
+        ]
         for i in range(draw(st.integers(0, 2))):
             a, b = draw(st.sampled_from(numeric)), draw(st.sampled_from(numeric))
             formula = draw(st.sampled_from(templates)).format(a=a, b=b)
@@ -215,6 +226,8 @@ class _Builder:
             booleans=[s["id"] for s in self.of_type("boolean")],
             categories={s["id"]: s["categories"] for s in self.of_type("category")},
             ranges=self.ranges,
+            floors={s["id"]: s["min"] for s in self.of_type("number", "integer") if "min" in s},
+            cohort=self.cohort,
         )
 
     def make_indicator(self) -> dict[str, Any]:
@@ -342,7 +355,8 @@ class _Builder:
         ranked = list(tiers)
         vetoes = []
         for i in range(draw(st.integers(0, 3))):
-            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct", "unrated"]))
+            kinds = ["force_tier", "cap_tier", "deduct", "bonus", "unrated"]
+            kind = draw(st.sampled_from(kinds))
             if kind == "unrated":
                 if tiers[-1]["id"] != OUTSIDE:
                     tiers.append({"id": OUTSIDE, "label": "not rated"})
@@ -357,7 +371,7 @@ class _Builder:
                 )
                 continue
             veto: dict[str, Any] = {"id": f"v{i}", "kind": kind, "reason": f"reason {i}"}
-            if kind == "deduct":
+            if kind in ("deduct", "bonus"):
                 low, high = self.scale
                 if draw(st.booleans()):
                     veto["when"] = self.condition()
@@ -365,8 +379,10 @@ class _Builder:
                 proportional = draw(st.booleans())
                 if numeric and proportional:
                     veto["points"] = (
-                        f"{(high - low) / 100} * {draw(st.sampled_from(numeric))['id']}"
+                        f"abs({(high - low) / 100} * {draw(st.sampled_from(numeric))['id']})"
                     )
+                    if draw(st.booleans()):
+                        veto["cap"] = round((high - low) * draw(st.sampled_from([0.02, 0.1])), 6)
                 else:
                     veto["points"] = round(
                         (high - low) * draw(st.sampled_from([0.01, 0.05, 0.2])), 6
@@ -376,6 +392,19 @@ class _Builder:
                 veto["tier"] = draw(st.sampled_from(ranked))["id"]
             vetoes.append(veto)
         return vetoes
+
+    def total(self, vetoes: list[dict[str, Any]]) -> dict[str, Any]:
+        """Sometimes a total without a floor or ceiling, and caps on all bonuses or deductions."""
+        draw = self.draw
+        low, high = self.scale
+        total: dict[str, Any] = {}
+        for key in ("floor", "ceiling"):
+            if not draw(st.integers(0, 3)):
+                total[key] = False
+        for key, kind in (("bonus_cap", "bonus"), ("deduction_cap", "deduct")):
+            if any(v["kind"] == kind for v in vetoes) and draw(st.booleans()):
+                total[key] = round((high - low) * draw(st.sampled_from([0.01, 0.05])), 6)
+        return total
 
     def add_conditions(self, tiers: list[dict[str, Any]], vetoes: list[dict[str, Any]]) -> None:
         draw = self.draw
@@ -399,8 +428,8 @@ class _Builder:
                 else:
                     cond = {"type": kind}
                     by_id = draw(st.booleans())
-                    if vetoes and by_id:
-                        ids = [v["id"] for v in vetoes]
+                    ids = [v["id"] for v in vetoes if v["kind"] != "bonus"]
+                    if ids and by_id:
                         cond["vetoes"] = draw(
                             st.lists(st.sampled_from(ids), min_size=1, unique=True)
                         )
@@ -437,6 +466,13 @@ def rubric_documents(
         doc["scale"] = {"min": low, "max": high}
     if draw(st.integers(0, 3)) == 0:
         doc["rounding"] = {"decimals": draw(st.integers(0, 3))}
+        if draw(st.booleans()):
+            doc["rounding"]["mode"] = "half_even"
+        if draw(st.booleans()):
+            doc["rounding"]["dimensions"] = draw(st.integers(0, 3))
+    total = b.total(vetoes)
+    if total:
+        doc["total"] = total
     doc["missing"] = draw(st.sampled_from(_POLICIES))
     if not draw(st.integers(0, 3)):
         doc["pools"] = ["county"]

@@ -37,10 +37,11 @@ def _refinish(ctx: RubricContext, s: Scores, raw_total: float) -> Scores:
 
 def tier_order(ctx: RubricContext, max_examples: int) -> Setup:
     scale = ctx.rubric.scale
+    top = scale.max if ctx.rubric.total.ceiling else scale.max + scale.span
     floors = (t.min_score for t in ctx.rubric.tiers if t.min_score is not None)
     edges = sorted({scale.min, scale.max, *floors})
     edges = [e for e in edges if scale.min <= e <= scale.max]
-    totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, scale.max, allow_nan=False))
+    totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, top, allow_nan=False))
     strategy = st.tuples(profiles(ctx.rubric, missing=True), totals, totals)
 
     def body(example: Any) -> Violation | None:
@@ -98,7 +99,8 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
 def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
     summary = "a forced, capped or unrated tier always wins over the score and over places"
-    vetoes = [(v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind != "deduct"]
+    kinds = ("force_tier", "cap_tier", "unrated")
+    vetoes = [(v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind in kinds]
     if not vetoes:
         return Setup(summary, notes=["no force_tier, cap_tier or unrated vetoes"])
     tier_index = ctx.plan.tier_index
