@@ -652,16 +652,17 @@ def test_bad_arguments(small: greenscore.Rubric) -> None:
 
 
 @pytest.mark.slow
-def test_hundred_thousand_rows_take_seconds() -> None:
-    import time
-
+def test_hundred_thousand_rows_are_all_scored() -> None:
+    """1,064 copies of the 94 parks under new ids: every row scored, each copy's totals equal to
+    the original's (speed is measured by make bench, not here)."""
     base = read_table(JIANGXI / "parks_2016.csv").frame
     big = pd.concat([base] * 1064, ignore_index=True)
     big["park_id"] = [f"P{i}" for i in range(len(big))]
-    start = time.perf_counter()
     result = assess(big)
-    assert time.perf_counter() - start < 10
-    assert result.accounting["scored"] == len(big)
+    assert result.accounting["scored"] == len(big) == 100_016
+    one = assess(base).results.set_index("park_id").loc[base["park_id"], "total"].to_numpy()
+    totals = result.results.set_index("park_id").loc[big["park_id"], "total"].to_numpy()
+    assert (totals.reshape(1064, len(base)) == one).all()
 
 
 def test_writes_tables_with_empty_columns(tmp_path: Path) -> None:

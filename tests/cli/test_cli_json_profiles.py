@@ -102,4 +102,4 @@ def test_defect4_huge_integer_in_a_yaml_profile_is_a_problem_not_an_overflow(
     assert main(["evaluate", str(path)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "main_business_income" in err and "expected a finite number" in err
+    assert "main_business_income" in err and "overflows: the number is too large" in err

@@ -539,10 +539,12 @@ def test_formula_is_immutable_hashable_and_picklable() -> None:
 def test_functions_table() -> None:
     assert set(FUNCTIONS) == {
         "min", "max", "abs", "sqrt", "log", "log10", "exp", "clip", "where", "isnull", "coalesce",
+        "reported",
     }  # fmt: skip
     assert FUNCTIONS["min"] == FUNCTIONS["max"] == (2, 100)
     assert FUNCTIONS["clip"] == FUNCTIONS["where"] == 3
     assert FUNCTIONS["coalesce"] == 2
+    assert FUNCTIONS["reported"] == (1, 100)
     with pytest.raises(TypeError):
         FUNCTIONS["open"] = 1  # type: ignore[index]
 

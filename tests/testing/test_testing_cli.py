@@ -84,3 +84,23 @@ def test_main_command_discovers_check_and_schema(capsys):
     assert "missing_never_pays" in capsys.readouterr().out
     assert main(["schema"]) == 0
     assert main(["check", str(BROKEN / "absent.yaml")]) == 1
+
+
+def test_defect_issue9_check_leaves_no_hypothesis_folder(tmp_path):
+    """`greenscore check` keeps hypothesis's cache out of the working directory (issue 9, item 9)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    done = subprocess.run(
+        [sys.executable, "-m", "greenscore", "check", "--max-examples", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

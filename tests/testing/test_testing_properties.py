@@ -165,6 +165,90 @@ def test_properties_can_be_chosen(default_report):
     assert len(default_report.checks) == len(PROPERTIES)
 
 
+RATIO = """\
+name: ratio rubric
+version: "1"
+inputs:
+  - {id: tax, min: 0, max: 100}
+  - {id: land, min: 1, max: 10}
+derived:
+  - {id: tax_per_ha, formula: tax / land}
+dimensions:
+  - id: d
+    indicators:
+      - id: yield_
+        input: tax_per_ha
+        method: bands
+        direction: higher
+        bands:
+          - {to: 5, points: 100}
+          - {from: 5, points: 40}
+tiers:
+  - {id: top, min_score: 50}
+  - {id: bottom, min_score: 0}
+"""
+
+
+def test_issue9_monotone_covers_indicators_fed_by_derived_inputs() -> None:
+    """Bands that pay 100 below a tax per ha of 5 and 40 above it run against direction 'higher';
+    the indicator reads tax / land, so monotone moves tax or land (the sign of each found by
+    probing the formula) and catches it, where it used to skip the indicator."""
+    report = check_rubric(RATIO, properties=["monotone"], run_lint=False)
+    check = report.check("monotone")
+    assert not check.passed
+    assert "derived input 'tax_per_ha'" in check.explanation
+    assert check.counterexample is not None
+    assert check.counterexample["derived"] == "tax_per_ha"
+    assert check.counterexample["input"] in ("tax", "land")
+    before = check.counterexample["profile"]
+    after = {**before, check.counterexample["input"]: check.counterexample["to"]}
+    assert after["tax"] / after["land"] > before["tax"] / before["land"]
+
+
+def test_monotone_holds_for_a_ratio_read_the_right_way_round() -> None:
+    """Linear goalposts 0–20 on tax / land with direction 'higher': more tax or less land never
+    lowers the score, and no indicator is left out."""
+    text = RATIO.split("      - id: yield_")[0] + (
+        "      - {id: yield_, input: tax_per_ha, method: linear, goalposts: {worst: 0, best: 20}}\n"
+        + RATIO.split("          - {from: 5, points: 40}\n")[1]
+    )
+    check = check_rubric(text, properties=["monotone"], run_lint=False).check("monotone")
+    assert check.passed, check.explanation
+    assert not any("not checked" in note for note in check.notes)
+
+
+GATED = """\
+name: progress gate
+version: "1"
+inputs:
+  - {id: income, min: 0}
+  - {id: carbon, min: 0}
+derived:
+  - {id: carbon_falls, history: {input: carbon, statistic: falls_every_period, periods: 3}}
+dimensions:
+  - id: d
+    indicators:
+      - {id: size, input: income, method: linear, goalposts: {worst: 0, best: 300}}
+vetoes:
+  - {id: carbon_gate, kind: cap_tier, when: "not carbon_falls", tier: mid, reason: r}
+tiers:
+  - {id: top, min_score: 80}
+  - {id: mid, min_score: 20}
+  - {id: low, min_score: 0}
+"""
+
+
+def test_issue9_tiers_reachable_meets_a_history_gate() -> None:
+    """'top' needs carbon to fall over 3 periods; a lone profile has no earlier periods, so the
+    gate used to cap every profile at 'mid'. The check now carries earlier values (carbon@-1,
+    carbon@-2): the best profile has income 300 (score 100) and carbon falling into this year."""
+    check = check_rubric(GATED, properties=["tiers_reachable"], run_lint=False).check(
+        "tiers_reachable"
+    )
+    assert check.passed, check.explanation
+    assert "top: the best profile" in check.notes[0]
+
+
 FORCED_UNDER_QUOTA = """
 name: forced under a quota
 version: "1"

@@ -26,6 +26,7 @@ from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.scores import Scores
 from greenscore.errors import DataProblem, ProfileError
 from greenscore.io import TableSource, from_frame, make_provenance, read_table
+from greenscore.rubric import models as m
 from greenscore.rubric.load import RubricLike, load_rubric
 
 DataLike = pd.DataFrame | ArrowTabular | str | os.PathLike[str] | TableSource
@@ -307,6 +308,16 @@ def _ranks(plan: Plan, scores: Scores) -> dict[str, Any]:
     return out
 
 
+def consequence_columns(rubric: m.Rubric, tier: np.ndarray) -> dict[str, np.ndarray]:
+    """``consequence.<id>`` per declared consequence value: the value the reached tier carries,
+    NaN (an empty cell) where that tier carries none; no columns when none is declared."""
+    columns = {}
+    for spec in rubric.consequence_values:
+        per_tier = [t.consequence.values.get(spec.id, math.nan) for t in rubric.tiers]
+        columns[f"consequence.{spec.id}"] = np.array(per_tier, dtype=float)[tier]
+    return columns
+
+
 def _results(
     plan: Plan,
     prepared: Prepared,
@@ -348,6 +359,7 @@ def _results(
     data["tier_label"] = np.array([t.label for t in tiers], dtype=object)[tier]
     data["consequence_kind"] = np.array([t.consequence.kind for t in tiers], dtype=object)[tier]
     data["consequence"] = np.array([t.consequence.text for t in tiers], dtype=object)[tier]
+    data.update(consequence_columns(rubric, tier))
     data["vetoes"] = vetoes
     data.update(_ranks(plan, scores))
     for d, dim in enumerate(plan.dimensions):

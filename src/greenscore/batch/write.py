@@ -54,12 +54,14 @@ _RUBRIC_COLUMNS = [
 def rubric_table(rubric: m.Rubric) -> pd.DataFrame:
     """The rubric as one table: dimensions, indicators (unit, method, weights), vetoes, tiers.
 
-    Derived inputs are left out (the methodology table lists them) to keep the sheet's rows.
+    Derived inputs are left out (the methodology table lists them) to keep the sheet's rows; a
+    rubric declaring consequence values gets a last column wording each tier's numbers.
     """
     rows = [row for row in rubric_rows(rubric) if row.kind != "derived"]
+    columns = [*_RUBRIC_COLUMNS, *(["consequence_values"] if rubric.consequence_values else [])]
     return pd.DataFrame(
-        [[getattr(row, c) for c in _RUBRIC_COLUMNS] for row in rows],
-        columns=_RUBRIC_COLUMNS,
+        [[getattr(row, c) for c in columns] for row in rows],
+        columns=columns,
         dtype=object,
     )
 

@@ -24,20 +24,12 @@ def lag_column(name: str, lag: int) -> str:
     return f"{name}@-{lag}"
 
 
-def history_statistic(
-    spec: m.History, values: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray], n: int
-) -> np.ndarray:
-    """A statistic of one input over this period and the previous ones.
+def history_statistic(spec: m.History, series: list[np.ndarray]) -> np.ndarray:
+    """A statistic of one input over this period and the previous ones (series[k]: k back).
 
     NaN when one is missing or for a relative change from zero; ±inf where the true result is
     beyond the float range (a mean never is: it is taken without overflowing).
     """
-    series = [values[spec.input]] + [
-        np.asarray(columns[lag_column(spec.input, k)], dtype=float)
-        if lag_column(spec.input, k) in columns
-        else np.full(n, np.nan)
-        for k in range(1, spec.periods)
-    ]
     stacked = np.vstack(series)
     result: np.ndarray
     if spec.statistic == "change":
@@ -58,24 +50,59 @@ def history_statistic(
 
 
 def order_derived(rubric: m.Rubric) -> list[DerivedStep]:
-    """Derived inputs in dependency order: history statistics first, then formulas."""
+    """Derived inputs in dependency order: history statistics of declared inputs first, then the
+    rest, each after what it reads (a statistic of a derived input after that input)."""
+    sources: dict[str, Formula | m.History] = {
+        d.id: d.history if d.history is not None else parse_formula(str(d.formula))
+        for d in rubric.derived
+    }
     ordered: list[DerivedStep] = [
-        (d.id, d.history) for d in rubric.derived if d.history is not None
+        (name, source)
+        for name, source in sources.items()
+        if isinstance(source, m.History) and source.input not in sources
     ]
-    formulas = {d.id: parse_formula(d.formula) for d in rubric.derived if d.formula is not None}
-    done: set[str] = set()
+    done = {name for name, _ in ordered}
 
     def visit(name: str) -> None:
         if name in done:
             return
         done.add(name)
-        for dep in sorted(formulas[name].names & formulas.keys()):
+        source = sources[name]
+        reads = {source.input} if isinstance(source, m.History) else source.names
+        for dep in sorted(reads & sources.keys()):
             visit(dep)
-        ordered.append((name, formulas[name]))
+        ordered.append((name, source))
 
-    for name in formulas:
+    for name in sources:
         visit(name)
     return ordered
+
+
+class _Lags:
+    """Earlier periods' values of an input: a declared input's lag column, or a derived formula
+    worked out again from the lag columns of what it reads (missing where it is not finite)."""
+
+    def __init__(
+        self, derived: list[DerivedStep], columns: Mapping[str, np.ndarray], n: int
+    ) -> None:
+        self.formulas = {name: s for name, s in derived if isinstance(s, Formula)}
+        self.columns = columns
+        self.n = n
+        self.known: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, lag: int) -> np.ndarray:
+        key = lag_column(name, lag)
+        if key not in self.known:
+            formula = self.formulas.get(name)
+            if formula is None:
+                column = self.columns.get(key)
+                value = np.full(self.n, np.nan) if column is None else np.asarray(column, float)
+            else:
+                env = {dep: self(dep, lag) for dep in formula.names}
+                value = rows_of(formula(env), self.n)
+                value = np.where(np.isfinite(value), value, np.nan)
+            self.known[key] = value
+        return self.known[key]
 
 
 def derive_values(
@@ -92,10 +119,12 @@ def derive_values(
         for name in inputs
     }
     faults: dict[str, np.ndarray] = {}
+    lags = _Lags(derived, columns, n)
     with np.errstate(all="ignore"):
         for name, source in derived:
             if isinstance(source, m.History):
-                result = history_statistic(source, values, columns, n)
+                earlier = [lags(source.input, k) for k in range(1, source.periods)]
+                result = history_statistic(source, [values[source.input], *earlier])
                 fault = np.isinf(result)
                 values[name] = np.where(fault, np.nan, result)
             else:

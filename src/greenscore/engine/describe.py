@@ -6,6 +6,7 @@ Markdown summary all read their wording from this module, so a rule is worded on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
@@ -202,9 +203,27 @@ def tier_rules(rubric: m.Rubric) -> list[str]:
     return rules
 
 
-def consequence_text(kind: str, text: str) -> str:
-    """What the reward/penalty system attaches to a tier, e.g. 'reward: public commendation'."""
-    return f"{kind}: {text or '—'}"
+def consequence_text(kind: str, text: str, values: str = "") -> str:
+    """What the reward/penalty system attaches to a tier, e.g. 'reward: public commendation', with
+    its numbers worded by :func:`consequence_values_text` in brackets when it carries any."""
+    return f"{kind}: {text or '—'}" + (f" ({values})" if values else "")
+
+
+def consequence_value_title(spec: m.ConsequenceValue) -> str:
+    """A declared consequence value as a heading, e.g. '电价加价 (元/kWh)'."""
+    name = spec.label or spec.id
+    return f"{name} ({spec.unit})" if spec.unit else name
+
+
+def consequence_values_text(rubric: m.Rubric, values: Mapping[str, float]) -> str:
+    """A tier's numeric consequences in the rubric's declaration order, each with its label and
+    unit, e.g. '电价加价 0.1 元/kWh; 用地指标调整 -10 %' (empty when it carries none)."""
+    parts = [
+        " ".join(p for p in (spec.label or spec.id, fmt(values[spec.id], 6), spec.unit) if p)
+        for spec in rubric.consequence_values
+        if spec.id in values
+    ]
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -231,6 +250,7 @@ class RubricRow:
     min_score: float | None = None
     consequence_kind: str | None = None
     reason: str | None = None
+    consequence_values: str | None = None
 
     @property
     def summary(self) -> str:
@@ -240,8 +260,8 @@ class RubricRow:
         if self.kind == "veto":
             return f"{self.rule} — {self.reason}"
         if self.kind == "tier":
-            return (
-                f"{self.rule} → {consequence_text(self.consequence_kind or '', self.reason or '')}"
+            return f"{self.rule} → " + consequence_text(
+                self.consequence_kind or "", self.reason or "", self.consequence_values or ""
             )
         return self.rule
 
@@ -318,6 +338,7 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                 min_score=tier.min_score,
                 consequence_kind=tier.consequence.kind,
                 reason=tier.consequence.text,
+                consequence_values=consequence_values_text(rubric, tier.consequence.values) or None,
             )
         )
     return rows

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from greenscore.engine.describe import veto_effect
+from greenscore.engine.describe import consequence_text, veto_effect
 from greenscore.engine.inputs import PeriodKey
 from greenscore.io import display as d
 from greenscore.methods.base import fmt
@@ -86,7 +86,9 @@ def assessment_html(a: Assessment) -> d.Html:
             d.strong(tier.label or tier.id, tone=tier.consequence_kind),
             f" ({tier.id})",
         ),
-        d.line(f"{tier.consequence_kind}: {tier.consequence or '—'}"),
+        d.line(
+            consequence_text(tier.consequence_kind, tier.consequence, tier.consequence_values_text)
+        ),
     ]
     if a.deductions:
         parts.append(d.line(f"weighted score {fmt(a.raw_total)} − deductions {fmt(a.deductions)}"))

@@ -42,6 +42,7 @@ from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula, parse_formula
+from greenscore.rubric.graph import base_inputs, derived_sources
 from greenscore.rubric.load import rubric_sha256
 
 __all__ = ["Plan", "RubricCache", "compile_rubric"]
@@ -108,9 +109,7 @@ class Plan:
             if is_cohort(s.spec) and s.id not in frozen and not calibrated
         ]
         self.relative = bool(self.place_tiers) or any(is_cohort(s.spec) for s in self.indicators)
-        self.history_inputs = {
-            d.history.input: d.history.periods for d in rubric.derived if d.history is not None
-        }
+        self.history_inputs = history_inputs(rubric)
         self.indicator_parent = np.array(
             [self.dimension_index[step.dimension] for step in self.indicators], dtype=np.intp
         )
@@ -307,6 +306,19 @@ class Plan:
     def place_cutoffs(self, s: Scores) -> dict[str, dict[str, dict[str, float]]]:
         """Each pool's place cut-offs in these scores, frozen by calibration (by pool label)."""
         return cutoffs(self, s)
+
+
+def history_inputs(rubric: m.Rubric) -> dict[str, int]:
+    """The declared inputs whose earlier values history statistics need, with the most periods
+    each needs: a statistic of a derived input needs the inputs its formula reads."""
+    sources = derived_sources(rubric)
+    declared = {spec.id for spec in rubric.inputs}
+    out: dict[str, int] = {}
+    for d in rubric.derived:
+        if d.history is not None:
+            for name in sorted(base_inputs([d.history.input], sources) & declared):
+                out[name] = max(out.get(name, 0), d.history.periods)
+    return out
 
 
 class RubricCache(Generic[T]):

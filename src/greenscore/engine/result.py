@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from greenscore.engine.describe import veto_effect
+from greenscore.engine.describe import consequence_values_text, veto_effect
 from greenscore.engine.display import assessment_frame, assessment_html, value_text, who
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.normalise import MISSING_ERROR, TREATMENTS
@@ -21,13 +21,16 @@ from greenscore.methods.base import fmt
 
 @dataclass(frozen=True)
 class Tier:
-    """The tier reached and what the reward/penalty system attaches to it."""
+    """The tier reached and what the reward/penalty system attaches to it: its words and the
+    numbers it carries (declared id → value; empty when the tier carries none)."""
 
     id: str
     label: str
     min_score: float | None
     consequence_kind: str
     consequence: str
+    consequence_values: dict[str, float] = field(default_factory=dict)
+    consequence_values_text: str = ""
 
     def __str__(self) -> str:
         return f"{self.label or self.id} ({self.id})"
@@ -183,6 +186,8 @@ class Assessment:
             f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
         ]
+        if self.tier.consequence_values_text:
+            lines.append(f"  consequence values: {self.tier.consequence_values_text}")
         lines += self._total_lines()
         if self.score_tier != self.tier.id:
             lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
@@ -316,6 +321,12 @@ def build_assessment(
         tier_spec.min_score,
         tier_spec.consequence.kind,
         tier_spec.consequence.text,
+        {
+            spec.id: tier_spec.consequence.values[spec.id]
+            for spec in rubric.consequence_values
+            if spec.id in tier_spec.consequence.values
+        },
+        consequence_values_text(rubric, tier_spec.consequence.values),
     )
     return Assessment(
         entity=entity,

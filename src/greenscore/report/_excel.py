@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ from greenscore.report._data import (
     indicator_table,
     methodology_table,
 )
+from greenscore.rubric import models as m
 
 SCORE = "0.0"
 SHARE = "0.0%"
@@ -56,6 +58,24 @@ def write_workbook(
     return written
 
 
+def consequence_formats(rubric: m.Rubric) -> dict[str, str]:
+    """A number format per ``consequence.<id>`` column with as many decimals as the rubric's
+    values of that id need (at most six), so 0.05 shows as 0.05 and -10 as -10."""
+    formats = {}
+    for spec in rubric.consequence_values:
+        values = [
+            t.consequence.values[spec.id] for t in rubric.tiers if spec.id in t.consequence.values
+        ]
+        places = max((_decimals(v) for v in values), default=0)
+        formats[f"consequence.{spec.id}"] = "0." + "0" * places if places else "0"
+    return formats
+
+
+def _decimals(value: float) -> int:
+    text = f"{value:.6f}".rstrip("0")
+    return len(text) - text.index(".") - 1
+
+
 def _sheets(
     batch: BatchLike, chosen: Mapping[str, Any], found: Mapping[str, GapOrReason] | None
 ) -> dict[str, tuple[pd.DataFrame, SheetStyle]]:
@@ -67,7 +87,8 @@ def _sheets(
         if c in ("total", "raw_total", "deductions", "bonuses", "clamped_from", "previous_total")
         or c.startswith(("dim.", "ind."))
     ]
-    result_formats = {c: SCORE for c in score_columns} | {"score_change": CHANGE}
+    value_formats = consequence_formats(rubric)
+    result_formats = {c: SCORE for c in score_columns} | {"score_change": CHANGE} | value_formats
     sheets: dict[str, tuple[pd.DataFrame, SheetStyle]] = {
         "results": (results, SheetStyle(result_formats)),
         "indicators": (
@@ -98,9 +119,15 @@ def _sheets(
             "consequence": [t.consequence.text for t in rubric.tiers],
         }
     )
+    for spec in rubric.consequence_values:
+        tiers[f"consequence.{spec.id}"] = [
+            t.consequence.values.get(spec.id, math.nan) for t in rubric.tiers
+        ]
     sheets["tiers"] = (
         tiers,
-        SheetStyle({"min_score": "0.0", "share": SHARE}, frozenset({"consequence"})),
+        SheetStyle(
+            {"min_score": "0.0", "share": SHARE} | value_formats, frozenset({"consequence"})
+        ),
     )
     if batch.transitions is not None:
         sheets["transitions"] = (batch.transitions.reset_index(), SheetStyle())

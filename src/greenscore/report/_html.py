@@ -216,6 +216,7 @@ def _overview(
             "min_score": t.min_score,
             "kind": t.consequence.kind,
             "consequence": t.consequence.text,
+            "values": words.consequence_values_text(rubric, t.consequence.values),
             "count": int(counts.get(t.id, 0)),
             "share": counts.get(t.id, 0) / n if n else 0.0,
             "previous": None if previous_counts is None else int(previous_counts.get(t.id, 0)),
@@ -448,6 +449,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                 "conditions": [words.condition_text(c) for c in t.conditions],
                 "kind": t.consequence.kind,
                 "consequence": t.consequence.text,
+                "values": words.consequence_values_text(rubric, t.consequence.values),
             }
             for t in rubric.tiers
         ],

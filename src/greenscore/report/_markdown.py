@@ -9,7 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from greenscore.engine.describe import consequence_text, title
+from greenscore.engine.describe import (
+    consequence_text,
+    consequence_value_title,
+    consequence_values_text,
+    title,
+)
 from greenscore.io import atomic_write_text, ensure_not_input, escape_markdown
 from greenscore.methods.base import fmt
 from greenscore.report._data import BatchLike, number
@@ -22,6 +27,38 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int
     )
     lines += ["| " + " | ".join(escape_markdown(v) for v in row) + " |" for row in rows]
     return lines
+
+
+def _consequences(batch: BatchLike) -> list[str]:
+    """Parks per value of each declared numeric consequence (e.g. how many pay each surcharge),
+    with the tiers that carry it; nothing when the rubric declares none."""
+    rubric = batch.rubric
+    results = batch.results
+    rows: list[list[Any]] = []
+    labels = {t.id: title(t) for t in rubric.tiers}
+    for spec in rubric.consequence_values:
+        column = f"consequence.{spec.id}"
+        for value in sorted(
+            {v for t in rubric.tiers if (v := t.consequence.values.get(spec.id)) is not None}
+        ):
+            carrying = [t.id for t in rubric.tiers if t.consequence.values.get(spec.id) == value]
+            count = int((results[column] == value).sum()) if column in results.columns else 0
+            rows.append(
+                [
+                    consequence_value_title(spec),
+                    fmt(value, 6),
+                    count,
+                    ", ".join(labels[t] for t in carrying),
+                ]
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "## Consequences",
+        "",
+        *_table(["Consequence", "Value", "Parks", "Tiers"], rows, {1, 2}),
+    ]
 
 
 def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
@@ -54,12 +91,17 @@ def render_markdown(batch: BatchLike, *, top: int = 10) -> str:
             fmt(t.min_score),
             count,
             f"{100 * count / n:.1f}%" if n else "—",
-            consequence_text(t.consequence.kind, t.consequence.text),
+            consequence_text(
+                t.consequence.kind,
+                t.consequence.text,
+                consequence_values_text(rubric, t.consequence.values),
+            ),
         ]
         if previous_counts is not None:
             row.insert(3, int(previous_counts.get(t.id, 0)))
         rows.append(row)
     lines += _table(headers, rows, {1, 2, 3} | ({4} if previous_counts is not None else set()))
+    lines += _consequences(batch)
     total = results["total"].astype(float)
     if n:
         lines += [

@@ -56,6 +56,7 @@ FUNCTIONS: Mapping[str, int | tuple[int, int]] = MappingProxyType(
         "log10": 1,
         "max": (2, _MAX_ARGS),
         "min": (2, _MAX_ARGS),
+        "reported": (1, _MAX_ARGS),
         "sqrt": 1,
         "where": 3,
     }
@@ -71,12 +72,15 @@ _FAULT_WORDS = {
 
 @dataclass(frozen=True)
 class Formula:
-    """A parsed formula: call it with a mapping of name -> array to get a float64 array."""
+    """A parsed formula: call it with a mapping of name -> array to get a float64 array.
+
+    `valued` holds the names whose values it reads; a name only inside reported() is only counted."""
 
     source: str
     names: frozenset[str]
     _evaluate: Fn = field(repr=False, compare=False)
     _boolean: bool = field(default=False, repr=False, compare=False)
+    valued: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def __call__(self, env: Env) -> npt.NDArray[np.float64]:
         """Evaluate elementwise over the broadcast inputs; invalid results are NaN, never errors."""
@@ -129,7 +133,13 @@ def parse_formula(text: str, *, max_length: int = 2000, max_nodes: int = 500) ->
     compiler.check_size(tree, max_nodes)
     with np.errstate(all="ignore"):
         node = compiler.compile(tree.body)
-    return Formula(text, frozenset(compiler.names), evaluator(node), _is_boolean(tree.body))
+    return Formula(
+        text,
+        frozenset(compiler.names),
+        evaluator(node),
+        _is_boolean(tree.body),
+        frozenset(compiler.valued),
+    )
 
 
 def _is_boolean(node: ast.expr) -> bool:
@@ -194,6 +204,8 @@ class _Compiler:
         self.lines = _LINE_BREAK.split(text)
         self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
         self.names: set[str] = set()
+        self.valued: set[str] = set()
+        self.counting = 0
 
     def offset(self, lineno: int, col_offset: int) -> int:
         i = min(max(lineno - 1, 0), len(self.lines) - 1)
@@ -302,6 +314,8 @@ class _Compiler:
                 node,
             )
         self.names.add(name)
+        if not self.counting:
+            self.valued.add(name)
         return Node(load_name(name, self.column(node)))
 
     def binop(self, node: ast.BinOp) -> Node:
@@ -413,7 +427,13 @@ class _Compiler:
                 f"got {len(node.args)}",
                 node,
             )
-        return BUILDERS[name]([self.compile(arg) for arg in node.args])
+        counting = name == "reported"
+        self.counting += counting
+        try:
+            args = [self.compile(arg) for arg in node.args]
+        finally:
+            self.counting -= counting
+        return BUILDERS[name](args)
 
     dispatch: ClassVar[Mapping[type[ast.AST], Callable[[Any, Any], Node]]] = MappingProxyType(
         {

@@ -217,6 +217,18 @@ def _build_coalesce(args: list[Node]) -> Node:
     return fold(fn, *args, boolean=args[0].boolean and args[1].boolean)
 
 
+def _build_reported(args: list[Node]) -> Node:
+    fns = [a.fn for a in args]
+
+    def fn(env: Env) -> Any:
+        count: Any = 0.0
+        for f in fns:
+            count = count + ~np.isnan(f(env))
+        return np.asarray(count, dtype=np.float64)
+
+    return fold(fn, *args)
+
+
 BUILDERS: dict[str, Callable[[list[Node]], Node]] = {
     "abs": _unary_function(np.abs, finite=False),
     "sqrt": _unary_function(np.sqrt, finite=False),
@@ -229,6 +241,7 @@ BUILDERS: dict[str, Callable[[list[Node]], Node]] = {
     "where": _build_where,
     "isnull": _build_isnull,
     "coalesce": _build_coalesce,
+    "reported": _build_reported,
 }
 
 

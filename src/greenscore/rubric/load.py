@@ -17,6 +17,7 @@ from greenscore.errors import InputFileError, RubricError, RubricProblem
 from greenscore.errors import did_you_mean as _did_you_mean
 from greenscore.methods import method_of
 from greenscore.rubric import models as m
+from greenscore.rubric.consequences import consequence_problems
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
 from greenscore.rubric.places import pool_problems, tier_problems
@@ -168,6 +169,27 @@ def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str,
             visit(name, [name])
 
 
+def _history_over_derived(
+    collector: _Collector,
+    rubric: m.Rubric,
+    formulas: Mapping[str, Formula],
+    over_derived: Iterable[tuple[int, str]],
+) -> None:
+    """A history statistic of a derived input recomputes its formula in each earlier period from
+    the declared inputs of that period, so the formula may not read a statistic over periods."""
+    statistics = {d.id for d in rubric.derived if d.history is not None}
+    reads = {name: formula.names for name, formula in formulas.items()}
+    for i, name in over_derived:
+        behind = sorted(base_inputs([name], reads) & statistics)
+        if behind:
+            via = "is" if behind == [name] else f"reads {', '.join(map(repr, behind))},"
+            collector.add(
+                ("derived", i, "history", "input"),
+                f"{name!r} {via} a statistic over periods, which earlier periods do not have; "
+                "take the history of an input or of a formula over inputs",
+            )
+
+
 def _references(collector: _Collector, rubric: m.Rubric) -> None:
     inputs = {spec.id: spec for spec in rubric.inputs}
     reserved = {rubric.entity, rubric.period, *rubric.attributes, *rubric.pools}
@@ -186,13 +208,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     known = set(inputs)
     formulas: dict[str, Formula] = {}
     derived_ids = {d.id for d in rubric.derived}
+    over_derived: list[tuple[int, str]] = []
     for i, derived in enumerate(rubric.derived):
         if derived.history is not None:
             name = derived.history.input
-            if name not in inputs:
+            if name in derived_ids:
+                over_derived.append((i, name))
+            elif name not in inputs:
                 collector.add(
                     ("derived", i, "history", "input"),
-                    f"undeclared input {name!r}{_did_you_mean(name, inputs)}",
+                    f"undeclared input {name!r}{_did_you_mean(name, [*inputs, *derived_ids])}",
                 )
             elif inputs[name].type not in ("number", "integer"):
                 collector.add(("derived", i, "history", "input"), f"{name!r} is not numeric")
@@ -202,6 +227,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
         if formula is not None:
             formulas[derived.id] = formula
     _derived_cycles(collector, rubric, formulas)
+    _history_over_derived(collector, rubric, formulas, over_derived)
     known |= derived_ids
 
     dims = rubric.located_dimensions()
@@ -235,16 +261,16 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     _duplicates(collector, [(("tiers", i, "id"), t.id) for i, t in enumerate(rubric.tiers)], "tier")
 
-    formula_reads = {name: formula.names for name, formula in formulas.items()}
+    formula_reads = {name: formula.valued for name, formula in formulas.items()}
     for i, veto in enumerate(rubric.vetoes):
         path = ("vetoes", i)
         used: set[str] = set()
         if veto.when is not None:
             formula = _parse(collector, (*path, "when"), veto.when, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if isinstance(veto.points, str):
             formula = _parse(collector, (*path, "points"), veto.points, known)
-            used |= formula.names if formula else set()
+            used |= formula.valued if formula else set()
         if veto.tier is not None and veto.tier not in tier_ids:
             collector.add(
                 (*path, "tier"),
@@ -293,6 +319,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
                         )
+    for path, message in consequence_problems(rubric):
+        collector.add(path, message)
 
 
 def validate_document(document: LocatedDocument) -> m.Rubric:

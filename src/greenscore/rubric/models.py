@@ -40,6 +40,7 @@ __all__ = [
     "Band",
     "ChecklistItem",
     "Consequence",
+    "ConsequenceValue",
     "Derived",
     "Dimension",
     "DimensionMin",
@@ -300,11 +301,28 @@ class NoVeto(_Model):
 TierCondition = Annotated[DimensionMin | IndicatorMin | NoVeto, Field(discriminator="type")]
 
 
+class ConsequenceValue(_Model):
+    """A number a tier's consequence can carry (a surcharge, a quota change), declared once with
+    its label and unit so that every tier's value reads the same way."""
+
+    id: Identifier
+    label: str = ""
+    unit: str = ""
+
+
 class Consequence(_Model):
-    """What the reward/penalty system attaches to a tier."""
+    """What the reward/penalty system attaches to a tier: its kind, its words, and the numbers
+    declared in the rubric's consequence_values that it carries (id → value)."""
 
     kind: Literal["reward", "none", "penalty"] = "none"
     text: str = ""
+    values: dict[str, Finite] = Field(
+        default_factory=dict, description="Numeric consequences by declared id"
+    )
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("values",))
 
 
 Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
@@ -405,6 +423,9 @@ class Rubric(_Model):
     dimensions: list[Dimension] = Field(min_length=1)
     vetoes: list[Veto] = Field(default_factory=list)
     tiers: list[Tier] = Field(min_length=1)
+    consequence_values: list[ConsequenceValue] = Field(
+        default_factory=list, description="The numbers tiers' consequences may carry, with units"
+    )
     cohort: dict[str, dict[str, Any]] | None = Field(
         default=None,
         description="Frozen cohort statistics written by calibrate(); with pools, by pool",
@@ -421,7 +442,8 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _without_later_defaults(self, handler(self), ("total", "pools"))
+        names = ("total", "pools", "consequence_values")
+        return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")
     def _top_weights(self) -> Rubric:

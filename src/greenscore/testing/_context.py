@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from greenscore.engine.derive import lag_column
 from greenscore.engine.plan import Plan, RubricCache, compile_rubric
 from greenscore.engine.scores import Scores
 from greenscore.methods import Indicator, method_of
@@ -212,9 +213,24 @@ class RubricContext:
                 out[declared.id] = Domain(declared)
         return out
 
+    @cached_property
+    def lag_domains(self) -> dict[str, Domain]:
+        """Earlier periods' values a history statistic reads (``income@-1``), each drawn from its
+        input's domain: a profile may carry them, so that progress gates can be met."""
+        return {
+            lag_column(name, k): self.domains[name]
+            for name, periods in self.plan.history_inputs.items()
+            for k in range(1, periods)
+        }
+
     def encode(self, profiles: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-        """Float columns for valid profiles: booleans 0/1, categories as codes, missing as NaN."""
-        columns = {}
+        """Float columns for valid profiles: booleans 0/1, categories as codes, missing as NaN;
+        earlier periods' values where a profile carries them."""
+        columns = {
+            key: np.array([_number(p.get(key)) for p in profiles], dtype=float)
+            for key in self.lag_domains
+            if any(p.get(key) is not None for p in profiles)
+        }
         for name, spec in self.plan.inputs.items():
             codes = self.plan.categories.get(name, {})
             column = np.empty(len(profiles))
@@ -336,18 +352,36 @@ class RubricContext:
         current_key = keys(self.score_padded([current]), 1)[0]
         for _ in range(rounds):
             changed = False
-            for name, domain in self.domains.items():
-                options = list(domain.candidates)
-                if not domain.spec.required:
-                    options.append(None)
-                rows = [{**current, name: value} for value in options]
-                found = keys(self.score_padded(rows), len(rows))
-                for value, key in zip(options, found, strict=True):
+            for moves in self._moves(current):
+                found = keys(self.score_padded([{**current, **m} for m in moves]), len(moves))
+                for move, key in zip(moves, found, strict=True):
                     if key > current_key:
-                        current, current_key, changed = {**current, name: value}, key, True
+                        current, current_key, changed = {**current, **move}, key, True
             if not changed:
                 break
         return current
+
+    def _moves(self, current: Profile) -> Iterable[list[Profile]]:
+        """The coordinate search's moves from a profile: each input (or earlier value) set to each
+        telling value, then each history input's earlier values set at once to a steady rise or
+        fall into its current value, as a progress gate over several periods needs."""
+        for name, domain in {**self.domains, **self.lag_domains}.items():
+            options: list[Any] = list(domain.candidates)
+            if not domain.spec.required or name in self.lag_domains:
+                options.append(None)
+            yield [{name: value} for value in options]
+        for name, periods in self.plan.history_inputs.items():
+            domain, now = self.domains[name], current.get(name)
+            if now is None:
+                continue
+            step = (domain.high - domain.low) / (2 * periods)
+            yield [
+                {
+                    lag_column(name, k): domain.clip(float(now) + sign * k * step)
+                    for k in range(1, periods)
+                }
+                for sign in (1.0, -1.0)
+            ]
 
     @cached_property
     def best_profile(self) -> Profile:
@@ -360,10 +394,11 @@ class RubricContext:
     def interpolate(self, fraction: float) -> Profile:
         """A profile `fraction` of the way from the worst to the best profile, input by input."""
         worst, best = self.worst_profile, self.best_profile
-        names = list(self.domains)
+        domains = {**self.domains, **self.lag_domains}
+        names = list(domains)
         profile: Profile = {}
         for i, name in enumerate(names):
-            domain = self.domains[name]
+            domain = domains[name]
             lo, hi = worst.get(name), best.get(name)
             if not domain.discrete and lo is not None and hi is not None:
                 profile[name] = domain.clip(lo + fraction * (hi - lo))
@@ -371,6 +406,10 @@ class RubricContext:
                 threshold = (i + 0.5) / len(names)
                 profile[name] = hi if fraction >= threshold else lo
         return profile
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
 
 
 _CONTEXTS = RubricCache(RubricContext)

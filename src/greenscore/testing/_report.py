@@ -16,7 +16,7 @@ from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.testing._context import context_for
 from greenscore.testing._lint import LINT_CODES, Finding, lint
 from greenscore.testing._properties import PROPERTIES, Setup, Violation
-from greenscore.testing._setup import search_settings
+from greenscore.testing._setup import private_storage, search_settings
 
 DEFAULT_MAX_EXAMPLES = 100
 _ALLOW = re.compile(
@@ -250,25 +250,26 @@ def check_rubric(
             raise ValueError(f"unknown property {name!r}; known: {list(PROPERTIES)}")
     ctx = context_for(loaded)
     checks = []
-    for name in names:
-        prop = PROPERTIES[name]
-        try:
-            setup = prop.prepare(ctx, max_examples)
-            problem = run_setup(setup, max_examples, seed)
-        except Exception as exc:
-            setup = Setup(prop.description)
-            problem = Violation(f"the check itself raised {type(exc).__name__}: {exc}")
-        checks.append(
-            Check(
-                name=name,
-                passed=problem is None,
-                counterexample=None if problem is None else problem.counterexample,
-                explanation="" if problem is None else problem.explanation,
-                description=setup.summary,
-                allowed=allowed.get(name) if problem is not None else None,
-                notes=tuple(setup.notes),
+    with private_storage():
+        for name in names:
+            prop = PROPERTIES[name]
+            try:
+                setup = prop.prepare(ctx, max_examples)
+                problem = run_setup(setup, max_examples, seed)
+            except Exception as exc:
+                setup = Setup(prop.description)
+                problem = Violation(f"the check itself raised {type(exc).__name__}: {exc}")
+            checks.append(
+                Check(
+                    name=name,
+                    passed=problem is None,
+                    counterexample=None if problem is None else problem.counterexample,
+                    explanation="" if problem is None else problem.explanation,
+                    description=setup.summary,
+                    allowed=allowed.get(name) if problem is not None else None,
+                    notes=tuple(setup.notes),
+                )
             )
-        )
     findings = tuple(lint(loaded)) if run_lint else ()
     return ConsistencyReport(
         rubric=loaded.name,

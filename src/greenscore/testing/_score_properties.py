@@ -84,6 +84,7 @@ class _Target:
     input: str
     direction: str
     clean: bool
+    via: str | None = None
 
 
 def _why_backwards(spec: Indicator) -> str:
@@ -101,6 +102,36 @@ def _direction_of(spec: Indicator, name: str) -> str:
     return spec.direction
 
 
+def _derived_readers(ctx: RubricContext, name: str) -> list[Indicator]:
+    """Indicators reading a derived input directly."""
+    return [step.spec for step in ctx.plan.indicators if name in step.spec.inputs]
+
+
+def _sole_path(ctx: RubricContext, base: str, via: str, direction: str) -> bool:
+    """Whether a declared input reaches the score only through one derived input, read only by
+    indicators that want it moved the same way: then improving it must not lower the total."""
+    feeds = [d for d in ctx.derived_sources if base in ctx.base_inputs([d])]
+    return (
+        not ctx.readers[base]
+        and feeds == [via]
+        and all(_direction_of(r, via) == direction for r in _derived_readers(ctx, via))
+        and not any(base in names for names in ctx.veto_inputs)
+    )
+
+
+def _derived_targets(ctx: RubricContext, spec: Indicator, name: str) -> list[_Target]:
+    """One target per declared input behind a derived formula input (not a statistic over
+    periods, whose earlier periods a profile lacks)."""
+    history = {d.id for d in ctx.rubric.derived if d.history is not None}
+    if name in history or ctx.base_inputs([name]) & history:
+        return []
+    direction = _direction_of(spec, name)
+    return [
+        _Target(spec.id, base, direction, _sole_path(ctx, base, name, direction), via=name)
+        for base in sorted(ctx.base_inputs([name]))
+    ]
+
+
 def monotone(ctx: RubricContext, max_examples: int) -> Setup:
     inputs = ctx.plan.inputs
     targets: list[_Target] = []
@@ -112,18 +143,20 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
         if is_cohort(spec):
             skipped_cohort.append(spec.id)
             continue
-        names = spec.inputs
-        if not all(name in inputs for name in names):
-            skipped_derived.append(f"{spec.id} ({', '.join(names)})")
-            continue
-        for name in names:
+        for name in spec.inputs:
+            if name not in inputs:
+                found = _derived_targets(ctx, spec, name)
+                targets += found
+                if not found:
+                    skipped_derived.append(f"{spec.id} ({name})")
+                continue
             direction = _direction_of(spec, name)
             same = all(_direction_of(r, name) == direction for r in ctx.readers[name])
             clean = same and name not in ctx.formula_inputs
             targets.append(_Target(spec.id, name, direction, clean))
     notes = []
     if skipped_derived:
-        notes.append("not checked, fed by derived inputs: " + "; ".join(skipped_derived))
+        notes.append("not checked, fed by statistics over periods: " + "; ".join(skipped_derived))
     if skipped_cohort:
         notes.append("not checked, scored against the cohort: " + ", ".join(skipped_cohort))
     summary = "each indicator moves with its declared direction when its input improves"
@@ -140,26 +173,50 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
 
     strategy = st.tuples(profiles(ctx.rubric, missing=True), st.one_of([pairs(t) for t in targets]))
 
-    def arrange(example: Any) -> tuple[_Target, Any, Any, list[Profile]]:
+    def order_derived(target: _Target, a: Any, b: Any, profile: Profile) -> tuple[Any, ...]:
+        """(worse, better, how the derived input moves), the derived input found by probing the
+        formula on both values; no move when it stays put or cannot be worked out."""
+        assert target.via is not None
+        rows = [{**profile, target.input: a}, {**profile, target.input: b}]
+        x = ctx.plan.compute_values(ctx.encode(rows), 2)[target.via]
+        if np.isnan(x).any() or x[0] == x[1]:
+            return a, b, None
+        if (x[1] > x[0]) != (target.direction == "higher"):
+            a, b, x = b, a, x[::-1]
+        verb = "raises" if x[1] > x[0] else "lowers"
+        return a, b, f"{verb} derived input {target.via!r} from {num(x[0])} to {num(x[1])}"
+
+    def arrange(example: Any) -> tuple[_Target, Any, Any, list[Profile], str | None]:
         profile, (target, (a, b)) = example
-        if ctx.domains[target.input].spec.type == "boolean":
+        if target.via is not None:
+            worse, better, shift = order_derived(target, a, b, profile)
+            move = None
+            if shift is not None:
+                move = (
+                    f"Changing {target.input} from {value_text(worse)} to {value_text(better)} "
+                    f"(which {shift})"
+                )
+        elif ctx.domains[target.input].spec.type == "boolean":
             worse, better = (a, b) if target.direction == "higher" else (b, a)
         else:
             worse, better = sorted((a, b))
             if target.direction == "lower":
                 worse, better = better, worse
+        if target.via is None:
+            verb = "Raising" if target.direction == "higher" else "Lowering"
+            move = f"{verb} {target.input} from {value_text(worse)} to {value_text(better)}"
         rows = [{**profile, target.input: worse}, {**profile, target.input: better}]
-        return target, worse, better, rows
+        return target, worse, better, rows, move
 
     def body(example: Any) -> Violation | None:
-        target, worse, better, rows = arrange(example)
+        target, _, _, rows, move = arrange(example)
+        if move is None:
+            return None
         s = ctx.score(rows)
         if ctx.failed(s, 0) or ctx.failed(s, 1):
             return None
         j = ctx.plan.indicator_index[target.indicator]
         before, after = float(s.indicator_score[0, j]), float(s.indicator_score[1, j])
-        verb = "Raising" if target.direction == "higher" else "Lowering"
-        move = f"{verb} {target.input} from {value_text(worse)} to {value_text(better)}"
         tol = ctx.tolerance
         if after < before - tol:
             spec = ctx.rubric.indicator(target.indicator)
@@ -184,14 +241,15 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
         return None
 
     def present(example: Any) -> dict[str, Any]:
-        target, worse, better, rows = arrange(example)
-        return {
+        target, worse, better, rows, _ = arrange(example)
+        shown = {
             "indicator": target.indicator,
             "input": target.input,
             "from": python_value(worse),
             "to": python_value(better),
             "profile": plain(rows[0]),
         }
+        return shown if target.via is None else {**shown, "derived": target.via}
 
     return Setup(summary, strategy, body, present, notes=notes)
 

@@ -3,7 +3,9 @@ how its counterexamples are shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +71,21 @@ def search_settings(max_examples: int, seed: int | None = None) -> settings:
             HealthCheck.nested_given,
         ],
     )
+
+
+@contextmanager
+def private_storage() -> Iterator[None]:
+    """Hypothesis's on-disk cache in a temporary folder for the duration of a check, so that
+    checking a rubric leaves no .hypothesis/ folder in the working directory."""
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    previous = storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="greenscore-check-") as folder:
+        set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(previous)
 
 
 def num(value: Any) -> str:
