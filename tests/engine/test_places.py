@@ -444,3 +444,41 @@ tiers:
     assert (escape.tier, escape.target) == ("C", "B")
     assert escape.points_needed == pytest.approx(5.0)
     assert escape.path is not None and escape.path.changes["x"] > 50
+
+
+RATIO_TO_COUNTY_MEAN = """
+name: ratio to the county mean
+version: "1"
+entity: id
+pools: [county]
+inputs: [{id: x, min: 0}]
+dimensions:
+  - id: d
+    indicators:
+      - {id: r, input: x, method: ratio, benchmark: {statistic: mean}, cap: false}
+total: {ceiling: false}
+tiers:
+  - {id: A, top: 1}
+  - {id: B}
+"""
+
+
+def test_ratio_to_the_pool_mean_uses_each_pools_own_mean() -> None:
+    """Per-mu scoring against the county average: county N has x 10, 20, 30 (mean 20), so the
+    ratios are 0.5, 1, 1.5 and the scores 50, 100, 150; county S has x 100, 300 (mean 200), so
+    0.5 and 1.5 score 50 and 150. Against the mean of all five (92) N's firms would score
+    about 11, 22 and 33."""
+    rows = [("N1", "N", 10.0), ("N2", "N", 20.0), ("N3", "N", 30.0)]
+    rows += [("S1", "S", 100.0), ("S2", "S", 300.0)]
+    result = greenscore.assess(table(rows, "county"), RATIO_TO_COUNTY_MEAN)
+    assert by_id(result, "total") == pytest.approx(
+        {"N1": 50.0, "N2": 100.0, "N3": 150.0, "S1": 50.0, "S2": 150.0}
+    )
+    assert by_id(result, "tier") == {"N1": "B", "N2": "B", "N3": "A", "S1": "B", "S2": "A"}
+    calibrated = calibrate(RATIO_TO_COUNTY_MEAN, table(rows, "county"))
+    assert calibrated.cohort is not None
+    assert calibrated.cohort["N"]["r"] == {"mean": 20.0}
+    assert calibrated.cohort["S"]["r"] == {"mean": 200.0}
+    assert greenscore.evaluate({"id": "Q", "county": "S", "x": 250}, calibrated).total == (
+        pytest.approx(125.0)
+    )
