@@ -482,3 +482,32 @@ def test_ratio_to_the_pool_mean_uses_each_pools_own_mean() -> None:
     assert greenscore.evaluate({"id": "Q", "county": "S", "x": 250}, calibrated).total == (
         pytest.approx(125.0)
     )
+
+
+def test_a_share_gives_a_small_pool_no_place() -> None:
+    """max_share 0.25 gives ⌊0.25 × 3⌋ = 0 places in a pool of 3 and ⌊0.25 × 4⌋ = 1 in a pool
+    of 4 (its best, the 90)."""
+    tail = "pools: [level]\ntiers:\n  - {id: A, max_share: 0.25}\n  - {id: B}\n"
+    rows = [("S1", "small", 95.0), ("S2", "small", 50.0), ("S3", "small", 10.0)]
+    rows += [("L1", "large", 90.0), ("L2", "large", 80.0), ("L3", "large", 70.0)]
+    rows += [("L4", "large", 60.0)]
+    tiers = by_id(greenscore.assess(table(rows), rubric(tail)), "tier")
+    assert [k for k, t in tiers.items() if t == "A"] == ["L1"]
+
+
+def test_a_row_over_a_limit_drops_to_the_next_tier_it_qualifies_for() -> None:
+    """A keeps 1 place; B asks that no veto applied. P 90 keeps A; Q 80 carries a (harmless)
+    veto, so when A's limit drops it, B's condition fails and it lands in C; R 70 drops to B."""
+    head = HEAD.replace("  - {id: x}\n", "  - {id: x}\n  - {id: noted, type: boolean}\n")
+    tail = """
+vetoes:
+  - {id: remark, kind: cap_tier, when: noted, tier: A, reason: noted in the inspection}
+tiers:
+  - {id: A, min_score: 60, top: 1}
+  - {id: B, min_score: 50, conditions: [{type: no_veto}]}
+  - {id: C}
+"""
+    frame = table([("P", "all", 90.0), ("Q", "all", 80.0), ("R", "all", 70.0)])
+    frame["noted"] = [False, True, False]
+    tiers = by_id(greenscore.assess(frame, rubric(tail, head)), "tier")
+    assert tiers == {"P": "A", "Q": "C", "R": "B"}
