@@ -368,8 +368,13 @@ def test_calibrated_minimum_freezes_the_highest_total_pulled_in() -> None:
         ),
         ("[{id: a, min_score: 50}, {id: b, top: 3}]", "tiers[1].top", "cannot limit"),
         ("[{id: a, bottom: 2}, {id: b}]", "tiers[0].bottom", "best tier"),
-        ("[{id: a, share: 0.2, top: 3}, {id: b}]", "tiers[0]", "takes no top"),
-        ("[{id: a, top: 2, bottom: 3}, {id: b}]", "tiers[0]", "greater than top"),
+        ("[{id: a, share: 0.2, top: 3}, {id: b}]", "tiers[0].share", "takes no top"),
+        ("[{id: a, top: 2, bottom: 3}, {id: b}]", "tiers[0].bottom", "greater than top"),
+        (
+            "[{id: a, max_share: 0.1, min_share: 0.2}, {id: b}]",
+            "tiers[0].min_share",
+            "greater than max_share",
+        ),
         ("[{id: a, top: 2.5}, {id: b}]", "tiers[0].top", "integer"),
     ],
 )

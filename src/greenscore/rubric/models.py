@@ -330,54 +330,19 @@ Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
 
 
 class Tier(_Model):
-    """A tier: reached with at least min_score when its conditions hold, within its places.
-
-    Places count per pool: ``top``/``max_share`` limit them, ``share`` gives the tier its band of
-    ranks in a quantile scheme, ``bottom``/``min_share`` guarantee a minimum (the worst-ranked
-    entities above the tier are pulled into it). Without min_score any total qualifies.
-    """
+    """A tier: reached with at least min_score (any total without it) when its conditions hold,
+    within its places per pool (see rubric/places.py and engine/places.py)."""
 
     id: Identifier
     label: str = ""
-    min_score: Finite | None = Field(
-        default=None, description="The least total; none: any total (a tier by rank alone)"
-    )
-    top: Places | None = Field(
-        default=None, description="At most this many places per pool, for the best-ranked"
-    )
-    max_share: Share | None = Field(
-        default=None, description="At most this share of each pool in this tier"
-    )
-    share: Share | None = Field(
-        default=None, description="Quantile scheme: the next this share of each pool by rank"
-    )
-    bottom: Places | None = Field(
-        default=None, description="At least this many places per pool, for the worst-ranked"
-    )
-    min_share: Share | None = Field(
-        default=None, description="At least this share of each pool in this tier"
-    )
+    min_score: Finite | None = Field(default=None, description="The least total; none: any")
+    top: Places | None = Field(default=None, description="At most this many per pool, the best")
+    max_share: Share | None = Field(default=None, description="At most this share of each pool")
+    share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
+    bottom: Places | None = Field(default=None, description="At least this many, the worst-ranked")
+    min_share: Share | None = Field(default=None, description="At least this share of each pool")
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
-
-    @model_validator(mode="after")
-    def _places(self) -> Tier:
-        if self.share is not None and (self.top is not None or self.max_share is not None):
-            raise ValueError(
-                "a tier with a share (its band of ranks) takes no top or max_share: "
-                "the band is its limit"
-            )
-        if (
-            self.min_share is not None
-            and self.max_share is not None
-            and self.min_share > self.max_share
-        ):
-            raise ValueError(
-                f"min_share ({self.min_share}) is greater than max_share ({self.max_share})"
-            )
-        if self.bottom is not None and self.top is not None and self.bottom > self.top:
-            raise ValueError(f"bottom ({self.bottom}) is greater than top ({self.top})")
-        return self
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

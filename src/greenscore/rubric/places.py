@@ -49,6 +49,8 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
     previous: float | None = None
     open_tier: m.Tier | None = None
     last, lowest = ranked[-1]
+    for i, tier in enumerate(rubric.tiers):
+        problems += _place_rules(i, tier)
     for i, tier in ranked:
         if tier.min_score is not None:
             if previous is not None and not tier.min_score < previous:
@@ -104,6 +106,32 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
                 )
             )
     return problems + _share_problems(rubric, ranked)
+
+
+def _place_rules(i: int, tier: m.Tier) -> list[Problem]:
+    """Place rules of one tier that contradict each other."""
+    found: list[Problem] = []
+    if tier.share is not None and (tier.top is not None or tier.max_share is not None):
+        found.append(
+            (
+                ("tiers", i, "share"),
+                "a tier with a share (its band of ranks) takes no top or max_share: the band is "
+                "its limit",
+            )
+        )
+    low, high = tier.min_share, tier.max_share
+    if low is not None and high is not None and low > high:
+        found.append(
+            (
+                ("tiers", i, "min_share"),
+                f"min_share ({low:g}) is greater than max_share ({high:g})",
+            )
+        )
+    if tier.bottom is not None and tier.top is not None and tier.bottom > tier.top:
+        found.append(
+            (("tiers", i, "bottom"), f"bottom ({tier.bottom}) is greater than top ({tier.top})")
+        )
+    return found
 
 
 def _share_problems(rubric: m.Rubric, ranked: list[tuple[int, m.Tier]]) -> list[Problem]:
