@@ -16,10 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import greenscore
-from greenscore.batch.assess import assess, lagged_columns, ranks
+from greenscore.batch.assess import assess, lagged_columns
 from greenscore.batch.calibrate import calibrate
 from greenscore.batch.result import BatchResult
 from greenscore.engine.inputs import ColumnCoercer, coerce_column, period_key
+from greenscore.engine.places import ranks
 from greenscore.errors import CohortRequiredError, InputFileError, ProfileError
 from greenscore.io import PROVENANCE_KEY, read_table
 from greenscore.io import _write as io_write

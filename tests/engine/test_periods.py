@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import greenscore
-from greenscore.engine.decide import QUOTA_KEY
 from greenscore.engine.derive import lag_column
+from greenscore.engine.places import QUOTA_KEY
 from greenscore.engine.plan import compile_rubric
 
 PROGRESS = """

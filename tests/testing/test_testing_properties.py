@@ -247,3 +247,34 @@ def test_issue9_tiers_reachable_meets_a_history_gate() -> None:
     )
     assert check.passed, check.explanation
     assert "top: the best profile" in check.notes[0]
+
+
+FORCED_UNDER_QUOTA = """
+name: forced under a quota
+version: "1"
+inputs:
+  - {id: x, min: 0, max: 100}
+  - {id: protected, type: boolean}
+dimensions:
+  - id: d
+    indicators: [{id: i, input: x, method: linear, goalposts: {worst: 0, best: 100}}]
+vetoes:
+  - {id: listed, kind: force_tier, when: protected, tier: B, reason: on the protected list}
+tiers:
+  - {id: A, min_score: 85, max_share: 0.2}
+  - {id: B, min_score: 60, max_share: 0.4}
+  - {id: C, min_score: 0}
+"""
+
+
+def test_veto_dominant_scores_the_vetoed_profile_among_rows_filling_the_places():
+    """The issue-9 defect (a quota moving a forced tier) only shows when others compete for the
+    forced tier's places: the property scores the vetoed profile with ⌈1 / 0.2⌉ = 5 best
+    profiles, which overflow A into B, and the forced profile must stay in B."""
+    ctx = greenscore.testing.context_for(greenscore.load_rubric(FORCED_UNDER_QUOTA))
+    assert ctx.place_rows == 5
+    vetoed = {**ctx.best_profile, "protected": True, "x": 10}
+    s = ctx.score([vetoed, *[ctx.best_profile] * ctx.place_rows])
+    assert [ctx.tier_id(t) for t in s.tier] == ["B"] + ["C"] * 5
+    report = check_rubric(FORCED_UNDER_QUOTA, properties=["veto_dominant"], run_lint=False)
+    assert [c.passed for c in report.checks] == [True]

@@ -119,3 +119,27 @@ def test_defect10_profiles_are_only_those_the_engine_scores(profile):
     if profile.get("c") is not None:
         assert profile["b"] != profile["c"]
     greenscore.evaluate(profile, DIFFERENCE)
+
+
+@pytest.mark.parametrize(
+    ("what", "found"),
+    [
+        ("pools", lambda d: "pools" in d),
+        ("top", lambda d: any("top" in t for t in d["tiers"])),
+        ("bottom", lambda d: any("bottom" in t for t in d["tiers"])),
+        ("min_share", lambda d: any("min_share" in t for t in d["tiers"])),
+        ("a tier by rank alone", lambda d: any("min_score" not in t for t in d["tiers"][:-1])),
+        ("a quantile scheme", lambda d: all("share" in t for t in d["tiers"])),
+        ("unrated", lambda d: any(v["kind"] == "unrated" for v in d.get("vetoes", []))),
+    ],
+)
+def test_generated_rubrics_draw_pools_and_places(what, found):
+    """Each feature of issue 9's places appears among generated rubrics (and loads)."""
+    from hypothesis import Phase, find
+
+    from greenscore.rubric.load import load_rubric
+    from greenscore.rubric.yaml_syntax import dump_yaml
+
+    quick = settings(max_examples=2000, deadline=None, phases=[Phase.generate], database=None)
+    document = find(rubric_documents(), found, settings=quick)
+    load_rubric(dump_yaml(document))

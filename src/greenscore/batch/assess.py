@@ -19,8 +19,9 @@ from greenscore.batch.inputs import ArrowTabular, Prepared, arrow_frame, prepare
 from greenscore.batch.periods import choose_period, earlier_periods
 from greenscore.batch.result import BatchResult
 from greenscore.batch.text import FLAGGED_COLUMNS
-from greenscore.engine.evaluate import row_problems
+from greenscore.engine.evaluate import failed_rows, row_problems
 from greenscore.engine.inputs import PeriodKey, lag_columns, period_order
+from greenscore.engine.places import ranks, thin_pools
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.scores import Scores
 from greenscore.errors import DataProblem, ProfileError
@@ -140,7 +141,7 @@ def _prior(
     return _assess_period(other, plan, pick, "flag", None)
 
 
-def _lag_pool(
+def _lag_rows(
     prepared: Prepared, plan: Plan, prior: BatchResult | None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Entities, periods and input values of this table plus the previous one's rows it lacks."""
@@ -193,20 +194,22 @@ def _assess_period(
     else:
         candidates = rows[~np.isin(rows, np.fromiter(found, dtype=np.intp, count=len(found)))]
 
-    pool = _lag_pool(prepared, plan, prior)
-    scores = _score(plan, prepared, pool, candidates)
+    lagged = _lag_rows(prepared, plan, prior)
+    scores = _score(plan, prepared, lagged, candidates)
     while True:
-        failed = scores.error_rows | np.isnan(scores.raw_total)
+        failed = failed_rows(scores)
+        thin = thin_pools(plan, scores)
+        failed[list(thin)] = True
         if not failed.any():
             break
         for i in np.flatnonzero(failed):
             position = int(candidates[i])
             found.setdefault(position, []).extend(
                 (name, prepared.cell(position, name), problem)
-                for name, problem in row_problems(plan, scores, int(i))
+                for name, problem in [*row_problems(plan, scores, int(i)), *thin.get(int(i), [])]
             )
         candidates = candidates[~failed]
-        scores = _score(plan, prepared, pool, candidates)
+        scores = _score(plan, prepared, lagged, candidates)
 
     numbers = source.row_numbers
     column_level = [DataProblem(name, None, problem) for name, problem in prepared.column_problems]
@@ -279,26 +282,29 @@ def flagged_frame(problems: Sequence[DataProblem]) -> pd.DataFrame:
 def _score(
     plan: Plan,
     prepared: Prepared,
-    pool: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]],
+    lagged: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]],
     positions: np.ndarray,
 ) -> Scores:
     columns = {name: prepared.columns[name][positions] for name in plan.inputs}
-    columns.update(lag_columns(*pool, rows=positions))
-    return plan.score(columns, len(positions))
+    columns.update(lag_columns(*lagged, rows=positions))
+    return plan.score(columns, len(positions), pools=prepared.pools_of(positions))
 
 
-def ranks(tier: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """1 = best: better tier first, then higher total; equal (tier, total) share the lowest rank."""
-    n = len(total)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((-total, tier))
-    t, s = tier[order], total[order]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
-    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-    out = np.empty(n, dtype=np.int64)
-    out[order] = first + 1
+def _ranks(plan: Plan, scores: Scores) -> dict[str, Any]:
+    """The rank columns: rank within the pool (and overall_rank across pools when the rubric
+    has pools); a unit outside the ranking has none."""
+    ranked = scores.ranked
+    out: dict[str, Any] = {}
+    if plan.pooled:
+        out["pool"] = np.array(scores.pools.labels, dtype=object)[scores.pools.code]
+    codes = {"rank": np.where(ranked, scores.pools.code, -1)}
+    if plan.pooled:
+        codes["overall_rank"] = np.where(ranked, 0, -1)
+    for column, code in codes.items():
+        found = ranks(scores.tier, scores.total, code)
+        out[column] = (
+            pd.Series(found, dtype="Int64").mask(~ranked).array if plan.unrated_vetoes else found
+        )
     return out
 
 
@@ -337,7 +343,7 @@ def _results(
         rubric.entity: prepared.entities[positions],
         rubric.period: np.full(k, chosen, dtype=np.int64 if isinstance(chosen, int) else object),
     }
-    for name in rubric.attributes:
+    for name in [*rubric.attributes, *(p for p in rubric.pools if p not in rubric.attributes)]:
         if name in frame.columns:
             data[name] = frame[name].iloc[positions].to_numpy(dtype=object)
         else:
@@ -355,7 +361,7 @@ def _results(
     data["consequence"] = np.array([t.consequence.text for t in tiers], dtype=object)[tier]
     data.update(consequence_columns(rubric, tier))
     data["vetoes"] = vetoes
-    data["rank"] = ranks(tier, scores.total)
+    data.update(_ranks(plan, scores))
     for d, dim in enumerate(plan.dimensions):
         data[f"dim.{dim.spec.id}"] = scores.dimension_score[:, d]
     for ind in plan.indicators:

@@ -33,8 +33,8 @@ def compare_periods(results: pd.DataFrame, prior: BatchResult, rubric: m.Rubric)
     change = results["total"].to_numpy(dtype=float) - previous_total
     if rubric.rounding is not None:
         change = np.round(change, rubric.rounding.decimals)
-    ranks_before = _pick(before["rank"].to_numpy(dtype=np.int64), index, 0, np.int64)
-    previous_rank = pd.Series(ranks_before, dtype="Int64").mask(~hit)
+    ranks_before = before["rank"].astype("Int64").to_numpy(dtype=float, na_value=math.nan)
+    previous_rank = pd.Series(_pick(ranks_before, index, math.nan, float)).astype("Int64")
     previous_tier = _pick(before["tier"].to_numpy(dtype=object), index, None, object)
     known = set(before.index) | prior.assessed_entities | set(prior.flagged["entity"].dropna())
     new = np.array([e not in known for e in entity], dtype=bool)

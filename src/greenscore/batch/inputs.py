@@ -19,6 +19,7 @@ from greenscore.engine.inputs import (
     period_order,
     period_problem,
 )
+from greenscore.engine.places import Pools, pool_label, pool_text
 from greenscore.engine.plan import Plan
 from greenscore.errors import OptionalDependencyError, did_you_mean
 from greenscore.io import TableSource
@@ -75,6 +76,7 @@ class Prepared:
     columns: dict[str, np.ndarray]
     cell_problems: dict[int, list[tuple[str, Any, str]]]
     column_problems: tuple[tuple[str, str], ...]
+    pools: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -84,6 +86,12 @@ class Prepared:
         """The distinct periods present, earliest first."""
         keys = {k for k in self.periods if k is not None}
         return sorted(keys, key=period_order)
+
+    def pools_of(self, positions: np.ndarray) -> Pools | None:
+        """The pools of these rows (None for a rubric without pools: one pool)."""
+        if self.pools is None:
+            return None
+        return Pools.of(self.pools[positions], len(positions))
 
     def cell(self, position: int, name: str) -> Any:
         """The raw cell at a frame position, or None when the column is absent."""
@@ -97,7 +105,7 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
     frame = source.frame
     n = len(frame)
     present = [str(c) for c in frame.columns]
-    known = {rubric.entity, rubric.period, *rubric.attributes, *plan.inputs}
+    known = {rubric.entity, rubric.period, *rubric.attributes, *rubric.pools, *plan.inputs}
     unknown = [c for c in present if c not in known]
     column_problems: list[tuple[str, str]] = []
     cells: dict[int, list[tuple[str, Any, str]]] = {}
@@ -132,6 +140,7 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
         if name not in frame.columns and hint:
             column_problems.append((name, f"attribute column is missing{hint}"))
 
+    pools = _pools(frame, rubric, unknown, column_problems, add)
     raw = {name: column_values(frame, name) for name in plan.inputs if name in frame.columns}
     columns, bad = plan.validator.columns(raw, n, tick)
     for i, name, value, problem in bad:
@@ -141,7 +150,50 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
         if absent is not None:
             column_problems.append((name, absent))
     return Prepared(
-        source, rubric, entities, periods, has_period, columns, cells, tuple(column_problems)
+        source,
+        rubric,
+        entities,
+        periods,
+        has_period,
+        columns,
+        cells,
+        tuple(column_problems),
+        pools,
+    )
+
+
+def _pools(
+    frame: pd.DataFrame,
+    rubric: m.Rubric,
+    unknown: list[str],
+    column_problems: list[tuple[str, str]],
+    add: Callable[[int, str, Any, str], None],
+) -> np.ndarray | None:
+    """Each row's pool label from the pool columns; a missing column or an empty cell is a
+    problem, since the row could not be ranked among its peers."""
+    if not rubric.pools:
+        return None
+    n = len(frame)
+    parts: list[np.ndarray] = []
+    for name in rubric.pools:
+        if name not in frame.columns:
+            hint = did_you_mean(name, unknown, ignore_case=True)
+            column_problems.append((name, f"pool column is missing{hint}"))
+            parts.append(np.full(n, "", dtype=object))
+            continue
+        raw = column_values(frame, name)
+        text = map_unique(raw, pool_text)
+        for at in np.flatnonzero(pd.isna(text)):
+            add(
+                int(at),
+                name,
+                raw[at],
+                "the pool column is empty: the rubric ranks within pools, so say which one "
+                "the entity belongs to",
+            )
+        parts.append(text)
+    return np.array(
+        [pool_label([str(p) for p in row]) for row in zip(*parts, strict=True)], dtype=object
     )
 
 

@@ -54,6 +54,7 @@ class BatchSummary:
     climbers: pd.DataFrame | None
     fallers: pd.DataFrame | None
     vetoes: pd.Series
+    pools: pd.DataFrame | None = None
 
     def _tier_records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.tiers.columns, row, strict=True)) for row in self.tiers.to_numpy()]
@@ -67,6 +68,12 @@ class BatchSummary:
         rows += [("accounting", k, v) for k, v in self.accounting.items()]
         rows += [("not assessed", f"period {k}", v) for k, v in self.other_periods.items()]
         rows += [("tiers", str(r["tier"]), int(r["count"])) for r in self._tier_records()]
+        if self.pools is not None:
+            rows += [
+                ("tiers by pool", f"{pool} / {tier}", int(count))
+                for pool, counts in self.pools.iterrows()
+                for tier, count in counts.items()
+            ]
         rows += [("total", str(k), _plain(v)) for k, v in self.scores.items()]
         rows += [("vetoes", str(k), int(v)) for k, v in self.vetoes.items()]
         return pd.DataFrame(rows, columns=["section", "name", "value"], dtype=object)
@@ -109,6 +116,15 @@ class BatchSummary:
                 digits=1,
             )
         )
+        if self.pools is not None:
+            lines += ["", "Tiers by pool"]
+            lines.append(
+                render_table(
+                    ["pool", *map(str, self.pools.columns)],
+                    [[str(p), *map(int, row)] for p, row in self.pools.iterrows()],
+                    indent="  ",
+                )
+            )
         s = self.scores
         lines += ["", "Total score"]
         lines.append(
@@ -300,6 +316,7 @@ class BatchResult:
             climbers=None if moved is None else moved[0],
             fallers=None if moved is None else moved[1],
             vetoes=pd.Series(fired, dtype="int64", name="parks"),
+            pools=self.tier_counts("pool") if self.rubric.pools else None,
         )
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:

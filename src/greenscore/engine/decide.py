@@ -1,4 +1,4 @@
-"""Stage 5, decide: vetoes, bonuses, deductions, bounds, rounding, tiers, caps, forced tiers, quotas.
+"""Stage 5, decide: vetoes, bonuses, deductions, bounds, rounding, tiers, caps, forced tiers, places.
 
 Depends on nothing but the plan and the scores up to the weighted total (it writes the
 decision into those Scores); public so that the property tests decide exactly as a batch does,
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, assert_never
 import numpy as np
 
 from greenscore.engine.derive import rows_of
+from greenscore.engine.places import place
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import Formula
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from greenscore.engine.plan import Plan
     from greenscore.engine.scores import Scores
 
-QUOTA_KEY = "@tiers"
 ROUNDING_GUARD_ULPS = 4
 """A value within this many units in the last place of x·10^d of a decimal tie counts as the tie:
 enough to absorb the rounding error of the arithmetic that produced it, and no more."""
@@ -111,11 +111,15 @@ def decide(plan: Plan, s: Scores) -> Scores:
 
     The total is the weighted score + bonuses − deductions, held within the rubric's floor and
     ceiling, then rounded; reported dimension scores are rounded too when the rubric says so.
+    Places (engine/places.py) come last and never move a forced tier or a unit outside the
+    ranking; a forced row takes up a place of its tier.
     """
     rubric = plan.rubric
     n = s.n
     _vetoes(plan, s)
-    s.error_rows = s.error_rows | s.veto_unknown.any(axis=1) | s.veto_negative.any(axis=1)
+    s.veto_fired[:, plan.unrated_vetoes] = s.unrated_fired
+    unknown = s.veto_unknown.any(axis=1) | s.veto_negative.any(axis=1)
+    s.error_rows = s.error_rows | (unknown & s.ranked)
     s.deductions = _capped_sum(s.veto_points[:, plan.deduct_items], rubric.total.deduction_cap)
     s.bonuses = _capped_sum(s.veto_points[:, plan.bonus_items], rubric.total.bonus_cap)
     s.unclamped = s.raw_total + s.bonuses - s.deductions
@@ -133,7 +137,8 @@ def decide(plan: Plan, s: Scores) -> Scores:
     for t, tier_spec in enumerate(rubric.tiers):
         for cond in tier_spec.conditions:
             eligible[:, t] &= condition_met(plan, cond, s)
-    eligible[:, -1] = True
+    eligible[:, plan.outside_tiers] = False
+    eligible[:, plan.fallback] = True
     s.score_tier = np.argmax(eligible, axis=1)
     tier: np.ndarray = s.score_tier.copy()
     forced = np.full(n, -1)
@@ -144,56 +149,12 @@ def decide(plan: Plan, s: Scores) -> Scores:
         elif veto.kind == "force_tier" and veto.tier is not None:
             target_tier = plan.tier_index[veto.tier]
             forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
-    s.tier = apply_quotas(plan, np.where(forced >= 0, forced, tier), s.total)
+    s.fixed = (forced >= 0) | ~s.ranked
+    tier = np.where(forced >= 0, forced, tier)
+    tier, s.pulled = place(plan, tier, s.total, eligible, s.fixed, s.pools, s.ranked)
+    s.tier = np.where(s.ranked, tier, s.outside)
+    s.total = np.where(s.ranked, s.total, np.nan)
     return s
-
-
-def apply_quotas(plan: Plan, tier: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """Apply tier quotas, best tier first: rows over a quota drop to the next tier.
-
-    Ties at the cut-off are resolved against the quota (every tied row drops), so a quota is
-    never exceeded. A calibrated rubric applies the frozen cut-off scores instead.
-    """
-    if not plan.quota_tiers:
-        return tier
-    frozen = (plan.rubric.cohort or {}).get(QUOTA_KEY)
-    tier = tier.copy()
-    for t in plan.quota_tiers:
-        inside = tier == t
-        if frozen is not None:
-            cutoff = frozen.get(plan.tier_ids[t])
-            drop = inside & ~(total >= (cutoff if cutoff is not None else np.inf))
-        else:
-            share = plan.rubric.tiers[t].max_share or 0.0
-            allowed = int(np.floor(share * len(total) + 1e-9))
-            drop = inside.copy()
-            if allowed > 0 and inside.sum() > allowed:
-                ranked = np.sort(total[inside])[::-1]
-                threshold = ranked[allowed - 1]
-                keep_at = threshold if (ranked >= threshold).sum() <= allowed else None
-                keep = total >= keep_at if keep_at is not None else total > threshold
-                drop = inside & ~keep
-            elif allowed > 0:
-                drop[:] = False
-        tier[drop] = t + 1
-    return tier
-
-
-def quota_cutoffs(plan: Plan, s: Scores) -> dict[str, float]:
-    """The lowest total each quota tier kept in this cohort: frozen by calibration."""
-    cutoffs: dict[str, float] = {}
-    for t in plan.quota_tiers:
-        kept = s.total[s.tier == t]
-        if len(kept):
-            cutoffs[plan.tier_ids[t]] = float(kept.min())
-            continue
-        dropped = s.total[(s.score_tier <= t) & (s.tier > t)]
-        cutoffs[plan.tier_ids[t]] = (
-            float(np.nextafter(dropped.max(), np.inf))
-            if len(dropped)
-            else float(plan.rubric.tiers[t].min_score)
-        )
-    return cutoffs
 
 
 def _top_dimensions(plan: Plan, cond: m.DimensionMin) -> list[str]:

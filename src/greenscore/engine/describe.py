@@ -115,6 +115,8 @@ def veto_effect(
         return f"tier forced to {tier}"
     if kind == "cap_tier":
         return f"tier capped at {tier}"
+    if kind == "unrated":
+        return f"not rated: placed in {tier}, outside the ranking"
     shown = points if isinstance(points, str) else fmt(points)
     text = f"{'add' if kind == 'bonus' else 'deduct'} {shown} points"
     if cap is not None:
@@ -168,9 +170,37 @@ def total_rule(rubric: m.Rubric) -> str:
     return " ".join(sentences)
 
 
-def tier_rule(tier: m.Tier) -> str:
-    """What a tier asks for: the minimum total, then any further conditions."""
-    return "; ".join([f"total ≥ {fmt(tier.min_score)}", *map(condition_text, tier.conditions)])
+def tier_rule(tier: m.Tier, share_before: float = 0.0, whole: str = "cohort") -> str:
+    """What a tier asks for: the minimum total, any further conditions, then its places in each
+    ``whole`` (pool or cohort; ``share_before``: the shares above it in a quantile scheme)."""
+    parts = [] if tier.min_score is None else [f"total ≥ {fmt(tier.min_score)}"]
+    parts += map(condition_text, tier.conditions)
+    if tier.top is not None:
+        parts.append(f"at most the {tier.top} best-ranked of the {whole}")
+    if tier.max_share is not None:
+        parts.append(f"at most {_percent(tier.max_share)} of the {whole}")
+    if tier.share is not None:
+        end = min(share_before + tier.share, 1.0)
+        parts.append(f"the {whole}'s ranks from {_percent(share_before)} to {_percent(end)}")
+    if tier.bottom is not None:
+        parts.append(f"at least the {tier.bottom} worst-ranked of the {whole}")
+    if tier.min_share is not None:
+        parts.append(f"at least {_percent(tier.min_share)} of the {whole}, the worst-ranked")
+    return "; ".join(parts) or "any total"
+
+
+def _percent(share: float) -> str:
+    return f"{fmt(100 * share, 2)} %"
+
+
+def tier_rules(rubric: m.Rubric) -> list[str]:
+    """Every tier's rule, best first (a quantile band knows the shares above it)."""
+    whole = "pool" if rubric.pools else "cohort"
+    rules, before = [], 0.0
+    for tier in rubric.tiers:
+        rules.append(tier_rule(tier, before, whole))
+        before += tier.share or 0.0
+    return rules
 
 
 def consequence_text(kind: str, text: str, values: str = "") -> str:
@@ -297,14 +327,14 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                 reason=veto.reason,
             )
         )
-    for tier in rubric.tiers:
+    for tier, rule in zip(rubric.tiers, tier_rules(rubric), strict=True):
         rows.append(
             RubricRow(
                 "tier",
                 tier.id,
                 tier.label,
                 tier.id,
-                tier_rule(tier),
+                rule,
                 min_score=tier.min_score,
                 consequence_kind=tier.consequence.kind,
                 reason=tier.consequence.text,

@@ -17,6 +17,7 @@ from greenscore.engine.inputs import (
     profile_mapping,
 )
 from greenscore.engine.normalise import MISSING_ERROR
+from greenscore.engine.places import Pools, pool_label, pool_text
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.result import Assessment, build_assessment
 from greenscore.engine.scores import Scores
@@ -26,9 +27,12 @@ from greenscore.rubric.load import RubricLike, load_rubric
 
 
 def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
-    """(field, problem) for what scoring itself found wrong with a row: derived inputs that are
-    not finite numbers (an overflow, a zero divisor), values an indicator cannot score (a benchmark
-    of zero) and missing-data errors."""
+    """(field, problem) for what scoring itself found wrong with a row: a pool the rubric has no
+    frozen statistics for, derived inputs that are not finite numbers (an overflow, a zero
+    divisor), values an indicator cannot score (a benchmark of zero) and missing-data errors."""
+    fault = scores.pool_faults.get(int(scores.pools.code[row]))
+    if fault is not None:
+        return [(", ".join(plan.rubric.pools), fault)]
     problems = [
         (name, plan.fault_text(name, scores.values, row))
         for name, rows in scores.value_faults.items()
@@ -67,9 +71,40 @@ def row_problems(plan: Plan, scores: Scores, row: int) -> list[tuple[str, str]]:
                     f"more (a negative one would {opposite} instead)",
                 )
             )
-    if np.isnan(scores.raw_total[row]) and not faulty:
+    if np.isnan(scores.raw_total[row]) and scores.ranked[row] and not faulty:
         problems.append(("<all>", "no indicator could be scored: every one is missing"))
     return problems
+
+
+def failed_rows(scores: Scores) -> np.ndarray:
+    """Rows that cannot be scored: an error row, or a ranked row with no indicator scored."""
+    return np.asarray(scores.error_rows | (np.isnan(scores.raw_total) & scores.ranked))
+
+
+def profile_pool(plan: Plan, data: Mapping[str, Any], entity: str | None = None) -> str:
+    """The pool of one profile, from its pool fields: needed only where pools decide something
+    (cohort statistics or places); '' otherwise."""
+    if not (plan.pooled and plan.relative):
+        return ""
+    parts: list[str] = []
+    problems = []
+    for name in plan.rubric.pools:
+        text = pool_text(data.get(name))
+        if text is None:
+            problems.append(
+                DataProblem(
+                    name,
+                    data.get(name),
+                    "the pool field is empty: the rubric ranks within pools, so say which one "
+                    "the entity belongs to",
+                    entity=entity,
+                )
+            )
+        else:
+            parts.append(text)
+    if problems:
+        raise ProfileError(problems)
+    return pool_label(parts)
 
 
 def history_columns(
@@ -123,8 +158,9 @@ def evaluate(profile: Any, rubric: RubricLike = None, *, history: Sequence[Any] 
     entity = entity_key(data.get(loaded.entity))
     if plan.history_inputs:
         columns.update(history_columns(plan, columns, history, entity))
-    scores = plan.score(columns, 1)
-    if scores.error_rows[0] or np.isnan(scores.raw_total[0]):
+    pools = Pools.single(1, profile_pool(plan, data, entity))
+    scores = plan.score(columns, 1, pools=pools)
+    if failed_rows(scores)[0]:
         raise ProfileError(
             [
                 DataProblem(field, data.get(field), problem, entity=entity)

@@ -8,13 +8,14 @@ FAULT and flag their row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from greenscore.engine.compile import IndicatorStep
+from greenscore.engine.places import Pools
 from greenscore.errors import CohortRequiredError
 from greenscore.methods import REGISTRY, Context, GroupScorer, is_cohort, method_of
 
@@ -48,6 +49,8 @@ class Group:
     positions: np.ndarray
     score: GroupScorer
     on_scale: bool = False
+    cohort: bool = False
+    cohort_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         if steps:
             positions = np.array([s.position for s in steps], dtype=np.intp)
             scorer = method.pack([s.spec for s in steps], context)
-            groups.append(Group(name, positions, scorer, method.on_scale))
+            ids = tuple(s.id for s in steps if is_cohort(s.spec))
+            groups.append(Group(name, positions, scorer, method.on_scale, bool(ids), ids))
     status = np.array(
         [
             OPTIONAL_ABSENT
@@ -92,31 +96,76 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
     )
 
 
+class Rows(Mapping[str, np.ndarray]):
+    """Input columns restricted to some rows, sliced when a scorer reads them."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], rows: np.ndarray) -> None:
+        self._values = values
+        self._rows = rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return np.asarray(self._values[name][self._rows])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _score_group(
+    group: Group,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One group's raw and found values; a cohort method's pool by pool, each with its own
+    pool's statistics."""
+    if not group.cohort:
+        return group.score(values, cohorts[0], n)
+    complete = [all(c.get(i) is not None for i in group.cohort_ids) for c in cohorts]
+    if len(cohorts) == 1 and complete[0]:
+        return group.score(values, cohorts[0], n)
+    raw = np.full((len(group.positions), n), np.nan)
+    found = np.full((len(group.positions), n), np.nan)
+    for members, cohort, usable in zip(pools.members, cohorts, complete, strict=True):
+        if members.size and usable:
+            raw[:, members], found[:, members] = group.score(
+                Rows(values, members), cohort, members.size
+            )
+    return raw, found
+
+
 def normalise(
-    normaliser: Normaliser, values: Mapping[str, np.ndarray], cohort: Mapping[str, Any], n: int
+    normaliser: Normaliser,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray], tuple[IndicatorFault, ...]]:
     """Raw values, normalised values and statuses (each indicators × rows), the scores of
     methods that give them on the rubric scale (by indicator position), to be taken as they are,
-    and the indicators' faults."""
-    for step in normaliser.cohort_steps:
-        if cohort.get(step.id) is None:
-            raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
+    and the indicators' faults.
+
+    ``cohorts`` holds each pool's cohort statistics; an empty one belongs to a pool that cannot
+    be scored (the plan has flagged its rows)."""
+    for cohort in cohorts:
+        for step in normaliser.cohort_steps:
+            if cohort and cohort.get(step.id) is None:
+                raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
     n_ind = len(normaliser.missing_status)
     raw = np.empty((n_ind, n))
     u = np.empty((n_ind, n))
     exact: dict[int, np.ndarray] = {}
     context = normaliser.context
     for group in normaliser.groups:
-        raw[group.positions], found = group.score(values, cohort, n)
+        raw[group.positions], found = _score_group(group, values, cohorts, n, pools)
         if group.on_scale:
             exact.update(zip(group.positions.tolist(), found, strict=True))
             found = context.u(found)
         u[group.positions] = found
-    faults = tuple(
-        IndicatorFault(step.id, step.position, rows, field, problem)
-        for step in normaliser.steps
-        for rows, field, problem in method_of(step.spec).faults(step.spec, values, cohort, n)
-    )
+    faults = _faults(normaliser, values, cohorts, n, pools)
     faulty = np.zeros((n_ind, n), dtype=bool)
     for fault in faults:
         faulty[fault.position] |= fault.rows
@@ -128,6 +177,34 @@ def normalise(
     status[faulty] = FAULT
     u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
     return raw, u, status, exact, faults
+
+
+def _faults(
+    normaliser: Normaliser,
+    values: Mapping[str, np.ndarray],
+    cohorts: Sequence[Mapping[str, Any]],
+    n: int,
+    pools: Pools,
+) -> tuple[IndicatorFault, ...]:
+    """Each indicator's faults; a cohort indicator's pool by pool, against its pool's
+    statistics (a pool without statistics has its rows flagged already)."""
+    found: list[IndicatorFault] = []
+    for step in normaliser.steps:
+        faults = method_of(step.spec).faults
+        if not is_cohort(step.spec) or len(cohorts) == 1:
+            for rows, field, problem in faults(step.spec, values, cohorts[0], n):
+                found.append(IndicatorFault(step.id, step.position, rows, field, problem))
+            continue
+        for members, cohort in zip(pools.members, cohorts, strict=True):
+            if not members.size or not cohort:
+                continue
+            for part, field, problem in faults(
+                step.spec, Rows(values, members), cohort, members.size
+            ):
+                rows = np.zeros(n, dtype=bool)
+                rows[members] = part
+                found.append(IndicatorFault(step.id, step.position, rows, field, problem))
+    return tuple(found)
 
 
 def cohort_statistics(

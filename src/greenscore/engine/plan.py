@@ -24,7 +24,7 @@ from greenscore.engine.compile import (
     method_context,
     node_children,
 )
-from greenscore.engine.decide import QUOTA_KEY, bound_total, decide, quota_cutoffs
+from greenscore.engine.decide import bound_total, decide
 from greenscore.engine.derive import derive_values, fault_text, faulty_rows, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
@@ -32,10 +32,12 @@ from greenscore.engine.normalise import (
     FAULT,
     MISSING_ERROR,
     Normaliser,
+    Rows,
     cohort_statistics,
     compile_normaliser,
     normalise,
 )
+from greenscore.engine.places import QUOTA_KEY, Pools, cutoffs, unrated
 from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
@@ -71,7 +73,12 @@ class Plan:
         self.top_weights = weights / weights.sum()
         self.tier_ids = [t.id for t in rubric.tiers]
         self.tier_index = {t.id: i for i, t in enumerate(rubric.tiers)}
-        self.tier_min = np.array([t.min_score for t in rubric.tiers], dtype=float)
+        self.tier_min = np.array([t.floor for t in rubric.tiers], dtype=float)
+        outside = {v.tier for v in rubric.vetoes if v.kind == "unrated"}
+        self.outside_tiers = [i for i, t in enumerate(rubric.tiers) if t.id in outside]
+        self.fallback = max(i for i in range(len(rubric.tiers)) if i not in self.outside_tiers)
+        self.unrated_vetoes = [i for i, v in enumerate(rubric.vetoes) if v.kind == "unrated"]
+        self.pooled = bool(rubric.pools)
         self.veto_conditions = [
             parse_formula(v.when) if v.when is not None else None for v in rubric.vetoes
         ]
@@ -85,14 +92,23 @@ class Plan:
         kinds = [v.kind for v in rubric.vetoes]
         self.deduct_items = np.array([k == "deduct" for k in kinds], dtype=bool)
         self.bonus_items = np.array([k == "bonus" for k in kinds], dtype=bool)
-        frozen = rubric.cohort or {}
-        self.quota_tiers = [i for i, t in enumerate(rubric.tiers) if t.max_share is not None]
+        self.place_tiers = [i for i, t in enumerate(rubric.tiers) if t.limited or t.guaranteed]
+        frozen = {} if self.pooled else rubric.cohort or {}
+        calibrated = self.pooled and rubric.cohort is not None
         self.cohort_items = [
-            repr(s.id) for s in self.indicators if is_cohort(s.spec) and s.id not in frozen
+            repr(s.id)
+            for s in self.indicators
+            if is_cohort(s.spec) and s.id not in frozen and not calibrated
         ]
-        if self.quota_tiers and QUOTA_KEY not in frozen:
-            self.cohort_items += [f"tier {self.tier_ids[t]!r} (a quota)" for t in self.quota_tiers]
+        if self.place_tiers and QUOTA_KEY not in frozen and not calibrated:
+            self.cohort_items += [f"tier {self.tier_ids[t]!r} (a quota)" for t in self.place_tiers]
         self.needs_cohort = bool(self.cohort_items)
+        self.counted_steps = [
+            s
+            for s in self.indicators
+            if is_cohort(s.spec) and s.id not in frozen and not calibrated
+        ]
+        self.relative = bool(self.place_tiers) or any(is_cohort(s.spec) for s in self.indicators)
         self.history_inputs = history_inputs(rubric)
         self.indicator_parent = np.array(
             [self.dimension_index[step.dimension] for step in self.indicators], dtype=np.intp
@@ -135,11 +151,54 @@ class Plan:
         top = np.array(self.top, dtype=np.intp)
         return segments(self.rubric.aggregation, [-1], [top], [self.top_weights])
 
-    def cohort_statistics(self, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-        """The statistics cohort methods need, taken from these rows (ignoring missing values);
-        never warns, as score() does not."""
+    def cohort_statistics(
+        self, values: Mapping[str, np.ndarray], rows: np.ndarray | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The statistics cohort methods need, taken from these rows (default: all; ignoring
+        missing values); never warns, as score() does not."""
+        if rows is not None:
+            values = Rows(values, rows)
         with np.errstate(all="ignore"):
             return cohort_statistics(self.indicators, values)
+
+    def frozen_cohort(self, pool: str) -> Mapping[str, Any] | None:
+        """The calibrated cohort statistics and place cut-offs of one pool (None: not frozen)."""
+        cohort = self.rubric.cohort
+        if cohort is None:
+            return None
+        if not self.pooled:
+            return cohort
+        return cohort.get(pool)
+
+    def frozen_places(self, pool: str) -> Mapping[str, Any] | None:
+        """A pool's frozen place cut-offs, or None when places are counted in the batch."""
+        frozen = self.frozen_cohort(pool)
+        return frozen if frozen is not None and QUOTA_KEY in frozen else None
+
+    def pool_cohorts(
+        self, values: Mapping[str, np.ndarray], pools: Pools, ranked: np.ndarray
+    ) -> tuple[list[Mapping[str, Any]], dict[int, str]]:
+        """Each pool's cohort statistics (frozen, else taken from its ranked rows), and the
+        pools a calibrated rubric has no statistics for, with why."""
+        cohorts: list[Mapping[str, Any]] = []
+        faults: dict[int, str] = {}
+        for p, label in enumerate(pools.labels):
+            frozen = self.frozen_cohort(label)
+            if frozen is None and self.pooled and self.rubric.cohort is not None:
+                if self.relative:
+                    known = ", ".join(repr(k) for k in self.rubric.cohort) or "none"
+                    faults[p] = (
+                        f"pool {label!r} is not among the pools the rubric was calibrated on "
+                        f"({known}): it has no frozen statistics or places"
+                    )
+                cohorts.append({})
+                continue
+            found = dict(frozen or {})
+            if self.needs_cohort:
+                members = pools.members[p]
+                found = {**self.cohort_statistics(values, members[ranked[members]]), **found}
+            cohorts.append(found)
+        return cohorts, faults
 
     def compute_values(self, columns: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Declared inputs plus derived inputs, each a float array of length n."""
@@ -162,22 +221,39 @@ class Plan:
         return dict(self.derived)
 
     def score(
-        self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None = None
+        self,
+        columns: Mapping[str, np.ndarray],
+        n: int,
+        cohort: Mapping[str, Any] | None = None,
+        pools: Pools | None = None,
     ) -> Scores:
-        """Score n rows of input columns (floats; booleans 0/1; categories as codes; NaN missing)."""
+        """Score n rows of input columns (floats; booleans 0/1; categories as codes; NaN missing).
+
+        ``pools`` says which pool each row belongs to (default: one pool); ``cohort`` replaces
+        every pool's cohort statistics.
+        """
         with np.errstate(all="ignore"):
-            return self._score(columns, n, cohort)
+            return self._score(columns, n, cohort, pools or Pools.single(n))
 
     def _score(
-        self, columns: Mapping[str, np.ndarray], n: int, cohort: Mapping[str, Any] | None
+        self,
+        columns: Mapping[str, np.ndarray],
+        n: int,
+        cohort: Mapping[str, Any] | None,
+        pools: Pools,
     ) -> Scores:
         """The stages in order; matrices are nodes × rows so each node's values are contiguous."""
         values, value_faults = self.derive(columns, n)
+        outside, unrated_fired = unrated(self, values, n)
+        ranked = outside < 0
+        faults: dict[int, str] = {}
         if cohort is None:
-            cohort = self.rubric.cohort or {}
-            if self.needs_cohort:
-                cohort = {**self.cohort_statistics(values), **cohort}
-        raw, u, status, exact, indicator_faults = normalise(self.normaliser, values, cohort, n)
+            cohorts, faults = self.pool_cohorts(values, pools, ranked)
+        else:
+            cohorts = [cohort] * len(pools.labels)
+        raw, u, status, exact, indicator_faults = normalise(
+            self.normaliser, values, cohorts, n, pools
+        )
         score = np.multiply((self.high - self.low)[:, None], u)
         score += self.low[:, None]
         for position, given in exact.items():
@@ -201,8 +277,11 @@ class Plan:
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
-            error_rows=((status == MISSING_ERROR) | (status == FAULT)).any(axis=0)
-            | faulty_rows(value_faults, n),
+            error_rows=(
+                (((status == MISSING_ERROR) | (status == FAULT)).any(axis=0) & ranked)
+                | (faulty_rows(value_faults, n) & ranked)
+                | np.isin(pools.code, list(faults))
+            ),
             plan=self,
             local_w=local_w,
             local_contrib=local_contrib,
@@ -211,8 +290,12 @@ class Plan:
             unclamped=raw_total,
             veto_uncapped=np.zeros((n_veto, n)).T,
             veto_negative=np.zeros((n_veto, n), dtype=bool).T,
+            pools=pools,
+            outside=outside,
+            unrated_fired=unrated_fired,
             value_faults=value_faults,
             indicator_faults=indicator_faults,
+            pool_faults=faults,
         )
         return decide(self, scores)
 
@@ -220,9 +303,9 @@ class Plan:
         """Effective weights and contributions of dimensions and indicators (each rows × items)."""
         return attribute(self, s)
 
-    def quota_cutoffs(self, s: Scores) -> dict[str, float]:
-        """The lowest total each quota tier kept in this cohort: frozen by calibration."""
-        return quota_cutoffs(self, s)
+    def place_cutoffs(self, s: Scores) -> dict[str, dict[str, dict[str, float]]]:
+        """Each pool's place cut-offs in these scores, frozen by calibration (by pool label)."""
+        return cutoffs(self, s)
 
 
 def history_inputs(rubric: m.Rubric) -> dict[str, int]:

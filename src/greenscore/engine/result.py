@@ -26,7 +26,7 @@ class Tier:
 
     id: str
     label: str
-    min_score: float
+    min_score: float | None
     consequence_kind: str
     consequence: str
     consequence_values: dict[str, float] = field(default_factory=dict)

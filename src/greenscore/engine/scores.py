@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from greenscore.engine.normalise import IndicatorFault
+    from greenscore.engine.places import Pools
     from greenscore.engine.plan import Plan
 
 
@@ -22,6 +23,12 @@ class Scores:
     then rounded. dimension_score is the reported (rounded, if the rubric says so) score and
     dimension_exact the unrounded one that the total is aggregated from. Effective weights and
     contributions are worked out on first use: batches rarely need them.
+
+    ``pools`` gives each row's pool; ``outside`` the class outside the ranking an unrated veto
+    placed it in (-1: ranked) and ``unrated_fired`` which unrated vetoes fired (rows × the
+    plan's unrated vetoes); ``pool_faults`` why a pool's rows cannot be scored; ``fixed``
+    the rows whose tier no place rule moves (forced or unrated) and ``pulled`` the rows a place
+    minimum pulled into their tier.
     """
 
     n: int
@@ -49,8 +56,19 @@ class Scores:
     unclamped: np.ndarray
     veto_uncapped: np.ndarray
     veto_negative: np.ndarray
+    pools: Pools
+    outside: np.ndarray
+    unrated_fired: np.ndarray
     value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     indicator_faults: tuple[IndicatorFault, ...] = ()
+    pool_faults: dict[int, str] = field(default_factory=dict)
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    pulled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def ranked(self) -> np.ndarray:
+        """Rows in the ranking: not placed in a class outside it by an unrated veto."""
+        return np.asarray(self.outside < 0)
 
     def with_raw_total(self, raw_total: np.ndarray) -> Scores:
         """A copy with another weighted total and nothing decided yet, for decide() to run again."""

@@ -102,7 +102,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
         "target": tier.id,
         "target_label": tier.label,
         "target_min_score": tier.min_score,
-        "points_needed": max(0.0, tier.min_score - a.total),
+        "points_needed": max(0.0, park.floor - a.total),
         "veto_requirements": requirements,
     }
     name = tier.label or tier.id
@@ -130,11 +130,11 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     gaps_by_id.update(single_gaps(park, levers))
     gaps = tuple(gaps_by_id[step.id] for step in plan.indicators)
     improvement, why_not = combined_path(park, levers)
-    need = f"{fmt(tier.min_score)} on the rounded total"
+    need = f"{fmt(max(park.floor, rubric.scale.min))} on the rounded total"
     if improvement is None:
         reason = f"{name} needs {need}; not reachable by improving the indicators: {why_not}"
         return TierGap(**head, status="unreachable", reason=reason, indicators=gaps, path=None)
-    short = max(0.0, tier.min_score - a.total)
+    short = max(0.0, park.floor - a.total)
     reason = f"{name} needs {need}: {fmt(short)} points short"
     if not short:
         reason = f"{name} needs {need} and its conditions: the score suffices, a condition fails"

@@ -10,11 +10,28 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine.compile import IndicatorStep
-from greenscore.engine.decide import QUOTA_KEY, condition_deficit, condition_parts
-from greenscore.engine.evaluate import evaluate
+from greenscore.engine.decide import condition_deficit, condition_parts
+from greenscore.engine.evaluate import evaluate, failed_rows, profile_pool
+from greenscore.engine.places import MINIMUM_KEY, QUOTA_KEY, Pools
 from greenscore.engine.plan import Plan
 from greenscore.engine.result import Assessment
 from greenscore.engine.scores import Scores
+
+
+def _floor(plan: Plan, pool: str, target: int) -> float:
+    """The least total that reaches the target tier by score and places: its min_score, the
+    frozen cut-off of its limit, and above the frozen ceiling of every minimum below it."""
+    tier = plan.rubric.tiers[target]
+    floor = tier.floor
+    frozen = plan.frozen_places(pool) or {}
+    cutoff = (frozen.get(QUOTA_KEY) or {}).get(tier.id)
+    if tier.limited and cutoff is not None:
+        floor = max(floor, float(cutoff))
+    for below in plan.rubric.tiers[target + 1 :]:
+        ceiling = (frozen.get(MINIMUM_KEY) or {}).get(below.id)
+        if below.guaranteed and ceiling is not None:
+            floor = max(floor, float(np.nextafter(float(ceiling), np.inf)))
+    return floor
 
 
 class Park:
@@ -26,15 +43,13 @@ class Park:
         self.data = data
         self.columns = plan.validator.profile(data)
         self.values = plan.compute_values(self.columns, 1)
+        self.pool = profile_pool(plan, data)
         self.target = target
         self.tier = plan.rubric.tiers[target]
         decimals = plan.rubric.rounding.decimals if plan.rubric.rounding else None
         half = 0.5 * 10.0**-decimals if decimals is not None else 0.0
-        floor = self.tier.min_score
-        cutoff = (plan.rubric.cohort or {}).get(QUOTA_KEY, {}).get(self.tier.id)
-        if self.tier.max_share is not None and cutoff is not None:
-            floor = max(floor, float(cutoff))
-        self.threshold = floor - half
+        self.floor = _floor(plan, self.pool, target)
+        self.threshold = self.floor - half
         self.parts = [p for c in self.tier.conditions for p in condition_parts(plan, c)]
         self.now = self.score([{}])
 
@@ -44,10 +59,10 @@ class Park:
         for i, change in enumerate(changes):
             for name, value in change.items():
                 cols[name][i] = value
-        return self.plan.score(cols, n)
+        return self.plan.score(cols, n, pools=Pools.single(n, self.pool))
 
     def reaches(self, scores: Scores) -> np.ndarray:
-        ok = ~scores.error_rows & ~np.isnan(scores.raw_total)
+        ok = ~failed_rows(scores)
         return np.asarray(ok & (scores.tier <= self.target), dtype=bool)
 
     def shortfall(self, s: Scores) -> np.ndarray:

@@ -166,8 +166,8 @@ def diagnose(park: Park, scores: Scores, row: int, when: str) -> str:
     tier = park.tier
     name = tier.label or tier.id
     total = float(scores.total[row])
-    if total < tier.min_score:
-        return f"{when} the total would be {fmt(total)}, below the {fmt(tier.min_score)} of {name}"
+    if total < park.floor:
+        return f"{when} the total would be {fmt(total)}, below the {fmt(park.floor)} of {name}"
     failing = []
     for cond in tier.conditions:
         for part in condition_parts(plan, cond):

@@ -38,11 +38,27 @@ class BatchLike(Protocol):
 
 
 def entities(batch: BatchLike) -> list[str]:
-    """Entity ids in ranking order (best first, ties by id)."""
+    """Entity ids in ranking order (pool by pool when the rubric has pools; best first, ties by
+    id; units outside the ranking last)."""
     results = batch.results
     column = batch.rubric.entity
-    ordered = results.sort_values(["rank", column], kind="stable")
+    keys = ["pool", "rank", column] if "pool" in results.columns else ["rank", column]
+    ordered = results.sort_values(keys, kind="stable", na_position="last")
     return [str(e) for e in ordered[column]]
+
+
+def rank_of(row: Any) -> int | None:
+    """A results row's rank, None for a unit outside the ranking."""
+    rank = row["rank"]
+    return None if pd.isna(rank) else int(rank)
+
+
+def pool_sizes(results: pd.DataFrame) -> dict[Any, int]:
+    """Ranked rows per pool (one pool, keyed None, without pool columns)."""
+    ranked = results[results["rank"].notna()]
+    if "pool" not in results.columns:
+        return {None: len(ranked)}
+    return {k: int(v) for k, v in ranked["pool"].value_counts().items()}
 
 
 def assessments(batch: BatchLike) -> dict[str, Assessment]:
@@ -74,6 +90,8 @@ def group_column(batch: BatchLike, group_by: str | None = None) -> str | None:
                 f"attributes: {', '.join(batch.rubric.attributes) or 'none'}"
             )
         return group_by
+    if "pool" in results.columns and results["pool"].nunique() >= 2:
+        return "pool"
     for name in batch.rubric.attributes:
         if name in results.columns:
             count = results[name].nunique(dropna=True)

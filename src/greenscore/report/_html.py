@@ -25,6 +25,8 @@ from greenscore.report._data import (
     gaps,
     group_column,
     number,
+    pool_sizes,
+    rank_of,
 )
 from greenscore.rubric import models as m
 
@@ -201,7 +203,7 @@ def _ranking_row(
         "tier": row["tier"],
         "tier_label": row["tier_label"],
         "colour": colours[row["tier"]],
-        "rank": int(row["rank"]),
+        "rank": rank_of(row),
         "change": _value(row.get("score_change")),
         "previous_tier": _value(row.get("previous_tier")),
     }
@@ -236,7 +238,7 @@ def _overview(
     totals = results["total"].astype(float).tolist()
     histogram = charts.histogram(
         totals,
-        [(words.title(t), t.min_score) for t in rubric.tiers],
+        [(words.title(t), t.min_score) for t in rubric.tiers if t.min_score is not None],
         _axis(rubric, totals),
     )
     grouped: dict[str, Any] | None = None
@@ -326,7 +328,7 @@ def _parks(
     )
     dim_labels = {d.id: words.title(d) for _, d in paths}
     attributes = [a for a in rubric.attributes if a in results.columns and a != name_column]
-    n = len(chosen)
+    sizes = pool_sizes(batch.results)
     parks = []
     for entity, a in chosen.items():
         row = results.loc[entity]
@@ -338,8 +340,9 @@ def _parks(
                 "assessment": a,
                 "name": _value(row[name_column]) if name_column else None,
                 "attributes": [(attr, _value(row[attr])) for attr in attributes],
-                "rank": int(row["rank"]),
-                "n": n,
+                "rank": rank_of(row),
+                "n": sizes.get(_value(row.get("pool")), 0),
+                "pool": _value(row.get("pool")),
                 "colour": colours[a.tier.id],
                 "previous_total": _value(row.get("previous_total")),
                 "score_change": _value(row.get("score_change")),

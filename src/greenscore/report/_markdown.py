@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from greenscore.engine.describe import (
     consequence_text,
     consequence_value_title,
@@ -194,20 +196,26 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
         lines += _table(headers, body, set(range(1, moves.shape[1] + 1)))
     lines += _dropped(batch, name)
     lines += _groups(batch, group_column(batch, group_by))
-    ordered = results.sort_values(["rank", rubric.entity], kind="stable")
+    pooled = "overall_rank" in results.columns
+    order = "overall_rank" if pooled else "rank"
+    ordered = results.sort_values([order, rubric.entity], kind="stable", na_position="last")
     lines += ["", f"## Top {min(top, n)}", ""]
-    headers = ["Rank", rubric.entity, *([name] if name else []), "Total", "Tier"]
+    headers = ["Rank", rubric.entity, *([name] if name else [])]
+    headers += ["Pool", "Rank in pool"] if pooled else []
+    headers += ["Total", "Tier"]
     body = [
         [
-            int(r["rank"]),
+            "—" if pd.isna(r[order]) else int(r[order]),
             r[rubric.entity],
             *([r[name]] if name else []),
+            *([r["pool"], "—" if pd.isna(r["rank"]) else int(r["rank"])] if pooled else []),
             number(r["total"]),
             r["tier_label"],
         ]
         for _, r in ordered.head(top).iterrows()
     ]
-    lines += _table(headers, body, {0, len(headers) - 2})
+    numeric = {0, len(headers) - 2} | ({len(headers) - 3} if pooled else set())
+    lines += _table(headers, body, numeric)
     lines += _announced(batch, name)
     vetoed = ordered[ordered["vetoes"].astype(str) != ""] if "vetoes" in ordered.columns else None
     if vetoed is not None and len(vetoed):

@@ -25,7 +25,7 @@ from greenscore.rubric.graph import base_inputs
 from greenscore.rubric.messages import data_path
 from greenscore.rubric.messages import hint as _did_you_mean
 from greenscore.rubric.messages import message as _worded
-from greenscore.rubric.order import out_of_order
+from greenscore.rubric.places import pool_problems, tier_problems
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
@@ -144,7 +144,7 @@ def _history_over_derived(
 
 def _references(collector: _Collector, rubric: m.Rubric) -> None:
     inputs = {spec.id: spec for spec in rubric.inputs}
-    reserved = {rubric.entity, rubric.period, *rubric.attributes}
+    reserved = {rubric.entity, rubric.period, *rubric.attributes, *rubric.pools}
     _duplicates(
         collector,
         [(("inputs", i, "id"), s.id) for i, s in enumerate(rubric.inputs)]
@@ -153,7 +153,9 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
     )
     for i, spec in enumerate(rubric.inputs):
         if spec.id in reserved:
-            collector.add(("inputs", i, "id"), f"{spec.id!r} is the entity, period or an attribute")
+            collector.add(
+                ("inputs", i, "id"), f"{spec.id!r} is the entity, period, an attribute or a pool"
+            )
 
     known = set(inputs)
     formulas: dict[str, Formula] = {}
@@ -242,8 +244,8 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         "leaving it blank; declare it required",
                     )
 
-    for i, message in out_of_order([(t.id, t.min_score) for t in rubric.tiers]):
-        collector.add(("tiers", i, "min_score"), message)
+    for path, message in [*pool_problems(rubric), *tier_problems(rubric)]:
+        collector.add(path, message)
     for i, tier in enumerate(rubric.tiers):
         for k, cond in enumerate(tier.conditions):
             cpath = ("tiers", i, "conditions", k)
@@ -275,17 +277,6 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         )
     for path, message in consequence_problems(rubric):
         collector.add(path, message)
-    if rubric.tiers[-1].min_score > rubric.scale.min:
-        collector.add(
-            ("tiers", len(rubric.tiers) - 1, "min_score"),
-            f"the lowest tier must accept every score: set its min_score to the scale minimum "
-            f"({rubric.scale.min})",
-        )
-    if rubric.tiers[-1].conditions:
-        collector.add(
-            ("tiers", len(rubric.tiers) - 1, "conditions"),
-            "the lowest tier is the fallback and cannot have conditions",
-        )
 
 
 def _by_line(problems: list[RubricProblem]) -> list[RubricProblem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
@@ -54,9 +55,11 @@ __all__ = [
     "MissingPolicy",
     "NoVeto",
     "NonNegative",
+    "Places",
     "Rounding",
     "Rubric",
     "Scale",
+    "Share",
     "Tier",
     "TierCondition",
     "Total",
@@ -67,7 +70,7 @@ __all__ = [
 ]
 
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
-VetoKind = Literal["force_tier", "cap_tier", "deduct", "bonus"]
+VetoKind = Literal["force_tier", "cap_tier", "deduct", "bonus", "unrated"]
 POINT_KINDS = ("deduct", "bonus")
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -219,7 +222,8 @@ class Dimension(_Model):
 
 class Veto(_Model):
     """An item outside the weighted sum: a one-vote veto that forces or caps the tier, a
-    deduction, or bonus points."""
+    deduction, bonus points, or a place in a class outside the ranking (unrated: first-year or
+    below-scale firms)."""
 
     id: Identifier
     label: str = ""
@@ -249,7 +253,7 @@ class Veto(_Model):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Veto:
-        if self.kind in ("force_tier", "cap_tier"):
+        if self.kind in ("force_tier", "cap_tier", "unrated"):
             if self.tier is None:
                 raise ValueError(f"a {self.kind} veto needs 'tier'")
             if self.when is None:
@@ -291,7 +295,7 @@ class NoVeto(_Model):
 
     type: Literal["no_veto"]
     vetoes: list[Identifier] | None = None
-    kinds: list[Literal["force_tier", "cap_tier", "deduct"]] | None = None
+    kinds: list[VetoKind] | None = None
 
 
 TierCondition = Annotated[DimensionMin | IndicatorMin | NoVeto, Field(discriminator="type")]
@@ -321,17 +325,44 @@ class Consequence(_Model):
         return _without_later_defaults(self, handler(self), ("values",))
 
 
+Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+
+
 class Tier(_Model):
-    """A tier: reached with at least min_score when its extra conditions hold."""
+    """A tier: reached with at least min_score (any total without it) when its conditions hold,
+    within its places per pool (see rubric/places.py and engine/places.py)."""
 
     id: Identifier
     label: str = ""
-    min_score: Finite
-    max_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        default=None, description="Quota: at most this share of the cohort in this tier"
-    )
+    min_score: Finite | None = Field(default=None, description="The least total; none: any")
+    top: Places | None = Field(default=None, description="At most this many per pool, the best")
+    max_share: Share | None = Field(default=None, description="At most this share of each pool")
+    share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
+    bottom: Places | None = Field(default=None, description="At least this many, the worst-ranked")
+    min_share: Share | None = Field(default=None, description="At least this share of each pool")
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        names = ("min_score", "top", "share", "bottom", "min_share")
+        return _without_later_defaults(self, handler(self), names)
+
+    @property
+    def floor(self) -> float:
+        """The least total the tier accepts: min_score, or −∞ for a tier by rank alone."""
+        return -math.inf if self.min_score is None else self.min_score
+
+    @property
+    def limited(self) -> bool:
+        """Whether the tier limits its places (top, max_share or share)."""
+        return self.top is not None or self.max_share is not None or self.share is not None
+
+    @property
+    def guaranteed(self) -> bool:
+        """Whether the tier has a minimum of places (bottom or min_share)."""
+        return self.bottom is not None or self.min_share is not None
 
 
 class Rubric(_Model):
@@ -348,6 +379,10 @@ class Rubric(_Model):
     entity: Identifier = "park_id"
     period: Identifier = "year"
     attributes: list[Identifier] = Field(default_factory=list)
+    pools: list[Identifier] = Field(
+        default_factory=list,
+        description="Text columns splitting entities into pools; ranks and quotas are per pool",
+    )
     inputs: list[Input] = Field(min_length=1)
     derived: list[Derived] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(min_length=1)
@@ -357,7 +392,8 @@ class Rubric(_Model):
         default_factory=list, description="The numbers tiers' consequences may carry, with units"
     )
     cohort: dict[str, dict[str, Any]] | None = Field(
-        default=None, description="Frozen cohort statistics written by calibrate()"
+        default=None,
+        description="Frozen cohort statistics written by calibrate(); with pools, by pool",
     )
 
     _source: LocatedDocument | None = PrivateAttr(default=None)
@@ -371,7 +407,8 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _without_later_defaults(self, handler(self), ("total", "consequence_values"))
+        names = ("total", "pools", "consequence_values")
+        return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")
     def _top_weights(self) -> Rubric:

@@ -261,12 +261,32 @@ class RubricContext:
 
     @cached_property
     def quota_padding(self) -> int:
-        """Rows a lone profile needs around it for uncalibrated tier quotas to admit it."""
-        frozen = self.rubric.cohort or {}
-        shares = [t.max_share for t in self.rubric.tiers if t.max_share is not None]
-        if not shares or "@tiers" in frozen:
+        """Rows a lone profile needs around it for uncalibrated places to admit it: enough that
+        every share gives at least one place, and that poor rows fill every minimum."""
+        if not self.plan.needs_cohort:
             return 0
-        return max(0, math.ceil(1.0 / min(shares) - 1e-9) - 1)
+        needs = [0.0]
+        for tier in self.rubric.tiers:
+            for share in (tier.max_share, tier.share):
+                if share is not None:
+                    needs.append(math.ceil(1.0 / share - 1e-9) - 1)
+            if tier.bottom is not None:
+                needs.append(tier.bottom)
+            if tier.min_share is not None and tier.min_share < 1:
+                needs.append(math.ceil(tier.min_share / (1 - tier.min_share) + 1e-9))
+        return int(min(max(needs), 1000))
+
+    @cached_property
+    def place_rows(self) -> int:
+        """How many rows fill every place limit of the tiers (at least one)."""
+        rows = [1]
+        for tier in self.rubric.tiers:
+            if tier.top is not None:
+                rows.append(tier.top)
+            for share in (tier.max_share, tier.share):
+                if share is not None:
+                    rows.append(math.ceil(1.0 / share - 1e-9))
+        return min(max(rows), 1000)
 
     @cached_property
     def filler(self) -> Profile:
@@ -282,9 +302,18 @@ class RubricContext:
         return self.score_padded([profile])
 
     @staticmethod
-    def failed(scores: Scores, row: int) -> bool:
-        """Whether scoring this row failed (a missing value under policy 'error', or nothing left)."""
-        return bool(scores.error_rows[row]) or bool(np.isnan(scores.raw_total[row]))
+    def broken(scores: Scores, row: int) -> bool:
+        """Whether scoring this row failed (a missing value under policy 'error', or nothing left
+        on a ranked row), as evaluate() and assess() refuse it."""
+        return bool(scores.error_rows[row]) or bool(
+            np.isnan(scores.raw_total[row]) and scores.ranked[row]
+        )
+
+    @classmethod
+    def failed(cls, scores: Scores, row: int) -> bool:
+        """Whether this row has no total to compare: scoring failed, or an unrated veto placed
+        it outside the ranking."""
+        return cls.broken(scores, row) or not bool(scores.ranked[row])
 
     def tier_id(self, index: int) -> str:
         return self.rubric.tiers[int(index)].id

@@ -238,14 +238,20 @@ class _Linter:
         top_ids = {d.id for d in rubric.dimensions}
         for i, tier in enumerate(tiers):
             path: PathKey = ("tiers", i)
-            if tier.min_score > ceiling and tier.id not in forced:
+            if tier.min_score is not None and tier.min_score > ceiling and tier.id not in forced:
                 self.add(
                     "unreachable-tier",
                     (*path, "min_score"),
                     f"tier {tier.id!r} needs at least {fmt(tier.min_score)} but the highest total "
                     f"the rubric can give is {fmt(ceiling)}",
                 )
-            if i < len(tiers) - 1 and tier.min_score <= scale.min:
+            if (
+                i < len(tiers) - 1
+                and tier.min_score is not None
+                and tier.min_score <= scale.min
+                and not tier.limited
+                and not any(lower.guaranteed or lower.id in targeted for lower in tiers[i + 1 :])
+            ):
                 self.add(
                     "tier-range",
                     (*path, "min_score"),
@@ -294,9 +300,10 @@ class _Linter:
                         assert_never(cond)
         if rubric.rounding is not None:
             step = 10.0**-rubric.rounding.decimals
+            upper = scale.max + step / 2 if rubric.total.ceiling else math.inf
             for i, tier in enumerate(tiers):
-                top = scale.max + step / 2 if rubric.total.ceiling else math.inf
-                upper = tiers[i - 1].min_score if i else top
+                if tier.min_score is None:
+                    continue
                 first = scale.min + math.ceil(round((tier.min_score - scale.min) / step, 9)) * step
                 if first >= upper - 1e-12:
                     self.add(
@@ -306,19 +313,26 @@ class _Linter:
                         f"rounded total falls in tier {tier.id!r}'s range "
                         f"{fmt(tier.min_score)}–{fmt(upper)}",
                     )
+                upper = tier.min_score
 
     def implied_higher(self, i: int, score: float, path: PathKey) -> None:
         """A condition that every top-level dimension scores `score` puts the total that high."""
         tiers = self.rubric.tiers
         slack = 0.5 * 10.0**-self.rubric.rounding.decimals if self.rubric.rounding else 0.0
         for j in range(i):
-            if not tiers[j].conditions and tiers[j].min_score <= score - slack:
+            floor = tiers[j].min_score
+            if (
+                not tiers[j].conditions
+                and not tiers[j].limited
+                and floor is not None
+                and floor <= score - slack
+            ):
                 self.add(
                     "unreachable-tier",
                     path,
                     f"tier {tiers[i].id!r} requires every top-level dimension to score at least "
                     f"{fmt(score)}, which already gives a total in tier {tiers[j].id!r} "
-                    f"(at least {fmt(tiers[j].min_score)}): {tiers[i].id!r} is never given",
+                    f"(at least {fmt(floor)}): {tiers[i].id!r} is never given",
                 )
                 return
 

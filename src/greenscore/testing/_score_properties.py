@@ -367,7 +367,7 @@ def _frame(ctx: RubricContext, rows: list[Profile]) -> Any:
     records = [
         {rubric.entity: f"E{i + 1:03d}", rubric.period: 2015, **row} for i, row in enumerate(rows)
     ]
-    columns = [rubric.entity, rubric.period, *ctx.plan.inputs]
+    columns = [rubric.entity, rubric.period, *rubric.pools, *ctx.plan.inputs]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -414,7 +414,7 @@ def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
             )
         s = ctx.plan.score(values_, len(rows))
         batch = [
-            None if ctx.failed(s, i) else (float(s.total[i]), ctx.tier_id(s.tier[i]))
+            None if ctx.broken(s, i) else (float(s.total[i]), ctx.tier_id(s.tier[i]))
             for i in range(len(rows))
         ]
         sources = [("a batch", batch)]
@@ -428,7 +428,10 @@ def single_batch_agree(ctx: RubricContext, max_examples: int) -> Setup:
                 same = (one is None and many is None) or (
                     one is not None
                     and many is not None
-                    and abs(one[0] - many[0]) <= ctx.tolerance
+                    and (
+                        abs(one[0] - many[0]) <= ctx.tolerance
+                        or (math.isnan(one[0]) and math.isnan(many[0]))
+                    )
                     and one[1] == many[1]
                 )
                 if not same:

@@ -35,6 +35,10 @@ def values(domain: Domain) -> st.SearchStrategy[Any]:
     return spread
 
 
+POOL_LABELS = ("P1", "P2")
+"""The pools a generated profile or frame belongs to, in each pool column."""
+
+
 def profiles(
     rubric: RubricLike = None, *, missing: bool = False
 ) -> st.SearchStrategy[dict[str, Any]]:
@@ -42,8 +46,10 @@ def profiles(
 
     Valid means the engine scores them: values within the declared ranges whose derived inputs
     neither overflow nor divide by zero (lint's derived-fault names the ranges that allow those).
+    A rubric with pools also gets its pool fields, each one of POOL_LABELS.
     """
-    ctx = context_for(load_rubric(rubric))
+    loaded = load_rubric(rubric)
+    ctx = context_for(loaded)
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for name, domain in ctx.domains.items():
@@ -51,6 +57,8 @@ def profiles(
             optional[name] = st.one_of(st.none(), values(domain))
         else:
             required[name] = values(domain)
+    for name in loaded.pools:
+        required[name] = st.sampled_from(POOL_LABELS)
     drawn = st.fixed_dictionaries(required, optional=optional)
     return drawn.filter(ctx.derives) if ctx.has_formulas else drawn
 
@@ -75,7 +83,7 @@ def _frames(
             row = {rubric.entity: f"E{e + 1:03d}", rubric.period: period}
             row.update(draw(rows_of))
             records.append(row)
-    columns = [rubric.entity, rubric.period, *(spec.id for spec in rubric.inputs)]
+    columns = [rubric.entity, rubric.period, *rubric.pools, *(spec.id for spec in rubric.inputs)]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -98,6 +106,8 @@ def frames(
     return _frames(loaded, min_size, max_size, list(periods), missing)
 
 
+OUTSIDE = "tn"
+"""The id of the class outside the ranking that a generated unrated veto names."""
 _SCALES = [(0.0, 100.0), (0.0, 1.0), (0.0, 10.0), (-50.0, 50.0), (1.0, 5.0), (0.0, 2.5)]
 _POLICIES = ["error", "worst", "drop"]
 
@@ -289,9 +299,12 @@ class _Builder:
         return draw(st.sampled_from(options))
 
     def make_tiers(self) -> list[dict[str, Any]]:
+        """Tiers by score bands with some place limits and minimums, or a quantile scheme."""
         draw = self.draw
         low, high = self.scale
         count = draw(st.integers(1, 4))
+        if count >= 2 and not draw(st.integers(0, 5)):
+            return self.share_scheme(count)
         cuts = sorted(
             draw(st.lists(st.integers(1, 20), min_size=count - 1, max_size=count - 1, unique=True)),
             reverse=True,
@@ -301,20 +314,62 @@ class _Builder:
             {"id": f"t{k}", "min_score": score} for k, score in enumerate(mins)
         ]
         for tier in tiers[:-1]:
-            if not draw(st.integers(0, 5)):
+            limit = draw(st.integers(0, 9))
+            if limit <= 1:
                 tier["max_share"] = draw(st.sampled_from([0.1, 0.25, 0.5]))
+            elif limit == 2:
+                tier["top"] = draw(st.integers(1, 3))
+            if limit <= 2 and not draw(st.integers(0, 2)):
+                del tier["min_score"]
+        for tier in tiers[1:]:
+            minimum = draw(st.integers(0, 9))
+            if minimum == 0:
+                tier["bottom"] = 1
+            elif minimum == 1:
+                tier["min_share"] = draw(st.sampled_from([0.05, 0.1]))
+        return tiers
+
+    def share_scheme(self, count: int) -> list[dict[str, Any]]:
+        """A quantile scheme: every tier a band of ranks, the bands adding up to the whole."""
+        draw = self.draw
+        edges = sorted(
+            draw(st.lists(st.integers(1, 19), min_size=count - 1, max_size=count - 1, unique=True))
+        )
+        bounds = [0, *edges, 20]
+        tiers: list[dict[str, Any]] = [
+            {"id": f"t{k}", "share": round((bounds[k + 1] - bounds[k]) / 20, 6)}
+            for k in range(count)
+        ]
+        if draw(st.booleans()):
+            tiers[-1]["min_share"] = tiers[-1]["share"]
         return tiers
 
     def make_vetoes(self, tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Vetoes of every kind; an unrated veto adds the class outside the ranking it names."""
         draw = self.draw
         if not (
             self.of_type("number", "integer", required=True)
             or self.of_type("boolean", required=True)
         ):
             return []
+        ranked = list(tiers)
         vetoes = []
         for i in range(draw(st.integers(0, 3))):
-            kind = draw(st.sampled_from(["force_tier", "cap_tier", "deduct", "bonus"]))
+            kinds = ["force_tier", "cap_tier", "deduct", "bonus", "unrated"]
+            kind = draw(st.sampled_from(kinds))
+            if kind == "unrated":
+                if tiers[-1]["id"] != OUTSIDE:
+                    tiers.append({"id": OUTSIDE, "label": "not rated"})
+                vetoes.append(
+                    {
+                        "id": f"v{i}",
+                        "kind": kind,
+                        "when": self.condition(),
+                        "tier": OUTSIDE,
+                        "reason": f"reason {i}",
+                    }
+                )
+                continue
             veto: dict[str, Any] = {"id": f"v{i}", "kind": kind, "reason": f"reason {i}"}
             if kind in ("deduct", "bonus"):
                 low, high = self.scale
@@ -334,7 +389,7 @@ class _Builder:
                     )
             else:
                 veto["when"] = self.condition()
-                veto["tier"] = draw(st.sampled_from(tiers))["id"]
+                veto["tier"] = draw(st.sampled_from(ranked))["id"]
             vetoes.append(veto)
         return vetoes
 
@@ -353,7 +408,8 @@ class _Builder:
 
     def add_conditions(self, tiers: list[dict[str, Any]], vetoes: list[dict[str, Any]]) -> None:
         draw = self.draw
-        for tier in tiers[:-1]:
+        ranked = [t for t in tiers if t["id"] != OUTSIDE]
+        for tier in ranked[:-1]:
             conditions = []
             for _ in range(draw(st.integers(0, 2))):
                 kind = draw(st.sampled_from(["dimension_min", "indicator_min", "no_veto"]))
@@ -418,6 +474,8 @@ def rubric_documents(
     if total:
         doc["total"] = total
     doc["missing"] = draw(st.sampled_from(_POLICIES))
+    if not draw(st.integers(0, 3)):
+        doc["pools"] = ["county"]
     aggregation = draw(st.sampled_from(["arithmetic", "arithmetic", "geometric", "minimum"]))
     if aggregation != "arithmetic":
         doc["aggregation"] = aggregation

@@ -38,7 +38,8 @@ def _refinish(ctx: RubricContext, s: Scores, raw_total: float) -> Scores:
 def tier_order(ctx: RubricContext, max_examples: int) -> Setup:
     scale = ctx.rubric.scale
     top = scale.max if ctx.rubric.total.ceiling else scale.max + scale.span
-    edges = sorted({scale.min, scale.max, *(t.min_score for t in ctx.rubric.tiers)})
+    floors = (t.min_score for t in ctx.rubric.tiers if t.min_score is not None)
+    edges = sorted({scale.min, scale.max, *floors})
     edges = [e for e in edges if scale.min <= e <= scale.max]
     totals = st.one_of(st.sampled_from(edges), st.floats(scale.min, top, allow_nan=False))
     strategy = st.tuples(profiles(ctx.rubric, missing=True), totals, totals)
@@ -88,7 +89,7 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
     if not assignments:
         return []
     s = ctx.score([{**base, **a} for a in assignments])
-    fired = [a for i, a in enumerate(assignments) if s.veto_fired[i, v] and not ctx.failed(s, i)]
+    fired = [a for i, a in enumerate(assignments) if s.veto_fired[i, v] and not ctx.broken(s, i)]
     if len(fired) <= 12:
         return fired
     step = len(fired) / 12
@@ -97,12 +98,11 @@ def _firing(ctx: RubricContext, v: int, base: Profile, limit: int = 4096) -> lis
 
 def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
-    summary = "a forced or capped tier always wins over the score"
-    vetoes = [
-        (v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind in ("force_tier", "cap_tier")
-    ]
+    summary = "a forced, capped or unrated tier always wins over the score and over places"
+    kinds = ("force_tier", "cap_tier", "unrated")
+    vetoes = [(v, veto) for v, veto in enumerate(rubric.vetoes) if veto.kind in kinds]
     if not vetoes:
-        return Setup(summary, notes=["no force_tier or cap_tier vetoes"])
+        return Setup(summary, notes=["no force_tier, cap_tier or unrated vetoes"])
     tier_index = ctx.plan.tier_index
     best = ctx.best_profile
     cases: list[tuple[int, Profile]] = []
@@ -126,23 +126,31 @@ def veto_dominant(ctx: RubricContext, max_examples: int) -> Setup:
     def body(example: Any) -> Violation | None:
         v, row = arrange(example)
         veto = rubric.vetoes[v]
-        s = ctx.score([row])
-        if ctx.failed(s, 0) or not s.veto_fired[0, v]:
+        s = ctx.score([row, *[best] * ctx.place_rows])
+        if not s.veto_fired[0, v] or ctx.broken(s, 0):
             return None
         fired = [rubric.vetoes[i] for i in np.flatnonzero(s.veto_fired[0])]
+        unrated = [f for f in fired if f.kind == "unrated" and f.tier]
         forced = [tier_index[f.tier] for f in fired if f.kind == "force_tier" and f.tier]
         final = int(s.tier[0])
         score_tier = tier_text(ctx, s.score_tier[0])
-        quota = rubric.tiers[max(forced)].max_share is not None if forced else False
-        if veto.kind == "force_tier" and final != max(forced) and not quota:
+        among = f"among {ctx.place_rows} best profiles competing for places"
+        if unrated:
+            if final != tier_index[str(unrated[0].tier)]:
+                return Violation(
+                    f"veto {unrated[0].id!r} fires and places the profile outside the ranking in "
+                    f"{unrated[0].tier!r}, yet it is rated {tier_text(ctx, final)} ({among})"
+                )
+            return None
+        if veto.kind == "force_tier" and final != max(forced):
             return Violation(
                 f"veto {veto.id!r} fires and forces tier {veto.tier!r}, yet the profile is rated "
-                f"{tier_text(ctx, final)} (its score alone gives {score_tier})"
+                f"{tier_text(ctx, final)} ({among}; its score alone gives {score_tier})"
             )
         if veto.kind == "cap_tier" and not forced and final < tier_index[str(veto.tier)]:
             return Violation(
                 f"veto {veto.id!r} fires and caps the tier at {veto.tier!r}, yet the profile is "
-                f"rated {tier_text(ctx, final)} (its score alone gives {score_tier})"
+                f"rated {tier_text(ctx, final)} ({among}; its score alone gives {score_tier})"
             )
         return None
 
@@ -288,10 +296,10 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
     sweep = [ctx.interpolate(f) for f in fractions]
     rows = [best, worst, *sweep]
     s = ctx.score(rows)
-    mins = [t.min_score for t in tiers]
+    mins = [t.floor for t in tiers]
     in_band: dict[int, Profile] = {}
     for i in range(s.n):
-        if not ctx.failed(s, i):
+        if not ctx.broken(s, i):
             how = "the best profile" if i == 0 else "the worst profile" if i == 1 else "a profile"
             reached.setdefault(int(s.tier[i]), how)
             total = float(s.total[i])
@@ -308,7 +316,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
 
     def score_one(profile: Profile) -> Scores | None:
         one = ctx.score_alone(profile)
-        return None if ctx.failed(one, 0) else one
+        return None if ctx.broken(one, 0) else one
 
     def finish() -> Violation | None:
         from hypothesis import find, target
@@ -317,20 +325,22 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
         for t in range(len(tiers)):
             if t in reached:
                 continue
-            upper = tiers[t - 1].min_score if t else math.inf
-            lower = tiers[t].min_score
+            above = [x.floor for x in tiers[:t] if math.isfinite(x.floor)]
+            upper = min(above, default=math.inf)
+            lower = tiers[t].floor
 
             def hits(profile: Profile, t: int = t, lo: float = lower, hi: float = upper) -> bool:
                 one = score_one(profile)
                 if one is None:
                     return False
                 total = float(one.total[0])
-                target(-max(lo - total, total - hi, 0.0))
+                if not math.isnan(total):
+                    target(-max(lo - total, total - hi, 0.0))
                 return int(one.tier[0]) == t
 
             def in_band(profile: Profile, lo: float = lower, hi: float = upper) -> bool:
                 one = score_one(profile)
-                if one is None:
+                if one is None or not one.ranked[0]:
                     return False
                 total = float(one.total[0])
                 target(-max(lo - total, total - hi, 0.0))

@@ -1,0 +1,208 @@
+"""Load-time checks of pools and tiers: score floors in order, places that can be filled.
+
+The loader locates each problem; these functions only say where (a path into the rubric) and
+what, so that the tier rules live in one place beside the models they check.
+"""
+
+from __future__ import annotations
+
+from greenscore.rubric import models as m
+from greenscore.rubric.order import out_of_order
+
+PathKey = tuple[str | int, ...]
+Problem = tuple[PathKey, str]
+SHARE_SLACK = 1e-9
+
+
+def pool_problems(rubric: m.Rubric) -> list[Problem]:
+    """Pool columns that are listed twice or name the entity, the period or an input."""
+    problems: list[Problem] = []
+    taken = {rubric.entity, rubric.period}
+    derived = {d.id for d in rubric.derived}
+    seen: set[str] = set()
+    for i, name in enumerate(rubric.pools):
+        path: PathKey = ("pools", i)
+        if name in seen:
+            problems.append((path, f"pool column {name!r} is listed twice"))
+        elif name in taken:
+            problems.append((path, f"{name!r} is the entity or period column, not a pool column"))
+        elif name in derived:
+            problems.append(
+                (path, f"{name!r} is a derived input: pool columns are text columns of the data")
+            )
+        seen.add(name)
+    return problems
+
+
+def unrated_tiers(rubric: m.Rubric) -> set[str]:
+    """Tiers named by an unrated veto: classes outside the ranking."""
+    return {v.tier for v in rubric.vetoes if v.kind == "unrated" and v.tier is not None}
+
+
+def tier_problems(rubric: m.Rubric) -> list[Problem]:
+    """Score floors out of order, a fallback tier that cannot take everyone left, and places
+    (shares, minimums) that cannot be filled as written."""
+    outside = unrated_tiers(rubric)
+    ranked = [(i, t) for i, t in enumerate(rubric.tiers) if t.id not in outside]
+    problems = _outside_problems(rubric, outside)
+    if not ranked:
+        return problems
+    scored = [(i, t.id, t.min_score) for i, t in ranked if t.min_score is not None]
+    problems += [
+        (("tiers", scored[k][0], "min_score"), message)
+        for k, message in out_of_order([(tier_id, score) for _, tier_id, score in scored])
+    ]
+    open_tier: m.Tier | None = None
+    last, lowest = ranked[-1]
+    for i, tier in enumerate(rubric.tiers):
+        problems += _place_rules(i, tier)
+    for i, tier in ranked:
+        if tier.min_score is not None:
+            if open_tier is not None and i != last:
+                problems.append(
+                    (
+                        ("tiers", i, "min_score"),
+                        f"tier {tier.id!r} is never reached by its min_score: tier "
+                        f"{open_tier.id!r} above it has no min_score, conditions or place "
+                        "limit, so it takes every total",
+                    )
+                )
+        elif not tier.conditions and not tier.limited and open_tier is None:
+            open_tier = tier
+        if tier.guaranteed and i == ranked[0][0]:
+            problems.append(
+                (
+                    ("tiers", i, "bottom" if tier.bottom is not None else "min_share"),
+                    f"tier {tier.id!r} is the best tier: a minimum of places pulls the "
+                    "worst-ranked entities of better tiers into it, and there are none",
+                )
+            )
+    if lowest.min_score is not None and lowest.min_score > rubric.scale.min:
+        problems.append(
+            (
+                ("tiers", last, "min_score"),
+                f"the lowest tier must accept every score: set its min_score to the scale minimum "
+                f"({rubric.scale.min}) or leave it out",
+            )
+        )
+    if lowest.conditions:
+        problems.append(
+            (
+                ("tiers", last, "conditions"),
+                "the lowest tier is the fallback and cannot have conditions",
+            )
+        )
+    for key in ("top", "max_share"):
+        if getattr(lowest, key) is not None:
+            problems.append(
+                (
+                    ("tiers", last, key),
+                    f"the lowest tier takes every entity left over, so it cannot limit its "
+                    f"places ({key})",
+                )
+            )
+    return problems + _share_problems(rubric, ranked)
+
+
+def _place_rules(i: int, tier: m.Tier) -> list[Problem]:
+    """Place rules of one tier that contradict each other."""
+    found: list[Problem] = []
+    if tier.share is not None and (tier.top is not None or tier.max_share is not None):
+        found.append(
+            (
+                ("tiers", i, "share"),
+                "a tier with a share (its band of ranks) takes no top or max_share: the band is "
+                "its limit",
+            )
+        )
+    low, high = tier.min_share, tier.max_share
+    if low is not None and high is not None and low > high:
+        found.append(
+            (
+                ("tiers", i, "min_share"),
+                f"min_share ({low:g}) is greater than max_share ({high:g})",
+            )
+        )
+    if tier.bottom is not None and tier.top is not None and tier.bottom > tier.top:
+        found.append(
+            (("tiers", i, "bottom"), f"bottom ({tier.bottom}) is greater than top ({tier.top})")
+        )
+    return found
+
+
+def _share_problems(rubric: m.Rubric, ranked: list[tuple[int, m.Tier]]) -> list[Problem]:
+    """Shares form one run of tiers adding up to at most 1 (exactly 1 down to the lowest tier)."""
+    with_share = [i for i, t in ranked if t.share is not None]
+    if not with_share:
+        return []
+    problems: list[Problem] = []
+    positions = [i for i, _ in ranked]
+    first = positions.index(with_share[0])
+    run = positions[first : first + len(with_share)]
+    if run != with_share:
+        gap = next(i for i in run if i not in with_share)
+        problems.append(
+            (
+                ("tiers", gap),
+                f"tiers with a share form one quantile scheme and are listed together, but tier "
+                f"{rubric.tiers[gap].id!r} between them has no share",
+            )
+        )
+    total = sum(rubric.tiers[i].share or 0.0 for i in with_share)
+    end = ("tiers", with_share[-1], "share")
+    if total > 1 + SHARE_SLACK:
+        problems.append((end, f"the shares of the tiers add up to {total:g}, more than 1"))
+    elif with_share[-1] == positions[-1] and total < 1 - SHARE_SLACK:
+        problems.append(
+            (
+                end,
+                f"the shares of the tiers add up to {total:g}: a scheme that reaches the lowest "
+                "tier shares out the whole pool, so they must add up to 1",
+            )
+        )
+    return problems
+
+
+def _outside_problems(rubric: m.Rubric, outside: set[str]) -> list[Problem]:
+    """Classes outside the ranking come last, and nothing else places an entity in them."""
+    problems: list[Problem] = []
+    if not outside:
+        return problems
+    seen_outside = False
+    for i, tier in enumerate(rubric.tiers):
+        if tier.id in outside:
+            seen_outside = True
+            rules = [
+                key
+                for key in ("min_score", "top", "max_share", "share", "bottom", "min_share")
+                if getattr(tier, key) is not None
+            ]
+            if rules or tier.conditions:
+                what = ", ".join([*rules, *(["conditions"] if tier.conditions else [])])
+                problems.append(
+                    (
+                        ("tiers", i),
+                        f"tier {tier.id!r} is the class of units outside the ranking (an unrated "
+                        f"veto names it), so it takes no {what}",
+                    )
+                )
+        elif seen_outside:
+            problems.append(
+                (
+                    ("tiers", i),
+                    f"tier {tier.id!r} follows a class outside the ranking: list the classes "
+                    "outside the ranking after every ranked tier",
+                )
+            )
+    if len(outside) == len(rubric.tiers):
+        problems.append((("tiers",), "every tier is outside the ranking: add a ranked tier"))
+    for v, veto in enumerate(rubric.vetoes):
+        if veto.kind != "unrated" and veto.tier in outside:
+            problems.append(
+                (
+                    ("vetoes", v, "tier"),
+                    f"tier {veto.tier!r} is the class outside the ranking: only unrated vetoes "
+                    "place entities there",
+                )
+            )
+    return problems
