@@ -88,9 +88,12 @@ def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
 
 
 def message(error: BaseException) -> str:
-    """An error's own message: OSErrors that carry a filename keep their text readable."""
+    """An error's own message; an OSError reads as its reason and file, without the errno."""
     if isinstance(error, OSError) and error.strerror is None and len(error.args) == 1:
         return str(error.args[0])
+    if isinstance(error, OSError) and error.strerror:
+        names = [str(os.fspath(n)) for n in (error.filename, error.filename2) if n is not None]
+        return f"{error.strerror}: {' -> '.join(names)}" if names else error.strerror
     return str(error)
 
 
