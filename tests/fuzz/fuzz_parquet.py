@@ -177,7 +177,7 @@ def check_parquet(folder: Path, case: ParquetCase) -> Outcome:
     path = folder / "parks.parquet"
     path.write_bytes(case.data)
     shown = str(path)
-    columns = [c for c in case.columns if c != "__index_level_0__"]
+    columns = [c.strip() for c in case.columns if c != "__index_level_0__"]
     duplicated = len(set(columns)) < len(columns)
     with strict():
         try:
@@ -188,7 +188,7 @@ def check_parquet(folder: Path, case: ParquetCase) -> Outcome:
             assert case.damaged or duplicated, message
             return Outcome("InputFileError", message)
     assert not case.damaged and not duplicated, "a damaged or ambiguous file was read"
-    assert list(source.frame.columns) == [c.strip() for c in columns]
+    assert list(source.frame.columns) == columns
     assert source.row_numbers.tolist() == list(range(1, case.rows + 1))
     return assess_outcome(source, TABLE_RUBRIC, case.rows, shown=shown)
 

@@ -186,7 +186,10 @@ FORMULAS = [
 
 
 def _mutate_value(draw: st.DrawFn, data: Any, kinds: set[str]) -> None:
+    """One value deleted, retyped, made a bad number, duplicated, swapped or renamed."""
     paths = _paths(data)
+    if not paths:
+        return
     path = draw(st.sampled_from(paths))
     parent, key = _parent(data, path), path[-1]
     op = draw(st.sampled_from(["delete", "retype", "number", "duplicate", "swap", "rename"]))
@@ -221,17 +224,19 @@ def _mutate_value(draw: st.DrawFn, data: Any, kinds: set[str]) -> None:
 
 
 def _mutate_special(draw: st.DrawFn, data: Any, kinds: set[str]) -> None:
-    """Weights, formulas, sizes and nesting: the mutations aimed at what a rubric computes."""
+    """Weights, formulas, sizes and nesting: the mutations aimed at what a rubric computes (each
+    where the rubric, as earlier mutations left it, still has a place for it)."""
     paths = _paths(data)
     op = draw(st.sampled_from(["weight", "weight", "formula", "formula", "size", "nesting"]))
-    if op == "weight":
+    weighted = [p for p in paths if p[-1] == "weight"] or [p for p in paths if p[-1] == "id"]
+    texts = [p for p in paths if p[-1] in ("formula", "when", "points")]
+    dimensions = data.get("dimensions")
+    if op == "weight" and weighted:
         kinds.add("rubric.bad-weight")
-        weighted = [p for p in paths if p[-1] == "weight"] or [p for p in paths if p[-1] == "id"]
         path = draw(st.sampled_from(weighted))
         _parent(data, path)["weight"] = draw(st.sampled_from(WEIGHTS))
-    elif op == "formula":
+    elif op == "formula" and texts:
         kinds.add("rubric.bad-formula")
-        texts = [p for p in paths if p[-1] in ("formula", "when", "points")]
         path = draw(st.sampled_from(texts))
         _parent(data, path)[path[-1]] = draw(st.sampled_from(FORMULAS))
     elif op == "size":
@@ -243,16 +248,14 @@ def _mutate_special(draw: st.DrawFn, data: Any, kinds: set[str]) -> None:
         elif isinstance(data.get(target), list) and data[target]:
             item = data[target][-1]
             data[target] = data[target] + [copy.deepcopy(item) for _ in range(count)]
-    else:
+    elif op == "nesting" and isinstance(dimensions, list):
         kinds.add("rubric.deep-nesting")
         depth = draw(st.sampled_from([20, 99, 101, 500]))
-        nested: Any = {
-            "id": "deep",
-            "indicators": copy.deepcopy(data["dimensions"][0].get("indicators", [])),
-        }
+        first = dimensions[0] if dimensions and isinstance(dimensions[0], dict) else {}
+        nested: Any = {"id": "deep", "indicators": copy.deepcopy(first.get("indicators", []))}
         for level in range(depth // 2):
             nested = {"id": f"d{level}", "dimensions": [nested]}
-        data["dimensions"].append(nested)
+        dimensions.append(nested)
 
 
 TEXT_FAULTS: dict[str, list[Callable[[str], str]]] = {
