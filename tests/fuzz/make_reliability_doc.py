@@ -33,7 +33,8 @@ _SHOWN = 220
 
 
 def merge(folder: Path) -> dict[str, Any]:
-    """One summary of the tallies the pytest processes of a deep run wrote into ``folder``."""
+    """One summary of the tallies the pytest processes of a deep run wrote into ``folder`` (a
+    run finished in parts leaves the tallies of each part there)."""
     tallies = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("tally-*.json"))]
     if not tallies:
         raise SystemExit(f"no tally-*.json in {folder}: did the deep run write its tallies?")
@@ -41,16 +42,24 @@ def merge(folder: Path) -> dict[str, Any]:
     for tally in tallies:
         for key, counter in total.items():
             counter.update(tally[key])
-    started = min(t["started"] for t in tallies)
     finished = max(t["finished"] for t in tallies)
     return {
         "date": dt.datetime.fromtimestamp(finished, dt.UTC).strftime("%Y-%m-%d"),
         "profile": ", ".join(sorted({t["profile"] for t in tallies})),
         "processes": len(tallies),
-        "seconds": round(finished - started),
+        "seconds": round(_busy([(t["started"], t["finished"]) for t in tallies])),
         "cpu_seconds": round(sum(t["cpu_seconds"] for t in tallies)),
         **{key: dict(sorted(counter.items())) for key, counter in total.items()},
     }
+
+
+def _busy(spans: list[tuple[float, float]]) -> float:
+    """Seconds during which at least one process ran (runs one after another add up)."""
+    total, end = 0.0, float("-inf")
+    for start, finish in sorted(spans):
+        total += max(0.0, finish - max(start, end))
+        end = max(end, finish)
+    return total
 
 
 def _visible(text: str) -> str:
