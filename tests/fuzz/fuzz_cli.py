@@ -45,6 +45,8 @@ def cli_cases(draw: st.DrawFn) -> CliCase:
     formats = draw(st.sampled_from([[], ["csv"], ["csv", "json"], ["parquet"], ["xlsx", "csv"]]))
     previous = draw(st.booleans())
     kinds = {"cli.assess"} | ({"cli.previous-folder"} if previous else set())
+    if "cell.control-chars" in table.kinds:
+        kinds.add("cli.terminal-text")
     return CliCase(table, errors, formats, previous, kinds | table.kinds)
 
 

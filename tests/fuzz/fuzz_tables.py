@@ -172,6 +172,18 @@ def _row(draw: st.DrawFn, header: list[Any], index: int, junk: float, kinds: set
     return row
 
 
+def _repeated(rows: list[list[Any] | None], header: list[Any], size: int) -> list[list[Any] | None]:
+    """``size`` rows made by repeating ``rows`` under new ids (drawing hundreds of rows cell by
+    cell would outgrow what hypothesis draws for one case)."""
+    out: list[list[Any] | None] = []
+    for i in range(size):
+        row = list(rows[i % len(rows)] or [])
+        if ENTITY in header:
+            row[header.index(ENTITY)] = f"P{i + 1:03d}"
+        out.append(row)
+    return out
+
+
 def _header(draw: st.DrawFn, kinds: set[str]) -> list[Any]:
     header: list[Any] = list(COLUMNS)
     if draw(st.integers(0, 5)) == 0:
@@ -205,13 +217,13 @@ def tables(draw: st.DrawFn) -> Table:
     kinds: set[str] = set()
     header = _header(draw, kinds)
     size = draw(st.integers(0, 8))
-    if size == 0:
+    junk = draw(st.sampled_from([0.0, 0.0, 0.05, 0.2, 0.6]))
+    rows: list[list[Any] | None] = [_row(draw, header, i + 1, junk, kinds) for i in range(size)]
+    if not rows:
         kinds.add("table.no-rows")
     elif draw(st.integers(0, 30)) == 0:
         kinds.add("table.many-rows")
-        size = draw(st.integers(100, 250))
-    junk = draw(st.sampled_from([0.0, 0.0, 0.05, 0.2, 0.6]))
-    rows: list[list[Any] | None] = [_row(draw, header, i + 1, junk, kinds) for i in range(size)]
+        rows = _repeated(rows, header, draw(st.integers(100, 250)))
     entity = header.index(ENTITY) if ENTITY in header else None
     period = header.index(PERIOD) if PERIOD in header else None
     for row in rows:
