@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench check clean
+.PHONY: demo test test-slow fuzz lint bench check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,16 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -n auto --dist loadfile
+
+FUZZ_TALLIES := build/fuzz
+
+# The deep fuzz run (tests/fuzz, GREENSCORE_FUZZ=deep): at least 20,000 tables and 20,000
+# rubrics; then docs/reliability.md is regenerated with the run's figures.
+fuzz: $(STAMP)
+	rm -rf $(FUZZ_TALLIES) && mkdir -p $(FUZZ_TALLIES)
+	GREENSCORE_FUZZ=deep GREENSCORE_FUZZ_SUMMARY=$(FUZZ_TALLIES) \
+		$(PY) -m pytest -q -m fuzz tests/fuzz -n auto --dist load -k "not test_fuzz_cases"
+	$(PY) tests/fuzz/make_reliability_doc.py --tallies $(FUZZ_TALLIES)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples

@@ -1,6 +1,7 @@
 """Test-wide settings and the expensive results that several test modules share.
 
-Hypothesis runs without a per-example deadline, since CI machines vary in speed. The Jiangxi
+Hypothesis runs without a per-example deadline, since CI machines vary in speed, and keeps its
+example database and caches in the system's temporary folder, not in the checkout. The Jiangxi
 2016 assessment, its gaps to the next tier and one demo run are computed once per test session;
 each session fixture hands out read-only views or checks at the end that no test changed it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,9 @@ from greenscore.report import gaps
 
 settings.register_profile("greenscore", deadline=None, print_blob=True)
 settings.load_profile("greenscore")
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "greenscore-hypothesis")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

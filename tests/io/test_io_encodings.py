@@ -131,3 +131,31 @@ def test_an_encoding_is_refused_for_formats_that_are_not_text(tmp_path: Path) ->
     path.write_text('{"park_id": "p1"}\n', encoding="utf-8")
     with pytest.raises(InputFileError, match=r"only be named for \.csv and \.tsv"):
         read_table(path, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [
+        ("park_id,city\nP1,Zürich Süd\nP2,Gärten\n", "cp1252", "Windows-1252"),
+        ("park_id,city\nP1,São Paulo\n", "latin-1", "Windows-1252"),
+        ("park_id,city\nP1,Индустриальный парк Москва\n", "cp1251", "Windows-1251"),
+    ],
+    ids=["windows-1252", "latin-1", "windows-1251"],
+)
+def test_defect9_western_european_and_cyrillic_text_is_refused_not_read_as_gb18030(
+    tmp_path: Path, text: str, encoding: str, named: str
+) -> None:
+    # Each decodes as GB18030 without error, into rare characters: 'Z黵ich S黡', 'S鉶 Paulo'.
+    with pytest.raises(InputFileError) as caught:
+        read_table(_csv(tmp_path, text, encoding))
+    message = str(caught.value)
+    assert "does not read as Chinese GB18030/GBK" in message
+    assert f"looks like {named}" in message
+    assert "line 2" in message
+
+
+def test_defect9_chinese_with_rare_characters_is_still_read_as_gb18030(tmp_path: Path) -> None:
+    # 婺 and 镕 are level-2 GB2312 characters and 喆 is beyond GB2312; the text is still Chinese.
+    text = "park_id,park_name\nJX1,上饶婺源工业园区\nJX2,朱镕基喆园区\nJX3,九江市\n"
+    source = read_table(_csv(tmp_path, text, "gb18030"))
+    assert source.frame["park_name"].tolist() == ["上饶婺源工业园区", "朱镕基喆园区", "九江市"]

@@ -16,6 +16,10 @@ from greenscore.io._table import assemble, error, fail, is_blank
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _LOOKALIKES = {"Big5 (Traditional Chinese)": "cp950", "Shift-JIS (Japanese)": "cp932"}
 """Encodings that GB18030 would decode without error into garbled text, and Python's codec."""
+_FREQUENT_SHARE = 0.5
+"""GB18030 text must read mostly as frequent characters: Chinese text does (over 0.85 in every
+Jiangxi park name), Western European or Cyrillic text decoded as GB18030 does not."""
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def text_encoding(name: str) -> str:
@@ -44,7 +48,9 @@ def decode_text(data: bytes, shown: str, named: str | None = None) -> tuple[str,
 
     GB18030 decodes almost any bytes, so it is taken only when its characters are mostly the
     common GB2312 set at least as often as a Big5 or Shift-JIS reading is mostly common
-    characters of its own; otherwise the file is refused, naming the likely encoding.
+    characters of its own, and at least half of them are frequent ones (Windows-1252 or
+    Windows-1251 text read as GB18030 is mostly rare characters); otherwise the file is refused,
+    naming the likely encoding.
     """
     if data.startswith(b"PK\x03\x04"):
         fail(shown, "it looks like an Excel workbook, not CSV text; save it as .xlsx")
@@ -67,9 +73,9 @@ def decode_text(data: bytes, shown: str, named: str | None = None) -> tuple[str,
     except UnicodeDecodeError:
         fail(
             shown,
-            f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}); "
-            "save it as 'CSV UTF-8', or name its encoding with --encoding NAME (encoding= in "
-            "Python)",
+            f"text is neither UTF-8 nor GB18030 (first bad byte on line {line}): it looks like "
+            f"{_single_byte(data)}; save it as 'CSV UTF-8', or name its encoding with "
+            "--encoding NAME (encoding= in Python)",
         )
     likely = _likelier_than_gb18030(data, text)
     if likely is not None:
@@ -78,6 +84,13 @@ def decode_text(data: bytes, shown: str, named: str | None = None) -> tuple[str,
             f"text is not UTF-8 (first non-UTF-8 byte on line {line}) and looks like {likely}, "
             f"not GB18030/GBK; save it as 'CSV UTF-8', or name its encoding: "
             f"{_option(_LOOKALIKES[likely])}",
+        )
+    if _common_share(text, _gb_frequent) < _FREQUENT_SHARE:
+        fail(
+            shown,
+            f"text is not UTF-8 (first non-UTF-8 byte on line {line}) and does not read as "
+            f"Chinese GB18030/GBK either: it looks like {_single_byte(data)}; save it as "
+            "'CSV UTF-8', or name its encoding with --encoding NAME (encoding= in Python)",
         )
     return text, "gb18030"
 
@@ -150,6 +163,25 @@ def _in_gb2312(ch: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _gb_frequent(ch: str) -> bool:
+    """Whether a character is a GB2312 symbol (rows A1-A9) or one of its 3,755 level-1 hanzi,
+    the most frequent; level-2 hanzi and GBK's additions are rare in Chinese text."""
+    try:
+        code = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and (0xA1 <= code[0] <= 0xA9 or 0xB0 <= code[0] <= 0xD7)
+
+
+def _single_byte(data: bytes) -> str:
+    """Cyrillic when most words holding non-ASCII letters are wholly non-ASCII, else Western."""
+    words = [w for w in _WORD.findall(data.decode("cp1251", errors="replace")) if not w.isascii()]
+    whole = sum(1 for w in words if not any(c.isascii() for c in w))
+    if words and whole * 2 > len(words):
+        return "Windows-1251 (Cyrillic)"
+    return "Windows-1252 or Latin-1 (Western European)"
 
 
 def _common_in(codec: str) -> Callable[[str], bool]:
