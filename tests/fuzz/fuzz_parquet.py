@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fuzz_run import TABLE_RUBRIC, Kind, Outcome, assess_outcome, guarded, strict
-from fuzz_tables import ENTITY, PERIOD, Table, example_rows, tables, text_of
+from fuzz_tables import ENTITY, Table, example_rows, tables, text_of
 from hypothesis import strategies as st
 
 from greenscore.errors import InputFileError
@@ -115,12 +115,7 @@ TYPES: dict[str, tuple[pa.DataType, Callable[[Any], Any]]] = {
 """Each column type tried and how a cell becomes a value of it (None where it cannot)."""
 
 NESTED = ("list", "struct")
-DRAWN = [t for t in TYPES if t != "duration"]
-"""Duration columns crash the engine (a defect reported with the parquet.duration example below),
-so they are left out of the draws until it is fixed."""
-ID_SAFE = [t for t in DRAWN if t not in NESTED]
-"""Nested values in the id or period column crash the engine too (parquet.nested-id below), so
-they are tried in the other columns only until that is fixed."""
+DRAWN = list(TYPES)
 
 
 def _column(name: str, values: list[Any], type_name: str) -> pa.Array:
@@ -148,7 +143,7 @@ def parquet_cases(draw: st.DrawFn) -> ParquetCase:
     rows = [[row[j] for j in keep] if row is not None else [None] * len(keep) for row in table.rows]
     arrays = []
     for j, name in enumerate(header):
-        choices = ID_SAFE if name in (ENTITY, PERIOD) else DRAWN
+        choices = DRAWN
         type_name = draw(st.sampled_from(["string", "float64", *choices]))
         if type_name not in ("string", "float64"):
             kinds.add(_kind_of(type_name))
@@ -241,7 +236,6 @@ def _damaged() -> ParquetCase:
     return case
 
 
-ENGINE_DEFECT = "defect found by the fuzzer in engine/inputs.py, reported, not yet fixed"
 _SECOND_REVENUE = pa.array([1.0, 2.0])
 
 # fmt: off
@@ -249,8 +243,8 @@ KINDS = [
     _kind("parquet.odd-dtypes", "int8, uint64, float16/32, dates, timestamps, dictionaries, binary, null columns", "revenue as uint64, year as int32", "scored", _example({"revenue": "uint64", "year": "int32"})),
     _kind("parquet.decimal", "decimal columns (how Parquet stores money)", "revenue as decimal128(18, 4)", "scored", _example({"revenue": "decimal"})),
     _kind("parquet.nested", "lists or structs in an input column", "revenue as list<double>", "flagged", _example({"revenue": "list"})),
-    _kind("parquet.nested-id", "a list or struct in the id column", "park_id as list<string>", "TypeError", _example({}, replace={ENTITY: pa.array([["P001"], ["P002"]])}), ENGINE_DEFECT),
-    _kind("parquet.duration", "a duration (timedelta) column", "land as duration[s]", "TypeError", _example({"land": "duration"}), ENGINE_DEFECT),
+    _kind("parquet.nested-id", "a list or struct in the id column", "park_id as list<string>", "flagged", _example({}, replace={ENTITY: pa.array([["P001"], ["P002"]])})),
+    _kind("parquet.duration", "a duration (timedelta) column", "land as duration[s]", "flagged", _example({"land": "duration"})),
     _kind("parquet.index-column", "a stored pandas index column", "__index_level_0__ beside the table", "scored", _example({}, extra=[("__index_level_0__", pa.array([0, 1]))])),
     _kind("parquet.duplicate-names", "two columns with one name", "two 'revenue' columns", "InputFileError", _example({}, extra=[("revenue", _SECOND_REVENUE)])),
     _kind("parquet.damaged", "a truncated or damaged file", "the first half of a file", "InputFileError", _damaged()),

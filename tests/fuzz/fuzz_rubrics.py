@@ -420,7 +420,7 @@ KINDS = [
     _kind("rubric.swap", "two values swapped", "goalposts: {worst: 12, best: 2}", "flagged", W, _data_edit(_set(("dimensions", 0, "indicators", 1, "goalposts"), {"worst": 12, "best": 2}))),
     _kind("rubric.rename-id", "an id renamed, leaving references dangling", "input 'revenue' renamed 'x'", "RubricError", W, _data_edit(_set(("inputs", 0, "id"), "x"))),
     _kind("rubric.bad-formula", "formulas with imports, attributes, lambdas, huge powers, division by zero", "formula: __import__('os').system('ls')", "RubricError", W, _data_edit(_set(("derived", 0, "formula"), FORMULAS[0]))),
-    _kind("rubric.huge-size", "thousands of inputs or dimensions, 100,000-character text (a flat list of megabytes is an open item of issue 12)", "2,000 more inputs", "flagged", W, _data_edit(_many_inputs)),
+    _kind("rubric.huge-size", "thousands of inputs or dimensions, 100,000-character text", "2,000 more inputs", "flagged", W, _data_edit(_many_inputs)),
     _kind("rubric.deep-nesting", "dimensions nested 60 levels or more", "60 levels of dimensions", "RubricError", W, _data_edit(_deep)),
     _kind("rubric.duplicate-key", "a key twice in one mapping", "version: twice", "RubricError", W, TEXT_FAULTS["rubric.duplicate-key"][0]),
     _kind("rubric.alias", "aliases, alias bombs, undefined aliases, recursive merges", "a0: &a0 [x, …] … a11: &a11 [*a10 × 9]", "RubricError", W, TEXT_FAULTS["rubric.alias"][1]),

@@ -115,8 +115,8 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
 
     if rubric.entity in frame.columns:
         raw_ids = column_values(frame, rubric.entity)
-        entities = map_unique(raw_ids, entity_key)
-        for at in np.flatnonzero(pd.isna(entities)):
+        entities, odd = _keys(raw_ids, entity_key, rubric.entity, add)
+        for at in np.flatnonzero(pd.isna(entities) & ~odd):
             add(int(at), rubric.entity, raw_ids[at], "entity id is empty")
     else:
         entities = np.full(n, None, dtype=object)
@@ -129,8 +129,8 @@ def prepare(source: TableSource, plan: Plan, tick: Callable[[], None] | None = N
     has_period = rubric.period in frame.columns
     if has_period:
         raw_periods = column_values(frame, rubric.period)
-        periods = map_unique(raw_periods, period_key)
-        for at in np.flatnonzero(pd.isna(periods)):
+        periods, odd = _keys(raw_periods, period_key, rubric.period, add)
+        for at in np.flatnonzero(pd.isna(periods) & ~odd):
             add(int(at), rubric.period, raw_periods[at], period_problem(raw_periods[at]))
     else:
         periods = np.full(n, None, dtype=object)
@@ -182,8 +182,8 @@ def _pools(
             parts.append(np.full(n, "", dtype=object))
             continue
         raw = column_values(frame, name)
-        text = map_unique(raw, pool_text)
-        for at in np.flatnonzero(pd.isna(text)):
+        text, odd = _keys(raw, pool_text, name, add)
+        for at in np.flatnonzero(pd.isna(text) & ~odd):
             add(
                 int(at),
                 name,
@@ -195,6 +195,28 @@ def _pools(
     return np.array(
         [pool_label([str(p) for p in row]) for row in zip(*parts, strict=True)], dtype=object
     )
+
+
+_NOT_KEYS = (list, dict, set, np.ndarray)
+
+
+def _keys(
+    raw: np.ndarray,
+    key: Callable[[Any], Any],
+    field: str,
+    add: Callable[[int, str, Any, str], None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's key, and the cells that cannot be one (a list, a mapping, an array: as Parquet
+    and JSON can hold), each added as a problem; no cell is checked unless such a cell is there."""
+    try:
+        return map_unique(raw, key), np.zeros(len(raw), dtype=bool)
+    except TypeError:
+        odd = np.fromiter((isinstance(v, _NOT_KEYS) for v in raw), dtype=bool, count=len(raw))
+    keys = np.full(len(raw), None, dtype=object)
+    keys[~odd] = map_unique(raw[~odd], key)
+    for at in np.flatnonzero(odd):
+        add(int(at), field, raw[at], f"expected text or a number, found a {type(raw[at]).__name__}")
+    return keys, odd
 
 
 def _duplicates(

@@ -7,6 +7,7 @@ The one coercion (``coerce_column``), validation (``InputValidator``) and histor
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -391,7 +392,7 @@ def period_key(value: Any) -> PeriodKey | None:
     None when missing, or when a whole number lies beyond ``PERIOD_LIMIT`` (``period_problem``
     says why), so that no later arithmetic on years can overflow.
     """
-    if is_missing(value):
+    if is_missing(value) or isinstance(value, DURATIONS):
         return None
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
@@ -407,6 +408,7 @@ def period_key(value: Any) -> PeriodKey | None:
 
 
 PERIOD_LIMIT = 999_999_999
+DURATIONS = (datetime.timedelta, np.timedelta64)
 """Largest whole-number period (in absolute value): room for years and yyyymmdd dates alike."""
 
 
@@ -418,6 +420,8 @@ def period_problem(value: Any) -> str:
     """Why a period cell has no key: it is empty, or a whole number too large to be a period."""
     if is_missing(value):
         return "period is empty"
+    if isinstance(value, DURATIONS):
+        return "expected a year such as 2016 or a text label, found a duration"
     return (
         f"period is out of range; expected a whole number from {-PERIOD_LIMIT:,} to "
         f"{PERIOD_LIMIT:,} (a year such as 2016) or a text label"

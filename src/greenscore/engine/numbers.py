@@ -18,7 +18,7 @@ def finite_float(value: Any) -> float | str:
         number = float(value)
     except OverflowError:
         return OVERFLOWS
-    except ValueError:
+    except (ValueError, TypeError):
         return "expected a number"
     if math.isinf(number) and isinstance(value, str) and "inf" not in value.lower():
         return OVERFLOWS
