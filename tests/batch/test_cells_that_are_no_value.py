@@ -32,7 +32,7 @@ def _two_parks() -> pd.DataFrame:
             datetime.timedelta(days=1),
             "expected a year such as 2016 or a text label, found a duration",
         ),
-        ("tax_revenue", datetime.timedelta(days=1), "expected a number, found timedelta"),
+        ("tax_revenue", datetime.timedelta(days=1), "expected a number, found a duration"),
     ],
     ids=["list-id", "dict-id", "dict-period", "duration-period", "duration-number"],
 )

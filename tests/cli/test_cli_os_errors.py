@@ -17,7 +17,10 @@ def test_lesser_output_naming_an_existing_file_says_so_without_an_errno(
 ) -> None:
     target = tmp_path / "results"
     target.write_text("not a folder")
-    assert main(["assess", str(PARKS), "-o", str(target)]) == 1
+    assert main(["assess", str(PARKS), "-o", str(target)]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: output folder is a file: {target}\n"
+    assert err == (
+        f"greenscore assess: error: {target} is a file, not a folder; give a folder to write "
+        "the results into, or one file ending in .csv, .xlsx, .parquet or .json\n"
+    )
     assert target.read_text() == "not a folder"

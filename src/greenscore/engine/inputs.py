@@ -29,6 +29,10 @@ _INTEGER_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 PeriodKey = int | str
 
 
+DURATIONS = (datetime.timedelta, np.timedelta64)
+"""Cells that hold a length of time (numpy counts np.timedelta64 as an integer): never a value."""
+
+
 def profile_mapping(profile: Any) -> Mapping[str, Any]:
     """A dict, pandas Series, dataclass or pydantic model as a read-only mapping of field values."""
     if isinstance(profile, Mapping):
@@ -70,6 +74,8 @@ def _number(value: Any) -> float | str:
     """A float, or the reason the value is not a number."""
     if isinstance(value, bool | np.bool_):
         return "expected a number, found a boolean"
+    if isinstance(value, DURATIONS):
+        return "expected a number, found a duration"
     if isinstance(value, str):
         text = value.strip()
         return finite_float(text.replace(",", "") if _THOUSANDS.match(text) else text)
@@ -79,6 +85,8 @@ def _number(value: Any) -> float | str:
 
 
 def _boolean(value: Any) -> float | str:
+    if isinstance(value, DURATIONS):
+        return "expected true or false, found a duration"
     if isinstance(value, bool | np.bool_):
         return float(value)
     if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
@@ -408,7 +416,6 @@ def period_key(value: Any) -> PeriodKey | None:
 
 
 PERIOD_LIMIT = 999_999_999
-DURATIONS = (datetime.timedelta, np.timedelta64)
 """Largest whole-number period (in absolute value): room for years and yyyymmdd dates alike."""
 
 
