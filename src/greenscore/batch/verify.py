@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from greenscore.batch.assess import assess
-from greenscore.batch.write import FORMATS
+from greenscore.batch.formats import FORMATS
+from greenscore.batch.write import RESULT_TABLES
 from greenscore.errors import GreenscoreError, InputFileError
 from greenscore.io import (
     Provenance,
@@ -37,7 +38,6 @@ Status = Literal["matches", "differs", "missing", "unrecorded", "unreadable"]
 FileStatus = Literal["matches", "edited", "other run", "no provenance", "missing", "not recomputed"]
 PathLike = str | os.PathLike[str]
 
-TABLES = ("results", "flagged", "transitions", "summary", "rubric")
 WORKBOOK = "assessment.xlsx"
 _RUN = ("created_at", "input_sha256", "rubric_sha256", "greenscore_version")
 _KEYS = {
@@ -161,7 +161,7 @@ def recorded_files(folder: PathLike) -> dict[str, dict[str, Any] | None]:
     """The results files of a folder written by ``greenscore assess -o``, each with its
     provenance record (None when it has none), by file name."""
     root = Path(folder)
-    names = [f"{table}.{fmt}" for fmt in FORMATS if fmt != "xlsx" for table in TABLES]
+    names = [f"{table}.{fmt}" for fmt in FORMATS if fmt != "xlsx" for table in RESULT_TABLES]
     names.append(WORKBOOK)
     return {name: read_output_record(root / name) for name in names if (root / name).is_file()}
 
@@ -376,7 +376,7 @@ def _recompute(
 
 def _file_order(name: str) -> tuple[int, int, str]:
     stem, _, suffix = name.partition(".")
-    table = TABLES.index(stem) if stem in TABLES else len(TABLES)
+    table = RESULT_TABLES.index(stem) if stem in RESULT_TABLES else len(RESULT_TABLES)
     return (name == WORKBOOK, table, suffix)
 
 
