@@ -269,3 +269,12 @@ def test_differences_beyond_the_limit_are_counted(folder: Path, inputs: dict[str
     cut = verify(folder, limit=3)
     assert cut.difference_count == everything.difference_count
     assert cut.differences == everything.differences[:3]
+
+
+def test_a_results_file_that_no_longer_reads(folder: Path) -> None:
+    (folder / "flagged.csv").write_bytes(b"row,entity\n\xff\xfe\x00\x81\n")
+    found = verify(folder)
+    assert not found.ok and found.recomputed
+    check = {f.name: f for f in found.files}["flagged.csv"]
+    assert check.status == "unreadable"
+    assert str(check).startswith("flagged.csv: cannot be read (cannot read the results file")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from greenscore.batch.assess import assess
 from greenscore.batch.formats import FORMATS
+from greenscore.batch.result import BatchResult
 from greenscore.batch.write import RESULT_TABLES
 from greenscore.errors import GreenscoreError, InputFileError
 from greenscore.io import (
@@ -35,7 +36,9 @@ from greenscore.rubric.load import DEFAULT_RUBRIC, default_rubric, load_rubric, 
 
 InputKind = Literal["data", "previous", "rubric"]
 Status = Literal["matches", "differs", "missing", "unrecorded", "unreadable"]
-FileStatus = Literal["matches", "edited", "other run", "no provenance", "missing", "not recomputed"]
+FileStatus = Literal[
+    "matches", "edited", "other run", "no provenance", "unreadable", "missing", "not recomputed"
+]
 PathLike = str | os.PathLike[str]
 
 WORKBOOK = "assessment.xlsx"
@@ -58,6 +61,7 @@ _FILE_SAID = {
     "edited": "sha256 differs from the one its provenance records: changed after it was written",
     "other run": "written by another run, not part of this set",
     "no provenance": "has no readable provenance",
+    "unreadable": "cannot be read",
     "missing": "missing: the recomputed run writes it",
     "not recomputed": "the recomputed run does not write it",
 }
@@ -205,41 +209,28 @@ def verify(
     rubric_check, loaded = _read_rubric(rubric or rubric_path, provenance.rubric_sha256)
     checks.append(rubric_check)
     unusable += [rubric_check] if loaded is None else []
-    if source is None or loaded is None or unusable:
+
+    def outcome(reason: str = "", compared: list[tuple[str, int]] | None = None) -> Verification:
         return Verification(
             os.fspath(folder),
             provenance,
             tuple(checks),
             tuple(files.values()),
-            (),
-            0,
-            recomputed=False,
-            reason="cannot recompute without the " + " and the ".join(c.name for c in unusable),
+            tuple(sink.items),
+            sink.count,
+            recomputed=compared is not None,
+            reason=reason,
+            compared=tuple(compared or ()),
         )
+
     sink = _Sink(limit)
+    if source is None or loaded is None or unusable:
+        return outcome("cannot recompute without the " + " and the ".join(c.name for c in unusable))
     try:
-        compared = _recompute(root, records, files, main, source, prior, loaded, provenance, sink)
+        result = assess(source, loaded, period=provenance.period, previous=prior, errors="flag")
     except GreenscoreError as error:
-        return Verification(
-            os.fspath(folder),
-            provenance,
-            tuple(checks),
-            tuple(files.values()),
-            (),
-            0,
-            recomputed=False,
-            reason=f"the assessment cannot be run again from these inputs: {error}",
-        )
-    return Verification(
-        os.fspath(folder),
-        provenance,
-        tuple(checks),
-        tuple(files.values()),
-        tuple(sink.items),
-        sink.count,
-        recomputed=True,
-        compared=tuple(compared),
-    )
+        return outcome(f"the assessment cannot be run again from these inputs: {error}")
+    return outcome(compared=_compare_folder(root, records, files, result, sink))
 
 
 def _run_key(record: dict[str, Any]) -> tuple[str, ...]:
@@ -343,22 +334,17 @@ def _status(recorded: str | None, found: str | None) -> Status:
     return "matches" if found == recorded else "differs"
 
 
-def _recompute(
+def _compare_folder(
     root: Path,
     records: dict[str, dict[str, Any] | None],
     files: dict[str, FileCheck],
-    main: dict[str, Any],
-    source: TableSource,
-    prior: TableSource | None,
-    rubric: m.Rubric,
-    provenance: Provenance,
+    result: BatchResult,
     sink: _Sink,
 ) -> list[tuple[str, int]]:
-    """Assess again, write in the folder's formats and compare file by file; returns the rows
-    compared per table. Files missing on either side become file checks."""
+    """Write the recomputed result in the folder's formats and compare file by file; returns the
+    rows compared per table. Files missing on either side become file checks."""
     ours = [name for name, check in files.items() if check.status in ("matches", "edited")]
     formats = [f for f in FORMATS if any(Path(name).suffix == f".{f}" for name in ours)]
-    result = assess(source, rubric, period=provenance.period, previous=prior, errors="flag")
     compared: list[tuple[str, int]] = []
     with tempfile.TemporaryDirectory(prefix="greenscore-verify-") as tmp:
         fresh = Path(tmp) / "results"
@@ -370,7 +356,12 @@ def _recompute(
             elif name not in written:
                 files[name] = FileCheck(name, "not recomputed")
             else:
-                compared += _compare_file(name, root / name, fresh / name, sink)
+                try:
+                    before = read_output_tables(root / name)
+                except InputFileError as error:
+                    files[name] = FileCheck(name, "unreadable", str(error))
+                    continue
+                compared += _compare_file(name, before, read_output_tables(fresh / name), sink)
     return compared
 
 
@@ -380,8 +371,9 @@ def _file_order(name: str) -> tuple[int, int, str]:
     return (name == WORKBOOK, table, suffix)
 
 
-def _compare_file(name: str, recorded: Path, fresh: Path, sink: _Sink) -> list[tuple[str, int]]:
-    before, after = read_output_tables(recorded), read_output_tables(fresh)
+def _compare_file(
+    name: str, before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame], sink: _Sink
+) -> list[tuple[str, int]]:
     compared = []
     for table in dict.fromkeys([*before, *after]):
         label = f"{name} ({table})" if name == WORKBOOK else name
