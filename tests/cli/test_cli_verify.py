@@ -105,6 +105,7 @@ def test_a_missing_input_names_the_option_to_give_it(
     [
         (["nowhere"], "nowhere is not a folder"),
         (["empty"], "empty holds no greenscore results"),
+        (["bare"], "bare holds no greenscore results with a readable provenance"),
         (["results-2016", "--limit", "-1"], "--limit must be 0 (all) or more"),
     ],
 )
@@ -112,6 +113,8 @@ def test_usage_errors_exit_2(
     run_folder: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
 ) -> None:
     (run_folder / "empty").mkdir()
+    (run_folder / "bare").mkdir()
+    (run_folder / "bare" / "results.csv").write_text("park_id,total\nP1,1\n", encoding="utf-8")
     code, out, err = verify(capsys, *args)
     assert code == 2
     assert said in err and out == "" and "Traceback" not in err
@@ -123,4 +126,4 @@ def test_a_previous_file_for_a_run_without_one_is_a_usage_error(
     assert main(["assess", "parks_2016.csv", "-o", "alone", "--format", "csv"]) == 0
     code, _, err = verify(capsys, "alone", "--previous", "parks_2015.csv")
     assert code == 2
-    assert "the recorded run used none" in err
+    assert "--previous given, but the recorded run used no previous-year file" in err

@@ -170,6 +170,11 @@ def recorded_files(folder: PathLike) -> dict[str, dict[str, Any] | None]:
     return {name: read_output_record(root / name) for name in names if (root / name).is_file()}
 
 
+def recorded_run(folder: PathLike) -> dict[str, Any] | None:
+    """The provenance record of the newest run whose results the folder holds, or None."""
+    return _main_record(recorded_files(folder))
+
+
 def verify(
     folder: PathLike,
     *,

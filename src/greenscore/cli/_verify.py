@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from greenscore.batch.verify import recorded_files, verify
+    from greenscore.batch.verify import recorded_run, verify
 
     usage = "greenscore verify: error:"
     if args.limit < 0:
@@ -55,24 +55,25 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.folder):
         echo(f"{usage} {args.folder} is not a folder; give the folder assess -o wrote", err=True)
         return EXIT_USAGE
-    if not recorded_files(args.folder):
+    record = recorded_run(args.folder)
+    if record is None:
         echo(
-            f"{usage} {args.folder} holds no greenscore results (results.csv with its "
-            "provenance, results.json, results.parquet or assessment.xlsx)",
+            f"{usage} {args.folder} holds no greenscore results with a readable provenance "
+            "(results.csv and its .provenance.json, results.json, results.parquet or "
+            "assessment.xlsx)",
             err=True,
         )
         return EXIT_USAGE
-    try:
-        found = verify(
-            args.folder,
-            data=args.data,
-            previous=args.previous,
-            rubric=args.rubric,
-            limit=args.limit or None,
-        )
-    except ValueError as error:
-        echo(f"{usage} {error}", err=True)
+    if args.previous and "previous_path" in record and record["previous_path"] is None:
+        echo(f"{usage} --previous given, but the recorded run used no previous-year file", err=True)
         return EXIT_USAGE
+    found = verify(
+        args.folder,
+        data=args.data,
+        previous=args.previous,
+        rubric=args.rubric,
+        limit=args.limit or None,
+    )
     echo(report(found, args.folder))
     return EXIT_OK if found.ok else EXIT_INVALID
 
