@@ -55,6 +55,7 @@ def test_lesser_previous_year_file_recorded_without_its_sha256(
     assert record["input_sha256"] == sha256(inputs["data"])
     assert record["rubric_path"] == str(inputs["rubric"])
     assert record["period"] == "2016"
+    assert (record["input_encoding"], record["previous_encoding"]) == ("utf-8-sig", "utf-8-sig")
     book = openpyxl.load_workbook(folder / "assessment.xlsx", read_only=True)
     sheet = dict(book["provenance"].iter_rows(min_row=2, values_only=True))
     book.close()

@@ -3,6 +3,7 @@ wrong usage (issue 12, item 7)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,30 @@ def test_a_previous_file_for_a_run_without_one_is_a_usage_error(
     code, _, err = verify(capsys, "alone", "--previous", "parks_2015.csv")
     assert code == 2
     assert "--previous given, but the recorded run used no previous-year file" in err
+
+
+def test_a_table_read_in_a_named_encoding_is_read_in_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Big5 table assessed with --encoding cp950: the encoding is recorded, so verify reads
+    it as assess did; a record without it needs --encoding again."""
+    monkeypatch.chdir(tmp_path)
+    parks = pd.read_csv(JIANGXI / "parks_2016.csv", dtype=str, keep_default_na=False)
+    parks["park_name"] = [f"工業園區{i}號" for i in range(len(parks))]
+    parks.to_csv("parks_big5.csv", index=False, encoding="big5")
+    assert (
+        main(["assess", "parks_big5.csv", "--encoding", "cp950", "-o", "out", "--format", "csv"])
+        == 0
+    )
+    code, out, _ = verify(capsys, "out")
+    assert code == 0, out
+    for sidecar in (tmp_path / "out").glob("*.provenance.json"):
+        record = json.loads(sidecar.read_text(encoding="utf-8"))
+        assert record["input_encoding"] == "cp950"
+        del record["input_encoding"]
+        sidecar.write_text(json.dumps(record), encoding="utf-8")
+    code, out, _ = verify(capsys, "out")
+    assert code == 1
+    assert "  data file parks_big5.csv: cannot be read (" in out and "Big5" in out
+    code, out, _ = verify(capsys, "out", "--encoding", "cp950")
+    assert code == 0, out

@@ -35,6 +35,8 @@ def test_make_provenance_records_utc_time() -> None:
         "previous_path": None,
         "previous_sha256": None,
         "period": None,
+        "input_encoding": None,
+        "previous_encoding": None,
     }
     assert Provenance.from_dict({**prov.as_dict(), "output_sha256": "x"}) == prov
 
@@ -50,6 +52,8 @@ def test_every_input_is_recorded_with_its_sha256() -> None:
         previous_path=Path("parks_2015.csv"),
         previous_sha256="ef" * 32,
         period=2016,
+        input_encoding="big5",
+        previous_encoding="utf-8-sig",
     )
     assert (prov.rubric_path, prov.previous_path, prov.previous_sha256, prov.period) == (
         "gip.yaml",
@@ -57,6 +61,7 @@ def test_every_input_is_recorded_with_its_sha256() -> None:
         "ef" * 32,
         "2016",
     )
+    assert (prov.input_encoding, prov.previous_encoding) == ("big5", "utf-8-sig")
     assert Provenance.from_dict(prov.as_dict()) == prov
 
 

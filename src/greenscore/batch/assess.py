@@ -260,6 +260,8 @@ def _assess_period(
             previous_path=other.input_path if other is not None else None,
             previous_sha256=other.input_sha256 if other is not None else None,
             period=chosen,
+            input_encoding=source.encoding,
+            previous_encoding=other.input_encoding if other is not None else None,
         ),
         rubric=rubric,
         accounting=accounting,

@@ -24,6 +24,7 @@ from greenscore.batch.result import BatchResult
 from greenscore.batch.write import RESULT_TABLES
 from greenscore.errors import GreenscoreError, InputFileError
 from greenscore.io import (
+    INPUT_SUFFIXES,
     Provenance,
     TableSource,
     read_output_record,
@@ -181,12 +182,14 @@ def verify(
     data: PathLike | None = None,
     previous: PathLike | None = None,
     rubric: PathLike | None = None,
+    encoding: str | None = None,
     limit: int | None = 1000,
 ) -> Verification:
     """Check a results folder against its inputs and recompute it (see the module docstring).
 
     ``data``, ``previous`` and ``rubric`` replace the paths the provenance records (say, after
-    the files moved); their sha256 must still match the recorded ones.
+    the files moved); their sha256 must still match the recorded ones. CSV tables are read in
+    the encoding recorded for each, or in ``encoding`` when given.
     """
     root = Path(folder)
     records = recorded_files(root)
@@ -203,12 +206,22 @@ def verify(
     rubric_path, previous_path, previous_sha256 = _recorded_inputs(main, provenance)
     if previous is not None and previous_path is None and "previous_path" in main:
         raise ValueError("a previous-year file was given, but the recorded run used none")
-    data_check, source = _read_data("data", data or provenance.input_path, provenance.input_sha256)
+    data_check, source = _read_data(
+        "data",
+        data or provenance.input_path,
+        provenance.input_sha256,
+        encoding or provenance.input_encoding,
+    )
     checks = [data_check]
     unusable = [data_check] if source is None else []
     prior: TableSource | None = None
     if previous is not None or previous_path is not None:
-        previous_check, prior = _read_data("previous", previous or previous_path, previous_sha256)
+        previous_check, prior = _read_data(
+            "previous",
+            previous or previous_path,
+            previous_sha256,
+            encoding or provenance.previous_encoding,
+        )
         checks.append(previous_check)
         unusable += [previous_check] if prior is None else []
     rubric_check, loaded = _read_rubric(rubric or rubric_path, provenance.rubric_sha256)
@@ -302,7 +315,7 @@ def _recorded_inputs(
 
 
 def _read_data(
-    kind: InputKind, path: PathLike | None, recorded: str | None
+    kind: InputKind, path: PathLike | None, recorded: str | None, encoding: str | None
 ) -> tuple[InputCheck, TableSource | None]:
     if path is None:
         detail = "no file was recorded: the table was given in memory"
@@ -310,9 +323,10 @@ def _read_data(
     shown = os.fspath(path)
     if not os.path.isfile(shown):
         return InputCheck(kind, shown, recorded, None, "missing"), None
+    text = INPUT_SUFFIXES.get(Path(shown).suffix.lower()) == "csv"
     try:
-        source = read_table(shown)
-    except GreenscoreError as error:
+        source = read_table(shown, encoding=encoding if text else None)
+    except (GreenscoreError, ValueError) as error:
         found = sha256_file(shown)
         status: Status = "unreadable" if found == recorded else _status(recorded, found)
         return InputCheck(kind, shown, recorded, found, status, str(error)), None

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
-from greenscore.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, echo
+from greenscore.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_encoding_option, echo
 
 if TYPE_CHECKING:
     from greenscore.batch.verify import Difference, Verification
@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--rubric", metavar="FILE", help="the rubric (default: the recorded path, or bundled)"
     )
+    add_encoding_option(parser)
     parser.add_argument(
         "--limit",
         metavar="N",
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         data=args.data,
         previous=args.previous,
         rubric=args.rubric,
+        encoding=args.encoding,
         limit=args.limit or None,
     )
     echo(report(found, args.folder))
@@ -97,7 +99,7 @@ def report(found: Verification, folder: str) -> str:
     lines += ["", "Inputs"]
     for check in found.inputs:
         hint = ""
-        if check.status in ("missing", "unreadable"):
+        if check.status == "missing":
             hint = f"; give it with {_OPTIONS[check.kind]} FILE"
         lines.append(f"  {check}{hint}")
     lines += ["", "Files"]

@@ -16,8 +16,8 @@ class Provenance:
     """Everything needed to reproduce or audit an output file; written into every output.
 
     The rubric is hashed in its canonical form (so a calibrated rubric's cohort statistics are
-    covered); data files by their bytes. Fields after ``other_inputs`` are missing from
-    records written before they existed, hence their defaults.
+    covered); data files by their bytes, with the text encoding a CSV was read in. Fields after
+    ``other_inputs`` are missing from records written before they existed, hence their defaults.
     """
 
     rubric_name: str
@@ -32,6 +32,8 @@ class Provenance:
     previous_path: str | None = None
     previous_sha256: str | None = None
     period: str | None = None
+    input_encoding: str | None = None
+    previous_encoding: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict of the fields, in declaration order (JSON-ready)."""
@@ -79,6 +81,8 @@ def make_provenance(
     previous_path: str | os.PathLike[str] | None = None,
     previous_sha256: str | None = None,
     period: object = None,
+    input_encoding: str | None = None,
+    previous_encoding: str | None = None,
     now: datetime | None = None,
 ) -> Provenance:
     """Provenance stamped with the greenscore version and ``now`` (default: the current time).
@@ -105,4 +109,6 @@ def make_provenance(
         previous_path=None if previous_path is None else os.fspath(previous_path),
         previous_sha256=previous_sha256,
         period=None if period is None else str(period),
+        input_encoding=input_encoding,
+        previous_encoding=previous_encoding,
     )
