@@ -20,6 +20,7 @@ import pytest
 import greenscore
 from greenscore.batch.assess import assess
 from greenscore.batch.result import BatchResult
+from greenscore.batch.write import RESULT_TABLES
 from greenscore.cli import main
 from greenscore.errors import OutputError
 from greenscore.io import atomic_folder
@@ -262,4 +263,24 @@ def test_a_folder_set_aside_by_a_killed_swap_is_put_back(
     (aside / "notes.txt").write_text("mine", encoding="utf-8")
     batch(rubric, [1.0]).write(tmp_path / "out")
     assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert leftovers(tmp_path, "out") == []
+
+
+def test_defect8_a_run_writing_fewer_tables_or_formats_leaves_none_of_the_last_run(
+    tmp_path: Path,
+) -> None:
+    """Files the new set lacks were carried over, so last run's workbook and transitions stayed
+    beside this run's CSVs: a mixed set. Only files that are not results are carried over."""
+    out = tmp_path / "out"
+    previous = JIANGXI / "parks_2015.csv"
+    first = greenscore.assess(JIANGXI / "parks_2016.csv", previous=previous)
+    assert set(first.tables()) == set(RESULT_TABLES)
+    first.write(out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert {"transitions.csv", "assessment.xlsx"} <= set(os.listdir(out))
+    greenscore.assess(JIANGXI / "parks_2016.csv").write(out, ["csv"])
+    tables = ["results", "flagged", "summary", "rubric"]
+    assert sorted(os.listdir(out)) == sorted(
+        ["notes.txt"] + [f"{t}.csv" for t in tables] + [f"{t}.csv.provenance.json" for t in tables]
+    )
     assert leftovers(tmp_path, "out") == []

@@ -7,6 +7,7 @@ printed exactly, in order.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,35 @@ def test_several_periods_as_shown() -> None:
     ].head(2)
     for line in table.to_string().splitlines():
         assert f"# {line}" in section
+
+
+@pytest.fixture
+def with_copied_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with copies of the example data the docs' verify commands use."""
+    jiangxi = tmp_path / "examples" / "jiangxi"
+    jiangxi.mkdir(parents=True)
+    for name in ("parks_2016_bad_cells.csv", "parks_2015.csv"):
+        shutil.copy(ROOT / "examples" / "jiangxi" / name, jiangxi / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_verify_prints_what_is_shown(
+    with_copied_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both verify outputs the docs show: the untouched folder, then one data cell changed."""
+    data = "examples/jiangxi/parks_2016_bad_cells.csv"
+    previous = "examples/jiangxi/parks_2015.csv"
+    args = ["--errors", "flag", "--previous", previous, "-o", "results-2016/"]
+    assert main(["assess", data, *args]) == 0
+    capsys.readouterr()
+    assert main(["verify", "results-2016/"]) == 0
+    printed = capsys.readouterr().out
+    assert shows(shown_after("### Checking a results folder later"), printed), printed
+    table = with_copied_data / data
+    text = table.read_text(encoding="utf-8")
+    assert text.count(",0.394,") == 1
+    table.write_text(text.replace(",0.394,", ",0.9,"), encoding="utf-8")
+    assert main(["verify", "results-2016/", "--limit", "8"]) == 1
+    printed = capsys.readouterr().out
+    assert shows(shown_after("energy intensity in the data file"), printed), printed

@@ -11,6 +11,7 @@ import pytest
 
 from greenscore.errors import InputFileError, OutputError
 from greenscore.io import (
+    atomic_folder,
     atomic_write,
     atomic_write_bytes,
     atomic_write_text,
@@ -124,3 +125,15 @@ def test_sha256_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "gone.bin"
     with pytest.raises(InputFileError, match=r"gone\.bin"):
         sha256_file(path)
+
+
+def test_atomic_folder_carries_over_only_what_it_does_not_replace(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("results.csv", "old.xlsx", "notes.txt"):
+        (out / name).write_text("old", encoding="utf-8")
+    with atomic_folder(out, replaces=["results.csv", "old.xlsx"]) as staging:
+        (staging / "results.csv").write_text("new", encoding="utf-8")
+    assert sorted(os.listdir(out)) == ["notes.txt", "results.csv"]
+    assert (out / "results.csv").read_text(encoding="utf-8") == "new"
+    assert os.listdir(tmp_path) == ["out"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -30,8 +31,38 @@ def test_make_provenance_records_utc_time() -> None:
         "input_path": "parks.csv",
         "created_at": "2025-03-01T08:30:00+00:00",
         "other_inputs": [],
+        "rubric_path": None,
+        "previous_path": None,
+        "previous_sha256": None,
+        "period": None,
+        "input_encoding": None,
+        "previous_encoding": None,
     }
     assert Provenance.from_dict({**prov.as_dict(), "output_sha256": "x"}) == prov
+
+
+def test_every_input_is_recorded_with_its_sha256() -> None:
+    prov = make_provenance(
+        rubric_name="gip",
+        rubric_version="2024.1",
+        rubric_sha256="ab" * 32,
+        input_sha256="cd" * 32,
+        input_path="parks_2016.csv",
+        rubric_path=Path("gip.yaml"),
+        previous_path=Path("parks_2015.csv"),
+        previous_sha256="ef" * 32,
+        period=2016,
+        input_encoding="big5",
+        previous_encoding="utf-8-sig",
+    )
+    assert (prov.rubric_path, prov.previous_path, prov.previous_sha256, prov.period) == (
+        "gip.yaml",
+        "parks_2015.csv",
+        "ef" * 32,
+        "2016",
+    )
+    assert (prov.input_encoding, prov.previous_encoding) == ("big5", "utf-8-sig")
+    assert Provenance.from_dict(prov.as_dict()) == prov
 
 
 def test_default_now_is_current_utc() -> None:

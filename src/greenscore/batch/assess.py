@@ -241,6 +241,10 @@ def _assess_period(
     if accounting["scored"] + accounting["flagged"] + accounting["other_periods"] != n:
         raise AssertionError(f"row accounting does not add up: {accounting}")
     entities = frozenset(e for e in prepared.entities[rows].tolist() if e is not None)
+    rubric_file = (
+        rubric.source_file if rubric.source_file and os.path.isfile(rubric.source_file) else None
+    )
+    other = prior.provenance if prior is not None and prior.prepared is not prepared else None
     return BatchResult(
         results=results,
         flagged=flagged,
@@ -251,12 +255,13 @@ def _assess_period(
             rubric_sha256=plan.sha256,
             input_sha256=source.sha256,
             input_path=source.path,
-            other_inputs=(
-                prior.provenance.input_path if prior is not None else None,
-                rubric.source_file
-                if rubric.source_file and os.path.isfile(rubric.source_file)
-                else None,
-            ),
+            other_inputs=(prior.provenance.input_path if prior is not None else None, rubric_file),
+            rubric_path=rubric_file,
+            previous_path=other.input_path if other is not None else None,
+            previous_sha256=other.input_sha256 if other is not None else None,
+            period=chosen,
+            input_encoding=source.encoding,
+            previous_encoding=other.input_encoding if other is not None else None,
         ),
         rubric=rubric,
         accounting=accounting,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,8 @@ from greenscore.rubric import models as m
 if TYPE_CHECKING:
     from greenscore.batch.result import BatchResult
 
+RESULT_TABLES = ("results", "flagged", "transitions", "summary", "rubric")
+"""Every table a result can write (BatchResult.tables() holds those it has)."""
 _ARROW_SAFE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean"}
 
 
@@ -179,7 +181,7 @@ def write_result(
         return write_file(result, target, chosen[0], tables)
     for name in _folder_files(tables, chosen):
         ensure_not_input(target / name, *result.provenance.inputs)
-    with atomic_folder(target) as staging:
+    with atomic_folder(target, replaces=_folder_files(RESULT_TABLES, list(FORMATS))) as staging:
         written: list[Path] = []
         for fmt in chosen:
             if fmt == "xlsx":
@@ -192,7 +194,7 @@ def write_result(
     return [target / path.relative_to(staging) for path in written]
 
 
-def _folder_files(tables: dict[str, pd.DataFrame], formats: list[str]) -> list[str]:
+def _folder_files(tables: Collection[str], formats: list[str]) -> list[str]:
     """The names a folder of results receives for these tables and formats."""
     names = ["assessment.xlsx"] if "xlsx" in formats else []
     for fmt in (f for f in formats if f != "xlsx"):

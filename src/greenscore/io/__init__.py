@@ -22,6 +22,12 @@ from greenscore.io._json import parse_json
 from greenscore.io._numbers import plain_number
 from greenscore.io._provenance import Provenance, greenscore_version, make_provenance
 from greenscore.io._read import INPUT_SUFFIXES, TableSource, from_frame, read_table
+from greenscore.io._recorded import (
+    SIDECAR_SUFFIX,
+    cell_text,
+    read_output_record,
+    read_output_tables,
+)
 from greenscore.io._write import (
     OUTPUT_SUFFIXES,
     PROVENANCE_KEY,
@@ -41,6 +47,7 @@ __all__ = [
     "INPUT_SUFFIXES",
     "OUTPUT_SUFFIXES",
     "PROVENANCE_KEY",
+    "SIDECAR_SUFFIX",
     "Provenance",
     "SheetStyle",
     "TableSource",
@@ -48,6 +55,7 @@ __all__ = [
     "atomic_write",
     "atomic_write_bytes",
     "atomic_write_text",
+    "cell_text",
     "check_excel_size",
     "check_output_path",
     "ensure_not_input",
@@ -62,6 +70,8 @@ __all__ = [
     "make_provenance",
     "parse_json",
     "plain_number",
+    "read_output_record",
+    "read_output_tables",
     "read_table",
     "sha256_bytes",
     "sha256_file",

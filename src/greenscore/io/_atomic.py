@@ -13,7 +13,7 @@ import secrets
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -140,13 +140,15 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_folder(path: str | os.PathLike[str], *, replaces: Iterable[str] = ()) -> Iterator[Path]:
     """Yield an empty folder beside ``path`` to build its new contents in, then swap it into place.
 
     A reader sees the old folder or the new one, never a mix. Files of the old folder that the
-    new one lacks are carried over (hard-linked), so nothing is lost that was not replaced. A lock
-    file beside ``path`` refuses a second run into the same folder (OutputError); debris of
-    earlier killed runs is removed first. On any exception the old folder is left untouched.
+    new one lacks are carried over (hard-linked), so nothing is lost that was not replaced,
+    except the names in ``replaces``: the set the new folder replaces as a whole, even where this
+    run writes fewer of its files. A lock file beside ``path`` refuses a second run into the same
+    folder (OutputError); debris of earlier killed runs is removed first. On any exception the
+    old folder is left untouched.
     """
     check_output_path(path, folder=True)
     target = Path(os.path.realpath(path))
@@ -162,7 +164,7 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
         staging = _make_dir(parent, f".{target.name}.greenscore-tmp-")
         try:
             yield staging
-            _carry_over(target, staging)
+            _carry_over(target, staging, frozenset(replaces))
             _swap_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -206,13 +208,14 @@ def _remove_debris(target: Path) -> None:
                     entry.unlink()
 
 
-def _carry_over(target: Path, staging: Path) -> None:
-    """Hard-link (or copy) into ``staging`` every entry of ``target`` it does not have."""
+def _carry_over(target: Path, staging: Path, replaced: frozenset[str]) -> None:
+    """Hard-link (or copy) into ``staging`` every entry of ``target`` it does not have, but for
+    the ``replaced`` names."""
     if not target.is_dir():
         return
     for entry in target.iterdir():
         dest = staging / entry.name
-        if os.path.lexists(dest):
+        if entry.name in replaced or os.path.lexists(dest):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)

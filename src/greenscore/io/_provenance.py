@@ -13,7 +13,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Provenance:
-    """Everything needed to reproduce or audit an output file; written into every output."""
+    """Everything needed to reproduce or audit an output file; written into every output.
+
+    The rubric is hashed in its canonical form (so a calibrated rubric's cohort statistics are
+    covered); data files by their bytes, with the text encoding a CSV was read in. Fields after
+    ``other_inputs`` are missing from records written before they existed, hence their defaults.
+    """
 
     rubric_name: str
     rubric_version: str
@@ -23,6 +28,12 @@ class Provenance:
     input_path: str | None
     created_at: str
     other_inputs: tuple[str, ...] = ()
+    rubric_path: str | None = None
+    previous_path: str | None = None
+    previous_sha256: str | None = None
+    period: str | None = None
+    input_encoding: str | None = None
+    previous_encoding: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict of the fields, in declaration order (JSON-ready)."""
@@ -66,9 +77,17 @@ def make_provenance(
     input_sha256: str | None = None,
     input_path: str | os.PathLike[str] | None = None,
     other_inputs: tuple[str | os.PathLike[str] | None, ...] = (),
+    rubric_path: str | os.PathLike[str] | None = None,
+    previous_path: str | os.PathLike[str] | None = None,
+    previous_sha256: str | None = None,
+    period: object = None,
+    input_encoding: str | None = None,
+    previous_encoding: str | None = None,
     now: datetime | None = None,
 ) -> Provenance:
     """Provenance stamped with the greenscore version and ``now`` (default: the current time).
+
+    ``period`` is recorded as text (None when the table has no period column).
 
     ``now`` must be timezone-aware; it is recorded in UTC as ISO-8601, e.g.
     ``2025-03-01T08:30:00+00:00``.
@@ -86,4 +105,10 @@ def make_provenance(
         input_path=None if input_path is None else os.fspath(input_path),
         created_at=now.astimezone(UTC).isoformat(timespec="seconds"),
         other_inputs=tuple(os.fspath(p) for p in other_inputs if p is not None),
+        rubric_path=None if rubric_path is None else os.fspath(rubric_path),
+        previous_path=None if previous_path is None else os.fspath(previous_path),
+        previous_sha256=previous_sha256,
+        period=None if period is None else str(period),
+        input_encoding=input_encoding,
+        previous_encoding=previous_encoding,
     )
