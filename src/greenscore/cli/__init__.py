@@ -143,6 +143,18 @@ def read_input(path: str, encoding: str | None = None) -> TableSource:
     return source
 
 
+def read_inputs(
+    command: str, encoding: str | None, data: str, previous: str | None
+) -> tuple[TableSource, TableSource | None] | None:
+    """The data table and the previous-year one, read as :func:`read_input` reads them; None
+    after printing a usage error when ``--encoding`` cannot apply to either."""
+    misuse = encoding_misuse(encoding, data, previous)
+    if misuse:
+        echo(f"greenscore {command}: error: {misuse}", err=True)
+        return None
+    return read_input(data, encoding), (read_input(previous, encoding) if previous else None)
+
+
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:
     """Every problem of a ProfileError as a table: row, entity, field, value, problem."""
     from greenscore.batch.text import problem_table

@@ -10,9 +10,8 @@ from greenscore.cli import (
     EXIT_USAGE,
     add_assessment_options,
     echo,
-    encoding_misuse,
     output_files_ok,
-    read_input,
+    read_inputs,
 )
 
 PROGRESS_ROWS = 5000
@@ -79,12 +78,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
-    misuse = encoding_misuse(args.encoding, args.data, args.previous)
-    if misuse:
-        echo(f"greenscore assess: error: {misuse}", err=True)
+    tables = read_inputs("assess", args.encoding, args.data, args.previous)
+    if tables is None:
         return EXIT_USAGE
-    source = read_input(args.data, args.encoding)
-    previous = read_input(args.previous, args.encoding) if args.previous else None
+    source, previous = tables
     progress = sys.stderr.isatty() and len(source.frame) > PROGRESS_ROWS
     result = assess(
         source,

@@ -9,9 +9,8 @@ from greenscore.cli import (
     EXIT_USAGE,
     add_assessment_options,
     echo,
-    encoding_misuse,
     output_files_ok,
-    read_input,
+    read_inputs,
 )
 
 
@@ -59,12 +58,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not output_files_ok("report", args.output, args.xlsx, args.markdown):
         return EXIT_USAGE
-    misuse = encoding_misuse(args.encoding, args.data, args.previous)
-    if misuse:
-        echo(f"greenscore report: error: {misuse}", err=True)
+    tables = read_inputs("report", args.encoding, args.data, args.previous)
+    if tables is None:
         return EXIT_USAGE
-    source = read_input(args.data, args.encoding)
-    previous = read_input(args.previous, args.encoding) if args.previous else None
+    source, previous = tables
     result = assess(source, args.rubric, period=args.period, previous=previous, errors=args.errors)
     written = write_report(
         result,
