@@ -152,7 +152,10 @@ def excel_cases(draw: st.DrawFn) -> ExcelCase:
         sheet.merge_cells(merge)
     if draw(st.integers(0, 6)) == 0:
         case.kinds.add("excel.hidden-sheet")
-        _write(book.create_sheet("shown"), case.cells)
+        shown = book.create_sheet("shown")
+        _write(shown, case.cells)
+        if merge is not None:
+            shown.merge_cells(merge)
         sheet.sheet_state = "hidden"
         book.active = 1
     if draw(st.integers(0, 6)) == 0:
