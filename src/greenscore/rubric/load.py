@@ -394,7 +394,8 @@ def load_rubric(source: RubricLike = None) -> m.Rubric:
 
 
 @lru_cache(maxsize=4)
-def _bundled(name: str) -> m.Rubric:
+def bundled_rubric(name: str) -> m.Rubric:
+    """A rubric shipped with greenscore, by file name (``development-zones.yaml``)."""
     resource = resources.files("greenscore") / "_rubrics" / name
     text = resource.read_text(encoding="utf-8")
     return validate_document(load_located(text, file=f"greenscore/_rubrics/{name}"))
@@ -402,7 +403,7 @@ def _bundled(name: str) -> m.Rubric:
 
 def default_rubric() -> m.Rubric:
     """The bundled Jiangxi industrial-park green-development rubric."""
-    return _bundled(DEFAULT_RUBRIC)
+    return bundled_rubric(DEFAULT_RUBRIC)
 
 
 def rubric_dict(rubric: m.Rubric, *, complete: bool = False) -> dict[str, Any]:
