@@ -254,3 +254,17 @@ def test_the_rubric_loads_with_its_pools_and_places() -> None:
         ("ranked", None, None),
         ("talk", None, 2),
     ]
+
+
+def test_defect_explain_blamed_vetoes_for_places(result: Any) -> None:
+    """KF064 is called in by the bottom-2 minimum, not by a veto (its deduction only lowers the
+    total): explain() said 'vetoes changed it'. KF001 is kept from commendation by its veto."""
+    pulled = result.assessment("KF064")
+    assert pulled.tier_change_cause == "the places of its pool"
+    assert (
+        "the score alone reaches tier 'commended'; the places of its pool changed it"
+        in pulled.explain()
+    )
+    barred = result.assessment("KF001")
+    assert "the score alone reaches tier 'commended'; vetoes changed it" in barred.explain()
+    assert "vetoes changed it" in barred._repr_html_()
