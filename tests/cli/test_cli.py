@@ -256,6 +256,21 @@ def test_demo_runs_on_the_examples(demo_run: Any) -> None:
     assert np.isfinite(results["score_change"]).all()
 
 
+def test_demo_runs_the_other_bundled_examples(demo_run: Any) -> None:
+    """Issue 9 item 12: after Jiangxi, the demo assesses the development-zone and per-mu
+    examples with their bundled rubrics and writes each into its own folder."""
+    text = demo_run.out
+    jiangxi_end = text.index("Example profiles")
+    zones = text.index("Development-zone comprehensive assessment 2022.1")
+    firms = text.index("Per-mu efficiency classification of enterprises 2024.1")
+    assert jiangxi_end < zones < firms
+    assert "103 in the input = 103 scored + 0 flagged" in text[zones:firms]
+    assert "2900 in the input = 2900 scored + 0 flagged" in text[firms:]
+    for folder, rows in (("development-zones", 103), ("per-mu", 2900)):
+        results = pd.read_csv(demo_run.folder / folder / "results.csv", encoding="utf-8-sig")
+        assert len(results) == rows
+
+
 def test_demo_needs_the_example_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

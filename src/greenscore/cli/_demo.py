@@ -1,8 +1,10 @@
-"""``greenscore demo``: the 2016 assessment of Jiangxi's 94 parks against 2015, from examples/."""
+"""``greenscore demo``: the 2016 assessment of Jiangxi's 94 parks against 2015, then the other
+bundled examples (development zones, per-mu efficiency of firms), from examples/."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,24 @@ CURRENT = Path("jiangxi") / "parks_2016.csv"
 PREVIOUS = Path("jiangxi") / "parks_2015.csv"
 
 
+@dataclass(frozen=True)
+class Example:
+    """A bundled example the demo assesses after Jiangxi's: its data file under examples/, the
+    bundled rubric it is scored with, and the folder of its results under the output."""
+
+    data: Path
+    rubric: str
+    folder: str
+
+
+EXAMPLES = (
+    Example(
+        Path("development-zones") / "zones_2022.csv", "development-zones.yaml", "development-zones"
+    ),
+    Example(Path("per-mu") / "firms_2023.csv", "per-mu-efficiency.yaml", "per-mu"),
+)
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
@@ -20,8 +40,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Assess the 94 Jiangxi parks for 2016 against 2015 with the bundled rubric, print "
             "tier counts (overall and by city), transitions and the biggest movers, write the "
-            "result files, and evaluate the example profiles. Reads the repository's examples/ "
-            "folder, looked for from the current directory upwards."
+            "result files, and evaluate the example profiles; then assess the other bundled "
+            "examples (development zones, per-mu efficiency of firms) with their rubrics. Reads "
+            "the repository's examples/ folder, looked for from the current directory upwards."
         ),
     )
     parser.add_argument("--examples", metavar="DIR", help="the repository's examples/ folder")
@@ -106,4 +127,22 @@ def run(args: argparse.Namespace) -> int:
                 continue
             rows.append([path.name, assessment.entity, assessment.total, str(assessment.tier)])
         echo(render_table(["profile", "park", "total", "tier"], rows, indent="  ", digits=1))
+    for example in EXAMPLES:
+        if (examples / example.data).is_file():
+            _other_example(examples, example, out / example.folder)
     return 0
+
+
+def _other_example(examples: Path, example: Example, out: Path) -> None:
+    """Assess one more bundled example with its rubric, print its summary and write its files."""
+    from greenscore.batch.assess import assess
+    from greenscore.rubric.load import bundled_rubric
+
+    rubric = bundled_rubric(example.rubric)
+    result = assess(examples / example.data, rubric)
+    echo(f"\n{rubric.name} {rubric.version} (rubrics/{example.rubric})")
+    echo(f"data: {examples / example.data}")
+    echo()
+    echo(result.summary())
+    written = result.write(out, ("csv", "xlsx"))
+    echo(f"\nwrote {len(written)} files into {out}/ (each with its provenance)")

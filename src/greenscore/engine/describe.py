@@ -6,7 +6,7 @@ Markdown summary all read their wording from this module, so a rule is worded on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
@@ -201,6 +201,15 @@ def tier_rules(rubric: m.Rubric) -> list[str]:
         rules.append(tier_rule(tier, before, whole))
         before += tier.share or 0.0
     return rules
+
+
+TIER_VETO_KINDS = frozenset({"force_tier", "cap_tier", "unrated"})
+
+
+def tier_change_cause(veto_kinds: Iterable[str]) -> str:
+    """What moved an entity out of the tier its score alone reaches: a tier veto, or else the
+    places of its pool (a limit dropped it or a minimum pulled it)."""
+    return "vetoes" if TIER_VETO_KINDS.intersection(veto_kinds) else "the places of its pool"
 
 
 def consequence_text(kind: str, text: str, values: str = "") -> str:

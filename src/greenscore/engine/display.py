@@ -93,7 +93,11 @@ def assessment_html(a: Assessment) -> d.Html:
     if a.deductions:
         parts.append(d.line(f"weighted score {fmt(a.raw_total)} − deductions {fmt(a.deductions)}"))
     if a.score_tier != tier.id:
-        parts.append(d.line(f"the score alone reaches tier {a.score_tier!r}; vetoes changed it"))
+        parts.append(
+            d.line(
+                f"the score alone reaches tier {a.score_tier!r}; {a.tier_change_cause} changed it"
+            )
+        )
     parts += [
         d.line(f"veto {v.id} ({veto_effect(v.kind, v.tier, v.points)}): {v.reason}")
         for v in a.vetoes

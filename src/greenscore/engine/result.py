@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from greenscore.engine.describe import consequence_values_text, veto_effect
+from greenscore.engine.describe import consequence_values_text, tier_change_cause, veto_effect
 from greenscore.engine.display import assessment_frame, assessment_html, value_text, who
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.normalise import MISSING_ERROR, TREATMENTS
@@ -179,6 +179,12 @@ class Assessment:
     def _repr_html_(self) -> str:
         return assessment_html(self)
 
+    @property
+    def tier_change_cause(self) -> str:
+        """What moved the park out of the tier its score alone reaches: 'vetoes' or 'the places
+        of its pool' (meaningful when score_tier differs from the tier)."""
+        return tier_change_cause(v.kind for v in self.vetoes)
+
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
@@ -190,7 +196,10 @@ class Assessment:
             lines.append(f"  consequence values: {self.tier.consequence_values_text}")
         lines += self._total_lines()
         if self.score_tier != self.tier.id:
-            lines.append(f"  the score alone reaches tier {self.score_tier!r}; vetoes changed it")
+            lines.append(
+                f"  the score alone reaches tier {self.score_tier!r}; "
+                f"{self.tier_change_cause} changed it"
+            )
         for veto in self.vetoes:
             what = "bonus" if veto.kind == "bonus" else "veto"
             lines.append(f"  {what} {veto.id} ({veto.effect}): {veto.reason}")

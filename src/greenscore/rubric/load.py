@@ -19,6 +19,7 @@ from greenscore.errors import InputFileError, RubricError, RubricProblem
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
+from greenscore.rubric import salvage
 from greenscore.rubric.consequences import consequence_problems
 from greenscore.rubric.formula import Formula, FormulaError, parse_formula
 from greenscore.rubric.graph import base_inputs
@@ -38,30 +39,71 @@ RubricLike = str | bytes | os.PathLike[str] | m.Rubric | None
 
 
 class _Collector:
-    """Gathers problems with their locations in the document."""
+    """Gathers problems with their locations in the document; with names_only, only problems of
+    names (undeclared references, duplicate ids, formulas), the ones a salvaged document can
+    tell (see rubric/salvage.py)."""
 
-    def __init__(self, document: LocatedDocument) -> None:
+    def __init__(self, document: LocatedDocument, *, names_only: bool = False) -> None:
         self.document = document
+        self.names_only = names_only
         self.problems: list[RubricProblem] = []
 
-    def add(self, path: Sequence[str | int], message: str) -> None:
+    def add(self, path: Sequence[str | int], message: str, *, naming: bool = False) -> None:
+        if self.names_only and not naming:
+            return
         location = self.document.locate(path)
-        self.problems.append(RubricProblem(format_path(path), message, location))
+        problem = RubricProblem(format_path(path), message, location)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+
+StructureError = tuple[PathKey, str, str]
+
+
+def _validate(data: Any) -> tuple[m.Rubric | None, list[StructureError]]:
+    """The rubric, or its structure errors as (path, message, pydantic error type)."""
+    try:
+        return m.Rubric.model_validate(data, strict=True), []
+    except ValidationError as exc:
+        errors: list[StructureError] = []
+        for error in exc.errors():
+            path = data_path(data, error["loc"])
+            if error["type"] == "missing" and path:
+                message = f"required key {path[-1]!r} is missing"
+                errors.append((path[:-1], message, "missing"))
+            else:
+                errors.append((path, _worded(error, path), error["type"]))
+        return None, errors
 
 
 def _structure(document: LocatedDocument) -> tuple[m.Rubric | None, list[RubricProblem]]:
+    """The rubric and no problems; or its structure problems and, where removing the offending
+    single-value keys leaves a valid document, the problems of names found on that."""
+    rubric, errors = _validate(document.data)
+    if rubric is not None:
+        return rubric, []
     collector = _Collector(document)
-    try:
-        rubric = m.Rubric.model_validate(document.data, strict=True)
-    except ValidationError as exc:
-        for error in exc.errors():
-            path = data_path(document.data, error["loc"])
-            if error["type"] == "missing" and path:
-                collector.add(path[:-1], f"required key {path[-1]!r} is missing")
-            else:
-                collector.add(path, _worded(error, path))
-        return None, collector.problems
-    return rubric, []
+    for path, message, _ in errors:
+        collector.add(path, message)
+    data, pruned = document.data, list[PathKey]()
+    for _ in range(salvage.ROUNDS):
+        cut = [(path, kind) for path, _, kind in errors if salvage.prunable(data, path, kind)]
+        if not cut:
+            break
+        pruned += [path for path, kind in cut if kind != "extra_forbidden"]
+        data = salvage.without_keys(data, (path for path, _ in cut))
+        rubric, errors = _validate(data)
+        for path, message, kind in errors:
+            if not salvage.caused_by_pruning(path, kind, pruned):
+                collector.add(path, message)
+        if rubric is not None:
+            names = _Collector(document, names_only=True)
+            _references(names, rubric)
+            for problem in names.problems:
+                if problem not in collector.problems:
+                    collector.problems.append(problem)
+            break
+    return None, collector.problems
 
 
 def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> Formula | None:
@@ -69,12 +111,16 @@ def _parse(collector: _Collector, path: PathKey, text: str, known: set[str]) -> 
         formula = parse_formula(text)
     except FormulaError as exc:
         collector.add(
-            path, f"unsafe or invalid formula {text!r}: {exc.message} (column {exc.column})"
+            path,
+            f"unsafe or invalid formula {text!r}: {exc.message} (column {exc.column})",
+            naming=True,
         )
         return None
     for name in sorted(formula.names - known):
         collector.add(
-            path, f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}"
+            path,
+            f"formula refers to undeclared input {name!r}{_did_you_mean(name, known)}",
+            naming=True,
         )
     return formula
 
@@ -92,7 +138,9 @@ def _duplicates(collector: _Collector, items: Iterable[tuple[PathKey, str]], wha
     for path, name in items:
         if name in first:
             collector.add(
-                path, f"duplicate {what} id {name!r} (first at {format_path(first[name])})"
+                path,
+                f"duplicate {what} id {name!r} (first at {format_path(first[name])})",
+                naming=True,
             )
         else:
             first[name] = path
@@ -111,6 +159,7 @@ def _derived_cycles(collector: _Collector, rubric: m.Rubric, formulas: dict[str,
                 collector.add(
                     ("derived", index[dep], "formula"),
                     f"derived inputs form a cycle: {' -> '.join(cycle)}",
+                    naming=True,
                 )
             elif dep not in state:
                 visit(dep, [*trail, dep])
@@ -139,6 +188,7 @@ def _history_over_derived(
                 ("derived", i, "history", "input"),
                 f"{name!r} {via} a statistic over periods, which earlier periods do not have; "
                 "take the history of an input or of a formula over inputs",
+                naming=True,
             )
 
 
@@ -170,6 +220,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                 collector.add(
                     ("derived", i, "history", "input"),
                     f"undeclared input {name!r}{_did_you_mean(name, [*inputs, *derived_ids])}",
+                    naming=True,
                 )
             elif inputs[name].type not in ("number", "integer"):
                 collector.add(("derived", i, "history", "input"), f"{name!r} is not numeric")
@@ -197,7 +248,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             collector.add((*path, "onto"), f"onto {list(ind.onto)} leaves the scale")
         method = method_of(ind)
         for where, message in method.check_inputs(ind, inputs, known, _did_you_mean):
-            collector.add((*path, *where), message)
+            collector.add((*path, *where), message, naming=message.startswith("undeclared "))
         for where, what, points in method.points(ind):
             if not rubric.scale.min <= points <= rubric.scale.max:
                 collector.add((*path, *where), _off_scale(what, points, rubric.scale))
@@ -231,6 +282,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
             collector.add(
                 (*path, "tier"),
                 f"undeclared tier {veto.tier!r}{_did_you_mean(veto.tier, tier_ids)}",
+                naming=True,
             )
         if veto.kind == "bonus":
             continue
@@ -255,6 +307,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         collector.add(
                             (*cpath, "dimensions"),
                             f"undeclared dimension {dim_id!r}{_did_you_mean(dim_id, dimension_ids)}",
+                            naming=True,
                         )
             elif isinstance(cond, m.IndicatorMin):
                 if cond.indicator not in indicator_ids:
@@ -262,6 +315,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         (*cpath, "indicator"),
                         f"undeclared indicator {cond.indicator!r}"
                         f"{_did_you_mean(cond.indicator, indicator_ids)}",
+                        naming=True,
                     )
             else:
                 for veto_id in cond.vetoes or []:
@@ -274,6 +328,7 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         collector.add(
                             (*cpath, "vetoes"),
                             f"undeclared veto {veto_id!r}{_did_you_mean(veto_id, veto_ids)}",
+                            naming=True,
                         )
     for path, message in consequence_problems(rubric):
         collector.add(path, message)
@@ -394,7 +449,8 @@ def load_rubric(source: RubricLike = None) -> m.Rubric:
 
 
 @lru_cache(maxsize=4)
-def _bundled(name: str) -> m.Rubric:
+def bundled_rubric(name: str) -> m.Rubric:
+    """A rubric shipped with greenscore, by file name (``development-zones.yaml``)."""
     resource = resources.files("greenscore") / "_rubrics" / name
     text = resource.read_text(encoding="utf-8")
     return validate_document(load_located(text, file=f"greenscore/_rubrics/{name}"))
@@ -402,7 +458,7 @@ def _bundled(name: str) -> m.Rubric:
 
 def default_rubric() -> m.Rubric:
     """The bundled Jiangxi industrial-park green-development rubric."""
-    return _bundled(DEFAULT_RUBRIC)
+    return bundled_rubric(DEFAULT_RUBRIC)
 
 
 def rubric_dict(rubric: m.Rubric, *, complete: bool = False) -> dict[str, Any]:
