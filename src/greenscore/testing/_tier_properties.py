@@ -287,6 +287,19 @@ def _unmet(ctx: RubricContext, s: Scores, t: int) -> str:
     return "; ".join(reasons) or "another tier takes precedence"
 
 
+def _reach_in_cohorts(ctx: RubricContext, sweep: list[Profile], reached: dict[int, str]) -> None:
+    """Tiers given by places are filled by a cohort, not by one profile: score the sweep with
+    copies of the best profile overfilling every place limit, of the worst overfilling every
+    minimum, or both, and count the tiers any valid row of these cohorts lands in."""
+    above = [ctx.best_profile] * (ctx.place_rows + 1)
+    below = [ctx.worst_profile] * (ctx.quota_padding + 1)
+    for cohort in ([*above, *sweep], [*sweep, *below], [*above, *sweep, *below]):
+        s = ctx.score(cohort)
+        for i in range(s.n):
+            if not ctx.broken(s, i):
+                reached.setdefault(int(s.tier[i]), f"a cohort of {len(cohort)} profiles")
+
+
 def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
     tiers = rubric.tiers
@@ -305,6 +318,8 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
             total = float(s.total[i])
             band = next((t for t, low in enumerate(mins) if total >= low), len(mins) - 1)
             in_band.setdefault(band, rows[i])
+    if ctx.plan.place_tiers and len(reached) < len(tiers):
+        _reach_in_cohorts(ctx, sweep, reached)
     summary = "every tier is reached by some valid profile"
     problems: list[Violation] = []
     search = st.one_of(
@@ -352,7 +367,13 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
                 continue
             except NoSuchExample:
                 pass
-            band = f"{fmt(lower)}–{fmt(upper)}" if t else f"at least {fmt(lower)}"
+            band = (
+                "any total"
+                if not (math.isfinite(lower) or math.isfinite(upper))
+                else f"{fmt(lower)}–{fmt(upper)}"
+                if t
+                else f"at least {fmt(lower)}"
+            )
             try:
                 witness = find(search, in_band, settings=settings_for)
             except NoSuchExample:
