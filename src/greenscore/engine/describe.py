@@ -139,6 +139,10 @@ def total_rule(rubric: m.Rubric) -> str:
     """
     sentences = []
     total = rubric.total
+    if total.better == "lower":
+        sentences.append(
+            "A lower total is better: ranks, places and tiers favour the lowest totals."
+        )
     bonus = any(v.kind == "bonus" for v in rubric.vetoes)
     if bonus or total.deduction_cap is not None or not (total.floor and total.ceiling):
         terms = ["the weighted score"]
@@ -171,9 +175,10 @@ def total_rule(rubric: m.Rubric) -> str:
 
 
 def tier_rule(tier: m.Tier, share_before: float = 0.0, whole: str = "cohort") -> str:
-    """What a tier asks for: the minimum total, any further conditions, then its places in each
+    """What a tier asks for: its bound on the total, any further conditions, then its places in each
     ``whole`` (pool or cohort; ``share_before``: the shares above it in a quantile scheme)."""
     parts = [] if tier.min_score is None else [f"total ≥ {fmt(tier.min_score)}"]
+    parts += [] if tier.max_score is None else [f"total ≤ {fmt(tier.max_score)}"]
     parts += map(condition_text, tier.conditions)
     if tier.top is not None:
         parts.append(f"at most the {tier.top} best-ranked of the {whole}")

@@ -73,6 +73,7 @@ class Plan:
         self.top_weights = weights / weights.sum()
         self.tier_ids = [t.id for t in rubric.tiers]
         self.tier_index = {t.id: i for i, t in enumerate(rubric.tiers)}
+        self.sign = rubric.total.sign
         self.tier_min = np.array([t.floor for t in rubric.tiers], dtype=float)
         outside = {v.tier for v in rubric.vetoes if v.kind == "unrated"}
         self.outside_tiers = [i for i, t in enumerate(rubric.tiers) if t.id in outside]
