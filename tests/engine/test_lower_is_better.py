@@ -174,3 +174,39 @@ def test_better_and_max_score_stay_out_of_the_canonical_form_at_their_defaults()
         "deduction_cap": 5.0,
     }
     assert all("max_score" not in tier for tier in dumped["tiers"])
+
+
+MISSING = """
+name: hunger with gaps
+version: "1"
+total: {better: lower}
+inputs:
+  - {id: x, min: 0, max: 100, required: false}
+  - {id: y, min: 0, max: 50}
+dimensions:
+  - id: d
+    indicators:
+      - {id: i, input: x, missing: worst, method: linear, goalposts: {worst: 0, best: 100}}
+      - {id: j, input: y, method: linear, goalposts: {worst: 0, best: 50}}
+tiers:
+  - {id: low, max_score: 10}
+  - {id: alarming}
+"""
+
+
+def test_missing_worst_scores_the_highest_where_a_lower_total_is_better() -> None:
+    """A blank x under 'worst' scores i 100 (the score worst for a lower-is-better total), not 0:
+    total (100 + 5 / 50 × 100) / 2 = 55, alarming; reporting x = 0 would give 5, low."""
+    rubric = load_rubric(MISSING)
+    blank = greenscore.evaluate({"x": None, "y": 5}, rubric)
+    assert (blank.indicator("i").score, blank.total, blank.tier.id) == (100.0, 55.0, "alarming")
+    assert greenscore.evaluate({"x": 0, "y": 5}, rubric).total == 5.0
+
+
+def test_missing_worst_on_an_uncapped_indicator_is_refused_where_lower_is_better() -> None:
+    """An uncapped indicator has no highest score to give a blank: a located RubricError."""
+    text = MISSING.replace("best: 100}}", "best: 100}, cap: false}")
+    with pytest.raises(
+        RubricError, match=r"indicators\[0\]\.missing: indicator 'i' has no highest"
+    ):
+        load_rubric(text)

@@ -6,6 +6,10 @@ what, so that the tier rules live in one place beside the models they check.
 
 from __future__ import annotations
 
+import math
+
+from greenscore.methods import method_of
+from greenscore.methods.base import Context
 from greenscore.rubric import models as m
 from greenscore.rubric.order import out_of_order
 
@@ -131,6 +135,26 @@ def _bound_problems(rubric: m.Rubric) -> list[Problem]:
         (("tiers", i, wrong), f"tier {tier.id!r} gives a {wrong}, but {why}: write {right}")
         for i, tier in enumerate(rubric.tiers)
         if getattr(tier, wrong) is not None
+    ]
+
+
+def unbounded_worst_problems(rubric: m.Rubric) -> list[Problem]:
+    """Where a lower total is better, a missing value under policy 'worst' scores the
+    indicator's highest score; an uncapped indicator has none, so the rubric is refused."""
+    if rubric.total.better != "lower":
+        return []
+    context = Context(rubric.scale.min, rubric.scale.max)
+    return [
+        (
+            (*where, "indicators", j, "missing"),
+            f"indicator {ind.id!r} has no highest score (it is uncapped), and a lower total is "
+            "better here, so a missing value cannot score worst: cap it, or use missing: error "
+            "or drop",
+        )
+        for where, dim in rubric.located_dimensions()
+        for j, ind in enumerate(dim.indicators)
+        if (ind.missing or rubric.missing) == "worst"
+        and not math.isfinite(method_of(ind).bounds(ind, context)[1])
     ]
 
 
