@@ -143,7 +143,10 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
     heading = escape_markdown(period) if period is not None else "results"
     lines = [f"# {escape_markdown(rubric.name)}: {heading}", ""]
     compared = f", compared with {escape_markdown(previous)}" if previous is not None else ""
-    lines.append(f"{n} parks scored{compared}; {len(batch.flagged)} flagged problems in the input.")
+    noun = batch.rubric.noun
+    lines.append(
+        f"{n} {noun} scored{compared}; {len(batch.flagged)} flagged problems in the input."
+    )
     lines += ["", "## Tiers", ""]
     counts = results["tier"].value_counts()
     previous_counts = (

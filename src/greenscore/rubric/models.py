@@ -402,6 +402,9 @@ class Rubric(_Model):
     missing: MissingPolicy = "error"
     aggregation: Aggregation = "arithmetic"
     entity: Identifier = "park_id"
+    noun: str = Field(
+        default="parks", min_length=1, description="The entities in words, plural: zones, firms"
+    )
     period: Identifier = "year"
     attributes: list[Identifier] = Field(default_factory=list)
     pools: list[Identifier] = Field(
@@ -432,7 +435,7 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        names = ("total", "pools", "consequence_values")
+        names = ("total", "noun", "pools", "consequence_values")
         return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")
