@@ -152,7 +152,8 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
     previous_counts = (
         results["previous_tier"].value_counts() if "previous_tier" in results.columns else None
     )
-    headers = ["Tier", "Minimum", "Parks", "Share", "Consequence"]
+    lower = rubric.total.better == "lower"
+    headers = ["Tier", "Maximum" if lower else "Minimum", "Parks", "Share", "Consequence"]
     if previous_counts is not None:
         headers.insert(3, f"In {previous}")
     rows = []
@@ -160,7 +161,7 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
         count = int(counts.get(t.id, 0))
         row: list[Any] = [
             title(t),
-            fmt(t.min_score),
+            fmt(t.max_score if lower else t.min_score),
             count,
             f"{100 * count / n:.1f}%" if n else "—",
             consequence_text(

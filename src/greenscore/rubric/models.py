@@ -132,10 +132,7 @@ class Total(_Model):
     deduction_cap: Positive | None = Field(
         default=None, description="The most points all deductions together take"
     )
-    better: Literal["higher", "lower"] = Field(
-        default="higher",
-        description="Which way the total is better: lower for indices such as hunger or risk",
-    )
+    better: Literal["higher", "lower"] = Field("higher", description="lower: for hunger or risk")
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -350,9 +347,7 @@ class Tier(_Model):
     id: Identifier
     label: str = ""
     min_score: Finite | None = Field(default=None, description="The least total; none: any")
-    max_score: Finite | None = Field(
-        default=None, description="The greatest total, where a lower total is better; none: any"
-    )
+    max_score: Finite | None = Field(default=None, description="The greatest total; lower better")
     top: Places | None = Field(default=None, description="At most this many per pool, the best")
     max_share: Share | None = Field(default=None, description="At most this share of each pool")
     share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
@@ -367,14 +362,8 @@ class Tier(_Model):
         return _without_later_defaults(self, handler(self), names)
 
     @property
-    def threshold(self) -> float | None:
-        """The tier's score bound as written: min_score, max_score, or None for none."""
-        return self.min_score if self.min_score is not None else self.max_score
-
-    @property
     def floor(self) -> float:
-        """The least merit the tier accepts (the total, or minus it where a lower total is
-        better): min_score, −max_score, or −∞ for a tier by rank alone."""
+        """The least merit (sign × total) the tier accepts: min_score, −max_score, or −∞."""
         if self.min_score is not None:
             return self.min_score
         return -math.inf if self.max_score is None else -self.max_score
@@ -402,9 +391,7 @@ class Rubric(_Model):
     missing: MissingPolicy = "error"
     aggregation: Aggregation = "arithmetic"
     entity: Identifier = "park_id"
-    noun: str = Field(
-        default="parks", min_length=1, description="The entities in words, plural: zones, firms"
-    )
+    noun: str = Field(default="parks", min_length=1, description="The entities, plural: zones")
     period: Identifier = "year"
     attributes: list[Identifier] = Field(default_factory=list)
     pools: list[Identifier] = Field(

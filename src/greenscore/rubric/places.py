@@ -64,7 +64,7 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
     for i, tier in enumerate(rubric.tiers):
         problems += _place_rules(i, tier)
     for i, tier in ranked:
-        if tier.threshold is not None:
+        if getattr(tier, key) is not None:
             if open_tier is not None and i != last:
                 problems.append(
                     (
