@@ -92,13 +92,15 @@ tiers:
 
 
 def test_max_score_is_inclusive_and_explained_as_lower_is_better() -> None:
-    """x = 20 is at most 20: moderate, not serious. The explanation says lower is better; the
-    tier rule reads 'total ≤ 20' and the total rule says the lowest totals are favoured."""
+    """x = 20 is at most 20: moderate, not serious. The explanation says lower is better and
+    words the indicator's direction as which way scores more (more points are worse); the tier
+    rule reads 'total ≤ 20' and the total rule says the lowest totals are favoured."""
     rubric = load_rubric(HEAD + TIERS.replace(", top: 2", ""))
     a = greenscore.evaluate({"id": "P", "x": 20}, rubric)
     assert (a.total, a.tier.id, a.tier.max_score) == (20.0, "moderate", 20.0)
     assert a.explain().splitlines()[0] == "P: 20 / 100 (lower is better) → moderate (moderate)"
     assert a.to_dict()["better"] == "lower"
+    assert "goalposts 0 → 100, a higher value scores more: 20 / 100" in a.explain()
     assert tier_rule(rubric.tiers[1]) == "total ≤ 20"
     assert total_rule(rubric).startswith("A lower total is better")
 

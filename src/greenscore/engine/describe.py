@@ -36,11 +36,18 @@ def title(item: m.Dimension | m.Indicator | m.Veto | m.Tier | m.Derived) -> str:
     return item.label or item.id
 
 
-def method_sentence(spec: m.Indicator) -> str:
-    """How an indicator's method turns its raw value into a score (with its sub-range, if any)."""
+def method_sentence(spec: m.Indicator, rubric: m.Rubric | None = None) -> str:
+    """How an indicator's method turns its raw value into a score (with its sub-range, if any).
+
+    Where the rubric's total is better lower, a direction reads as which way scores more, since
+    more points are then worse.
+    """
     text = method_of(spec).describe(spec)
     if spec.onto is not None:
         text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    if rubric is not None and rubric.total.better == "lower":
+        for way in ("higher", "lower"):
+            text = text.replace(f"{way} is better", f"a {way} value scores more")
     return text
 
 
@@ -297,7 +304,7 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                     ind.id,
                     ind.label,
                     "/".join((*path, ind.id)),
-                    method_sentence(ind),
+                    method_sentence(ind, rubric),
                     parent=dim.id,
                     input=", ".join(ind.inputs) or ind.id,
                     unit=ind.unit,

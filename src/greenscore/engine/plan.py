@@ -120,7 +120,7 @@ class Plan:
     @cached_property
     def method_texts(self) -> dict[str, str]:
         """Each indicator's method in words, by id, worded once per plan."""
-        return {s.id: method_sentence(s.spec) for s in self.indicators}
+        return {s.id: method_sentence(s.spec, self.rubric) for s in self.indicators}
 
     def bound_total(self, x: np.ndarray) -> np.ndarray:
         """Totals held within the rubric's floor and ceiling."""

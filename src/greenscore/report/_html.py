@@ -408,7 +408,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                         "label": ind.label or ind.id,
                         "inputs": ", ".join(ind.inputs),
                         "unit": ind.unit,
-                        "method": words.method_sentence(ind),
+                        "method": words.method_sentence(ind, rubric),
                         "local": local[ind.id],
                         "weight": weights[ind.id],
                         "missing": words.missing_rule(ind, rubric),
