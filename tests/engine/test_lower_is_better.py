@@ -16,6 +16,7 @@ from greenscore.engine.describe import tier_rule, total_rule
 from greenscore.engine.places import QUOTA_KEY
 from greenscore.errors import RubricError
 from greenscore.explain.gap import next_tier_gap
+from greenscore.report._announce import group_table
 from greenscore.rubric.load import load_rubric
 
 HEAD = """
@@ -212,3 +213,12 @@ def test_missing_worst_on_an_uncapped_indicator_is_refused_where_lower_is_better
         RubricError, match=r"indicators\[0\]\.missing: indicator 'i' has no highest"
     ):
         load_rubric(text)
+
+
+def test_groups_rank_by_the_lower_mean_total_first() -> None:
+    """Group a holds A 5, B 9.5, C 8 (mean 7.5), group b D 15, E 30, F 50 (mean 31.67): a is
+    ranked 1st, since a lower total is better."""
+    data = frame(ROWS).assign(city=["a", "a", "a", "b", "b", "b"])
+    rubric = load_rubric(HEAD.replace("entity: id\n", "entity: id\nattributes: [city]\n") + TIERS)
+    table = group_table(greenscore.assess(data, rubric), "city")
+    assert dict(zip(table["city"], table["rank"], strict=True)) == {"a": 1, "b": 2}
