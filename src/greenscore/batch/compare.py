@@ -53,10 +53,8 @@ def fair_rank_change(
     before = prior.results
     before_rank = before["rank"].astype("Float64").to_numpy(dtype=float, na_value=math.nan)
     pool_now, pool_before = _pool_column(results), _pool_column(before)
-    hit = index >= 0
-    safe = np.where(hit, index, 0)
-    was_ranked = hit & ~np.isnan(before_rank[safe])
-    moved_pool = was_ranked & (pool_now != pool_before[safe])
+    was_ranked = ~np.isnan(_pick(before_rank, index, math.nan, float))
+    moved_pool = was_ranked & (pool_now != _pick(pool_before, index, None, object))
     common = np.flatnonzero(~np.isnan(now_rank) & was_ranked & ~moved_pool)
     change = np.full(len(results), math.nan)
     if common.size:
