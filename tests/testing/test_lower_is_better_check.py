@@ -40,10 +40,14 @@ def test_monotone_catches_a_condition_that_rewards_a_worse_score() -> None:
     """low (at most 30) also asks indicator i ≥ 20: at x = 10, y = 0 the total is 5 but i is
     10, so moderate (at most 40); raising x to 20 worsens the total to 10 yet meets the
     condition, giving low."""
-    text = HUNGER.replace(
-        "{id: low, max_score: 10, top: 3}",
-        "{id: low, max_score: 30, conditions: [{type: indicator_min, indicator: i, score: 20}]}",
-    ).replace("max_score: 20}", "max_score: 40}").replace("max_score: 35}", "max_score: 60}")
+    text = (
+        HUNGER.replace(
+            "{id: low, max_score: 10, top: 3}",
+            "{id: low, max_score: 30, conditions: [{type: indicator_min, indicator: i, score: 20}]}",
+        )
+        .replace("max_score: 20}", "max_score: 40}")
+        .replace("max_score: 35}", "max_score: 60}")
+    )
     check = check_rubric(text, properties=["monotone"], run_lint=False).check("monotone")
     assert not check.passed
     assert "which is worse where a lower total is better, but improves the tier" in (
