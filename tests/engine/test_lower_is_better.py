@@ -17,6 +17,8 @@ from greenscore.engine.places import QUOTA_KEY
 from greenscore.errors import RubricError
 from greenscore.explain.gap import next_tier_gap
 from greenscore.report._announce import group_table
+from greenscore.report._html import render_html
+from greenscore.report._markdown import render_markdown
 from greenscore.rubric.load import load_rubric
 
 HEAD = """
@@ -222,3 +224,15 @@ def test_groups_rank_by_the_lower_mean_total_first() -> None:
     rubric = load_rubric(HEAD.replace("entity: id\n", "entity: id\nattributes: [city]\n") + TIERS)
     table = group_table(greenscore.assess(data, rubric), "city")
     assert dict(zip(table["city"], table["rank"], strict=True)) == {"a": 1, "b": 2}
+
+
+def test_reports_show_each_tiers_max_score() -> None:
+    """The Markdown tier table is headed Maximum and lists 10, 20, 35 and — (the fallback); the
+    HTML overview and methodology tables are headed 'Maximum score' and 'Maximum total'."""
+    batch = greenscore.assess(frame(ROWS), load_rubric(HEAD + TIERS))
+    text = render_markdown(batch)
+    assert "| Tier | Maximum | Parks | Share | Consequence |" in text
+    assert "| low | 10 |" in text and "| serious | 35 |" in text and "| alarming | — |" in text
+    html = render_html(batch, with_gaps=False)
+    assert '<th class="n">Maximum score</th>' in html
+    assert '<th class="n">Maximum total</th>' in html
