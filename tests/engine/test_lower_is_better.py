@@ -6,6 +6,7 @@ every expected value below is worked out by hand in the docstrings."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from greenscore.engine.places import QUOTA_KEY
 from greenscore.errors import RubricError
 from greenscore.explain.gap import next_tier_gap
 from greenscore.report._announce import group_table
+from greenscore.report._excel import write_workbook
 from greenscore.report._html import render_html
 from greenscore.report._markdown import render_markdown
 from greenscore.rubric.load import load_rubric
@@ -236,3 +238,13 @@ def test_reports_show_each_tiers_max_score() -> None:
     html = render_html(batch, with_gaps=False)
     assert '<th class="n">Maximum score</th>' in html
     assert '<th class="n">Maximum total</th>' in html
+
+
+def test_the_workbook_tier_sheet_has_a_max_score_column(tmp_path: Path) -> None:
+    """The office workbook's tiers sheet lists max_score 10, 20, 35 and an empty fallback."""
+    batch = greenscore.assess(frame(ROWS), load_rubric(HEAD + TIERS))
+    path = write_workbook(batch, tmp_path / "report.xlsx", with_gaps=False)
+    sheet = pd.read_excel(path, sheet_name="tiers")
+    assert "min_score" not in sheet.columns
+    assert sheet["max_score"].tolist()[:3] == [10.0, 20.0, 35.0]
+    assert pd.isna(sheet["max_score"].tolist()[3])
