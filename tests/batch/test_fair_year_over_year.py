@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import greenscore
+from greenscore.report._html import render_html
+from greenscore.report._markdown import render_markdown
 from greenscore.rubric.load import load_rubric
 
 HEAD = """
@@ -114,3 +116,14 @@ def test_issue9_item7_improvers_of_a_lower_is_better_index_are_the_biggest_falls
     assert up is not None and down is not None
     assert list(up["id"]) == ["C"] and list(down["id"]) == ["D", "E"]
     assert by_id(result, "rank_change") == {"C": 1, "D": -1, "E": 0}
+
+
+def test_issue9_item10_reports_call_the_entities_by_the_rubric_noun() -> None:
+    """The Markdown summary counts '3 zones scored' and heads its tier table 'Zones'; the HTML
+    overview reads 'zones scored' and heads its tier table 'Zones'."""
+    rubric = load_rubric(HEAD + TIERS)
+    result = greenscore.assess(frame(2024, NOW), rubric, previous=frame(2023, BEFORE))
+    text = render_markdown(result)
+    assert "3 zones scored" in text and "| Tier | Minimum | Zones | In 2023 |" in text
+    html = render_html(result, with_gaps=False)
+    assert "zones scored</div>" in html and '<th class="n">Zones</th>' in html

@@ -58,7 +58,7 @@ def _consequences(batch: BatchLike) -> list[str]:
         "",
         "## Consequences",
         "",
-        *_table(["Consequence", "Value", "Parks", "Tiers"], rows, {1, 2}),
+        *_table(["Consequence", "Value", rubric.noun.capitalize(), "Tiers"], rows, {1, 2}),
     ]
 
 
@@ -120,7 +120,8 @@ def _groups(batch: BatchLike, group: str | None) -> list[str]:
         return []
     table = group_table(batch, group)
     tiers = batch.rubric.tiers
-    headers = ["Rank", group, "Parks", "Mean total", *(title(t) for t in tiers)]
+    noun = batch.rubric.noun.capitalize()
+    headers = ["Rank", group, noun, "Mean total", *(title(t) for t in tiers)]
     body = [
         [r["rank"], r[group], r["count"], number(r["mean_total"]), *(r[t.id] for t in tiers)]
         for r in table.to_dict(orient="records")
@@ -153,7 +154,8 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
         results["previous_tier"].value_counts() if "previous_tier" in results.columns else None
     )
     lower = rubric.total.better == "lower"
-    headers = ["Tier", "Maximum" if lower else "Minimum", "Parks", "Share", "Consequence"]
+    bound = "Maximum" if lower else "Minimum"
+    headers = ["Tier", bound, rubric.noun.capitalize(), "Share", "Consequence"]
     if previous_counts is not None:
         headers.insert(3, f"In {previous}")
     rows = []
