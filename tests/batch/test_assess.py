@@ -518,7 +518,7 @@ def test_summary(small: greenscore.Rubric) -> None:
     assert summary.scores["50%"] == 80.0
     text = str(summary)
     assert "5 scored + 0 flagged + 0 of other periods" in text
-    assert "Tier transitions" in text and "Biggest climbers" in text
+    assert "Tier transitions" in text and "Biggest improvers (by score change)" in text
     up, down = result.movers(2) or (None, None)
     assert up is not None and down is not None
     assert up["park_id"].tolist() == ["A", "F"] and down["park_id"].tolist() == ["B"]

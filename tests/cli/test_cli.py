@@ -246,7 +246,7 @@ def test_demo_runs_on_the_examples(demo_run: Any) -> None:
     assert "Assessment of period 2016, compared with 2015" in text
     assert "94 in the input = 94 scored + 0 flagged" in text
     assert "Tiers by city" in text and "Nanchang" in text
-    assert "Biggest climbers" in text
+    assert "Biggest improvers (by score change)" in text
     assert "Example profiles" in text and "excellent.yaml" in text
     out = demo_run.folder
     assert (out / "results.csv").exists() and (out / "assessment.xlsx").exists()

@@ -46,7 +46,7 @@ def test_escape_codes_in_a_park_name_are_not_printed_raw_by_assess(
     assert code == 0
     captured = capsys.readouterr()
     _assert_inert(captured.out, captured.err)
-    assert "Biggest climbers" in captured.out
+    assert "Biggest improvers (by score change)" in captured.out
     assert SHOWN_NAME in captured.out
     assert "'lots\\x1b[2J\\x1b[H'" in captured.err
 

@@ -297,7 +297,7 @@ def _score(
 
 def _ranks(plan: Plan, scores: Scores) -> dict[str, Any]:
     """The rank columns: rank within the pool (and overall_rank across pools when the rubric
-    has pools); a unit outside the ranking has none."""
+    has pools), the better total first; a unit outside the ranking has none."""
     ranked = scores.ranked
     out: dict[str, Any] = {}
     if plan.pooled:
@@ -306,7 +306,7 @@ def _ranks(plan: Plan, scores: Scores) -> dict[str, Any]:
     if plan.pooled:
         codes["overall_rank"] = np.where(ranked, 0, -1)
     for column, code in codes.items():
-        found = ranks(scores.tier, scores.total, code)
+        found = ranks(scores.tier, plan.sign * scores.total, code)
         out[column] = (
             pd.Series(found, dtype="Int64").mask(~ranked).array if plan.unrated_vetoes else found
         )

@@ -72,7 +72,7 @@ def summary_html(s: BatchSummary, heading: str | None = None) -> d.Html:
     )
     parts.append(
         d.table(
-            ["tier", "label", "consequence", "parks", "share", ""],
+            ["tier", "label", "consequence", s.noun, "share", ""],
             [
                 [tier, label, kind, count, f"{fmt(100 * share, 1)}%", d.bar(share, tone=kind)]
                 for tier, label, kind, count, share in _tiers(s)
@@ -90,7 +90,7 @@ def summary_html(s: BatchSummary, heading: str | None = None) -> d.Html:
     )
     fired = [f"{veto} {int(n)}" for veto, n in s.vetoes.items() if n]
     if fired:
-        parts.append(d.line("vetoes applied (parks): ", ", ".join(fired)))
+        parts.append(d.line(f"vetoes applied ({s.noun}): ", ", ".join(fired)))
     return d.block("summary", *parts)
 
 

@@ -55,6 +55,7 @@ class BatchSummary:
     fallers: pd.DataFrame | None
     vetoes: pd.Series
     pools: pd.DataFrame | None = None
+    noun: str = "parks"
 
     def _tier_records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.tiers.columns, row, strict=True)) for row in self.tiers.to_numpy()]
@@ -101,7 +102,7 @@ class BatchSummary:
         lines += ["", "Tiers"]
         lines.append(
             render_table(
-                ["tier", "label", "consequence", "parks", "share %"],
+                ["tier", "label", "consequence", self.noun, "share %"],
                 [
                     [
                         r["tier"],
@@ -138,7 +139,7 @@ class BatchSummary:
             lines += ["", "Vetoes applied"]
             lines.append(
                 render_table(
-                    ["veto", "parks"],
+                    ["veto", self.noun],
                     [[str(k), int(v)] for k, v in self.vetoes.items()],
                     indent="  ",
                 )
@@ -157,8 +158,8 @@ class BatchSummary:
                 )
             )
         for title, movers in (
-            ("Biggest climbers", self.climbers),
-            ("Biggest fallers", self.fallers),
+            ("Biggest improvers (by score change)", self.climbers),
+            ("Biggest decliners (by score change)", self.fallers),
         ):
             if movers is not None and len(movers):
                 lines += ["", title]
@@ -272,18 +273,20 @@ class BatchResult:
         return table
 
     def movers(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        """The n biggest climbers and fallers by score change, or None without a previous year."""
+        """The n biggest improvers and decliners by score change (a fall improves where a lower
+        total is better), or None without a previous year."""
         if "score_change" not in self.results.columns:
             return None
         keep = [self.entity_column, *self.rubric.attributes[:1], "previous_total", "total"]
         keep += ["score_change", "previous_tier", "tier", "rank_change"]
         known = self.results[self.results["score_change"].notna()]
-        ordered = known.sort_values(
-            ["score_change", self.entity_column], ascending=[False, True], kind="stable"
+        gain = self.rubric.total.sign * known["score_change"]
+        ordered = known.assign(_gain=gain).sort_values(
+            ["_gain", self.entity_column], ascending=[False, True], kind="stable"
         )
         columns = [c for c in keep if c in ordered.columns]
-        up = ordered[ordered["score_change"] > 0].head(n)[columns]
-        down = ordered[ordered["score_change"] < 0].iloc[::-1].head(n)[columns]
+        up = ordered[ordered["_gain"] > 0].head(n)[columns]
+        down = ordered[ordered["_gain"] < 0].iloc[::-1].head(n)[columns]
         return up.reset_index(drop=True), down.reset_index(drop=True)
 
     def summary(self) -> BatchSummary:
@@ -315,8 +318,9 @@ class BatchResult:
             transitions=self.transitions,
             climbers=None if moved is None else moved[0],
             fallers=None if moved is None else moved[1],
-            vetoes=pd.Series(fired, dtype="int64", name="parks"),
+            vetoes=pd.Series(fired, dtype="int64", name=self.rubric.noun),
             pools=self.tier_counts("pool") if self.rubric.pools else None,
+            noun=self.rubric.noun,
         )
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:

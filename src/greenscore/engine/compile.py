@@ -62,7 +62,8 @@ def build_steps(
 
     def indicator_step(ind: Indicator, dimension: str) -> IndicatorStep:
         low, high = ind.onto if ind.onto is not None else (context.scale_min, context.scale_max)
-        worst_u = method_of(ind).bounds(ind, context)[0]
+        bounds = method_of(ind).bounds(ind, context)
+        worst_u = bounds[0] if rubric.total.better == "higher" else bounds[1]
         policy = missing_policy(ind, rubric)
         return IndicatorStep(ind, dimension, len(indicators), low, high, worst_u, policy)
 

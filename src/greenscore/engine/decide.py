@@ -111,8 +111,9 @@ def decide(plan: Plan, s: Scores) -> Scores:
 
     The total is the weighted score + bonuses − deductions, held within the rubric's floor and
     ceiling, then rounded; reported dimension scores are rounded too when the rubric says so.
-    Places (engine/places.py) come last and never move a forced tier or a unit outside the
-    ranking; a forced row takes up a place of its tier.
+    Tiers and places compare the merit, the total read the rubric's way round (minus the total
+    where a lower total is better). Places (engine/places.py) come last and never move a forced
+    tier or a unit outside the ranking; a forced row takes up a place of its tier.
     """
     rubric = plan.rubric
     n = s.n
@@ -133,7 +134,8 @@ def decide(plan: Plan, s: Scores) -> Scores:
                 s.dimension_exact, rounding.dimensions, rounding.mode, plan.scale_min
             )
     s.total = total
-    eligible = total[:, None] >= plan.tier_min[None, :]
+    merit = plan.sign * total
+    eligible = merit[:, None] >= plan.tier_min[None, :]
     for t, tier_spec in enumerate(rubric.tiers):
         for cond in tier_spec.conditions:
             eligible[:, t] &= condition_met(plan, cond, s)
@@ -151,7 +153,7 @@ def decide(plan: Plan, s: Scores) -> Scores:
             forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
     s.fixed = (forced >= 0) | ~s.ranked
     tier = np.where(forced >= 0, forced, tier)
-    tier, s.pulled = place(plan, tier, s.total, eligible, s.fixed, s.pools, s.ranked)
+    tier, s.pulled = place(plan, tier, merit, eligible, s.fixed, s.pools, s.ranked)
     s.tier = np.where(s.ranked, tier, s.outside)
     s.total = np.where(s.ranked, s.total, np.nan)
     return s

@@ -36,11 +36,18 @@ def title(item: m.Dimension | m.Indicator | m.Veto | m.Tier | m.Derived) -> str:
     return item.label or item.id
 
 
-def method_sentence(spec: m.Indicator) -> str:
-    """How an indicator's method turns its raw value into a score (with its sub-range, if any)."""
+def method_sentence(spec: m.Indicator, rubric: m.Rubric | None = None) -> str:
+    """How an indicator's method turns its raw value into a score (with its sub-range, if any).
+
+    Where the rubric's total is better lower, a direction reads as which way scores more, since
+    more points are then worse.
+    """
     text = method_of(spec).describe(spec)
     if spec.onto is not None:
         text += f", mapped onto {fmt(spec.onto[0])}–{fmt(spec.onto[1])}"
+    if rubric is not None and rubric.total.better == "lower":
+        for way in ("higher", "lower"):
+            text = text.replace(f"{way} is better", f"a {way} value scores more")
     return text
 
 
@@ -139,6 +146,10 @@ def total_rule(rubric: m.Rubric) -> str:
     """
     sentences = []
     total = rubric.total
+    if total.better == "lower":
+        sentences.append(
+            "A lower total is better: ranks, places and tiers favour the lowest totals."
+        )
     bonus = any(v.kind == "bonus" for v in rubric.vetoes)
     if bonus or total.deduction_cap is not None or not (total.floor and total.ceiling):
         terms = ["the weighted score"]
@@ -171,9 +182,10 @@ def total_rule(rubric: m.Rubric) -> str:
 
 
 def tier_rule(tier: m.Tier, share_before: float = 0.0, whole: str = "cohort") -> str:
-    """What a tier asks for: the minimum total, any further conditions, then its places in each
+    """What a tier asks for: its bound on the total, any further conditions, then its places in each
     ``whole`` (pool or cohort; ``share_before``: the shares above it in a quantile scheme)."""
     parts = [] if tier.min_score is None else [f"total ≥ {fmt(tier.min_score)}"]
+    parts += [] if tier.max_score is None else [f"total ≤ {fmt(tier.max_score)}"]
     parts += map(condition_text, tier.conditions)
     if tier.top is not None:
         parts.append(f"at most the {tier.top} best-ranked of the {whole}")
@@ -301,7 +313,7 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                     ind.id,
                     ind.label,
                     "/".join((*path, ind.id)),
-                    method_sentence(ind),
+                    method_sentence(ind, rubric),
                     parent=dim.id,
                     input=", ".join(ind.inputs) or ind.id,
                     unit=ind.unit,

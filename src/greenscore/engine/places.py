@@ -9,7 +9,10 @@ The rules, best tier first for limits and worst tier first for minimums:
 * a minimum (``bottom``, ``min_share``) pulls the worst-ranked rows of better tiers into the tier;
 * rows tied on total at a cut-off are never split: they all take the worse side, so a limit may
   be under-filled and a minimum over-filled, never the other way round;
-* a tier forced by a veto is final; forced rows take up places of their tier.
+* a tier forced by a veto is final; forced rows take up places of their tier;
+* "better" reads the rubric's way round: where a lower total is better (``total: {better:
+  lower}``) the functions here see the merit, minus the total, and frozen cut-offs are kept in
+  totals (the highest total a limited tier kept, the lowest a minimum pulled in).
 """
 
 from __future__ import annotations
@@ -84,8 +87,9 @@ class Pools:
 
 
 def ranks(tier: np.ndarray, total: np.ndarray, code: np.ndarray | None = None) -> np.ndarray:
-    """1 = best within each pool: better tier first, then higher total; equal (tier, total)
-    share the lowest rank (1, 1, 3). Rows with a negative pool code are not ranked (0)."""
+    """1 = best within each pool: better tier first, then higher total (pass the merit, minus
+    the total, where a lower total is better); equal (tier, total) share the lowest rank
+    (1, 1, 3). Rows with a negative pool code are not ranked (0)."""
     n = len(total)
     out = np.zeros(n, dtype=np.int64)
     code = np.zeros(n, dtype=np.intp) if code is None else np.asarray(code)
@@ -237,22 +241,21 @@ def _frozen_places(
     pulled = frozen.get(MINIMUM_KEY) or {}
     for t in sorted(limits(plan, len(tier))):
         cutoff = kept.get(plan.tier_ids[t])
-        drop = np.flatnonzero(
-            (tier == t) & ~fixed & ~(total >= (math.inf if cutoff is None else cutoff))
-        )
+        least = math.inf if cutoff is None else plan.sign * cutoff
+        drop = np.flatnonzero((tier == t) & ~fixed & ~(total >= least))
         tier[drop] = _next_tier(eligible[drop], t)
     for t in sorted(minimums(plan, len(tier)), reverse=True):
         ceiling = pulled.get(plan.tier_ids[t])
         if ceiling is not None:
-            pulled = (tier < t) & ~fixed & (total <= ceiling)
+            pulled = (tier < t) & ~fixed & (total <= plan.sign * ceiling)
             tier[pulled] = t
             moved |= pulled
     return moved
 
 
 def cutoffs(plan: Plan, s: Scores) -> dict[str, dict[str, dict[str, float]]]:
-    """Each pool's place cut-offs in these scores, to freeze by calibration: the lowest total
-    each limited tier kept, and the highest total each minimum pulled in (by pool label)."""
+    """Each pool's place cut-offs in these scores, to freeze by calibration: the worst total
+    each limited tier kept, and the best total each minimum pulled in (by pool label)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
     limited = [t for t, tier in enumerate(plan.rubric.tiers) if tier.limited]
     guaranteed = [t for t, tier in enumerate(plan.rubric.tiers) if tier.guaranteed]
@@ -260,21 +263,21 @@ def cutoffs(plan: Plan, s: Scores) -> dict[str, dict[str, dict[str, float]]]:
         rows = members[s.ranked[members]]
         if rows.size == 0:
             continue
-        tier, total, free = s.tier[rows], s.total[rows], ~s.fixed[rows]
+        tier, total, free = s.tier[rows], plan.sign * s.total[rows], ~s.fixed[rows]
         kept: dict[str, float] = {}
         for t in limited:
             inside = total[(tier == t) & free]
             if inside.size:
-                kept[plan.tier_ids[t]] = float(inside.min())
+                kept[plan.tier_ids[t]] = plan.sign * float(inside.min())
                 continue
             dropped = total[(s.score_tier[rows] <= t) & (tier > t) & free]
             top = dropped.max() if dropped.size else total.max()
-            kept[plan.tier_ids[t]] = float(np.nextafter(top, np.inf))
+            kept[plan.tier_ids[t]] = plan.sign * float(np.nextafter(top, np.inf))
         floors: dict[str, float] = {}
         for t in guaranteed:
             moved = total[(tier == t) & s.pulled[rows]]
             if moved.size:
-                floors[plan.tier_ids[t]] = float(moved.max())
+                floors[plan.tier_ids[t]] = plan.sign * float(moved.max())
         entry: dict[str, dict[str, float]] = {QUOTA_KEY: kept}
         if floors:
             entry[MINIMUM_KEY] = floors

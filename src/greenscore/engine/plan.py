@@ -73,6 +73,7 @@ class Plan:
         self.top_weights = weights / weights.sum()
         self.tier_ids = [t.id for t in rubric.tiers]
         self.tier_index = {t.id: i for i, t in enumerate(rubric.tiers)}
+        self.sign = rubric.total.sign
         self.tier_min = np.array([t.floor for t in rubric.tiers], dtype=float)
         outside = {v.tier for v in rubric.vetoes if v.kind == "unrated"}
         self.outside_tiers = [i for i, t in enumerate(rubric.tiers) if t.id in outside]
@@ -119,7 +120,7 @@ class Plan:
     @cached_property
     def method_texts(self) -> dict[str, str]:
         """Each indicator's method in words, by id, worded once per plan."""
-        return {s.id: method_sentence(s.spec) for s in self.indicators}
+        return {s.id: method_sentence(s.spec, self.rubric) for s in self.indicators}
 
     def bound_total(self, x: np.ndarray) -> np.ndarray:
         """Totals held within the rubric's floor and ceiling."""

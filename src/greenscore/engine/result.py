@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -31,14 +31,18 @@ class Tier:
     consequence: str
     consequence_values: dict[str, float] = field(default_factory=dict)
     consequence_values_text: str = ""
+    max_score: float | None = None
 
     def __str__(self) -> str:
         return f"{self.label or self.id} ({self.id})"
 
     def __repr__(self) -> str:
-        return one_line_repr(
-            "Tier", f"{self.id} {self.label}: from {fmt(self.min_score)}, {self.consequence_kind}"
+        bound = (
+            f"up to {fmt(self.max_score)}"
+            if self.max_score is not None
+            else f"from {fmt(self.min_score)}"
         )
+        return one_line_repr("Tier", f"{self.id} {self.label}: {bound}, {self.consequence_kind}")
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class Assessment:
     scale: tuple[float, float]
     bonuses: float = 0.0
     clamped_from: float | None = None
+    better: Literal["higher", "lower"] = "higher"
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -157,6 +162,10 @@ class Assessment:
         data = asdict(self)
         for record, indicator in zip(data["indicators"], self.indicators, strict=True):
             record["explanation"] = indicator.explanation
+        if self.better == "higher":
+            del data["better"]
+        if self.tier.max_score is None:
+            del data["tier"]["max_score"]
         return data
 
     def to_json(self, **kwargs: Any) -> str:
@@ -188,8 +197,9 @@ class Assessment:
     def explain(self) -> str:
         """A readable breakdown: total, tier and consequence, vetoes, dimensions and indicators."""
         hi = self.scale[1]
+        lower = " (lower is better)" if self.better == "lower" else ""
         lines = [
-            f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)} → {self.tier}",
+            f"{who(self.entity, self.period)}: {fmt(self.total)} / {fmt(hi)}{lower} → {self.tier}",
             f"  consequence ({self.tier.consequence_kind}): {self.tier.consequence or '—'}",
         ]
         if self.tier.consequence_values_text:
@@ -336,6 +346,7 @@ def build_assessment(
             if spec.id in tier_spec.consequence.values
         },
         consequence_values_text(rubric, tier_spec.consequence.values),
+        tier_spec.max_score,
     )
     return Assessment(
         entity=entity,
@@ -354,4 +365,5 @@ def build_assessment(
         scale=(scale.min, scale.max),
         bonuses=float(scores.bonuses[row]),
         clamped_from=float(scores.unclamped[row]) if clamped else None,
+        better=rubric.total.better,
     )

@@ -102,7 +102,7 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
         "target": tier.id,
         "target_label": tier.label,
         "target_min_score": tier.min_score,
-        "points_needed": max(0.0, park.floor - a.total),
+        "points_needed": max(0.0, park.floor - plan.sign * a.total),
         "veto_requirements": requirements,
     }
     name = tier.label or tier.id
@@ -130,11 +130,14 @@ def _gap(plan: Plan, a: Assessment, data: Mapping[str, Any]) -> TierGap:
     gaps_by_id.update(single_gaps(park, levers))
     gaps = tuple(gaps_by_id[step.id] for step in plan.indicators)
     improvement, why_not = combined_path(park, levers)
-    need = f"{fmt(max(park.floor, rubric.scale.min))} on the rounded total"
+    if plan.sign > 0:
+        need = f"{fmt(max(park.floor, rubric.scale.min))} on the rounded total"
+    else:
+        need = f"at most {fmt(min(park.bound, rubric.scale.max))} on the rounded total"
     if improvement is None:
         reason = f"{name} needs {need}; not reachable by improving the indicators: {why_not}"
         return TierGap(**head, status="unreachable", reason=reason, indicators=gaps, path=None)
-    short = max(0.0, park.floor - a.total)
+    short = max(0.0, park.floor - plan.sign * a.total)
     reason = f"{name} needs {need}: {fmt(short)} points short"
     if not short:
         reason = f"{name} needs {need} and its conditions: the score suffices, a condition fails"

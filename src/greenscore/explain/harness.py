@@ -19,18 +19,19 @@ from greenscore.engine.scores import Scores
 
 
 def _floor(plan: Plan, pool: str, target: int) -> float:
-    """The least total that reaches the target tier by score and places: its min_score, the
-    frozen cut-off of its limit, and above the frozen ceiling of every minimum below it."""
+    """The least merit (the total, or minus it where a lower total is better) that reaches the
+    target tier by score and places: its score bound, the frozen cut-off of its limit, and
+    beyond the frozen ceiling of every minimum below it."""
     tier = plan.rubric.tiers[target]
     floor = tier.floor
     frozen = plan.frozen_places(pool) or {}
     cutoff = (frozen.get(QUOTA_KEY) or {}).get(tier.id)
     if tier.limited and cutoff is not None:
-        floor = max(floor, float(cutoff))
+        floor = max(floor, plan.sign * float(cutoff))
     for below in plan.rubric.tiers[target + 1 :]:
         ceiling = (frozen.get(MINIMUM_KEY) or {}).get(below.id)
         if below.guaranteed and ceiling is not None:
-            floor = max(floor, float(np.nextafter(float(ceiling), np.inf)))
+            floor = max(floor, float(np.nextafter(plan.sign * float(ceiling), np.inf)))
     return floor
 
 
@@ -50,6 +51,7 @@ class Park:
         half = 0.5 * 10.0**-decimals if decimals is not None else 0.0
         self.floor = _floor(plan, self.pool, target)
         self.threshold = self.floor - half
+        self.bound = plan.sign * self.floor
         self.parts = [p for c in self.tier.conditions for p in condition_parts(plan, c)]
         self.now = self.score([{}])
 
@@ -71,11 +73,18 @@ class Park:
         Each dimension or indicator a condition names adds its own deficit (the engine's
         ``condition_deficit`` of one part); vetoes add none.
         """
-        total = self.plan.bound_total(s.unclamped)
-        short = np.maximum(0.0, self.threshold - np.nan_to_num(total, nan=self.plan.scale_min))
+        short = np.maximum(0.0, self.threshold - self.merit(s))
         for part in self.parts:
             short = short + condition_deficit(self.plan, part, s)
         return np.asarray(short, dtype=float)
+
+    def merit(self, s: Scores) -> np.ndarray:
+        """The bounded, unrounded total of each row read the rubric's way round (minus it where
+        a lower total is better); a missing total counts as the worst end of the scale."""
+        plan = self.plan
+        worst = plan.scale_min if plan.sign > 0 else plan.scale_max
+        total = np.nan_to_num(plan.bound_total(s.unclamped), nan=worst)
+        return np.asarray(plan.sign * total, dtype=float)
 
     def typed(self, name: str, x: float) -> Any:
         """A column value back in the form a profile holds: bool, category, int or float."""

@@ -102,7 +102,12 @@ def lever_for(park: Park, step: IndicatorStep) -> Lever | str:
     if isinstance(found, str):
         return found
     if isinstance(found, Goal):
-        return _continuous_lever(park, step, found)
+        return _continuous_lever(park, step, _lowering(found) if park.plan.sign < 0 else found)
+    if park.plan.sign < 0:
+        return (
+            "a lower total is better, and the search lowers only indicators scored on a "
+            "continuous input (this one's options raise its score)"
+        )
     if found.axis is None:
         return Lever(
             step=step,
@@ -177,6 +182,11 @@ def _on_axis(step: IndicatorStep, axis: Axis, continuous: bool) -> Lever:
     )
 
 
+def _lowering(goal: Goal) -> Goal:
+    """The goal read for a lower-is-better total: the way to the raw value that scores least."""
+    return Goal(goal.axis, goal.worst, goal.best, goal.scale, goal.log, -goal.direction)
+
+
 def _continuous_lever(park: Park, step: IndicatorStep, goal: Goal) -> Lever | str:
     """The lever placed between its start and the input value that scores best, or why not."""
     lever = _on_axis(step, goal.axis, continuous=True)
@@ -186,7 +196,8 @@ def _continuous_lever(park: Park, step: IndicatorStep, goal: Goal) -> Lever | st
     lever.start = goal.worst / k if math.isnan(x0) else x0
     lever.limit = lever.snap(goal.best / k)
     if lever.direction * (lever.limit - lever.start) <= 0:
-        if float(park.now.indicator_u[0, step.position]) >= 1.0:
+        u = float(park.now.indicator_u[0, step.position])
+        if (u >= 1.0) if park.plan.sign > 0 else (u <= 0.0):
             return f"capped at its best already (scores {fmt(float(score_of(park, step) or 0), 2)})"
         bound = lever.high if lever.direction > 0 else lever.low
         return f"{lever.var} is at its bound ({fmt(bound)}) already"

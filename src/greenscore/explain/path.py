@@ -150,8 +150,7 @@ def _fill_moves(
     now: Scores,
 ) -> list[tuple[int, float | int, float]]:
     """For full continuous moves that overshoot the points needed, the move that just fills them."""
-    plan = park.plan
-    total_now = float(plan.bound_total(now.unclamped[:1])[0])
+    total_now = float(park.merit(now)[0])
     need = park.threshold - total_now
     if need <= 0:
         return []
@@ -160,8 +159,7 @@ def _fill_moves(
         lever = levers[i]
         if not lever.continuous or pos != lever.snap(lever.limit):
             continue
-        gain = float(plan.bound_total(scores.unclamped[c : c + 1])[0])
-        gain -= total_now
+        gain = float(park.merit(scores)[c]) - total_now
         if gain > need:
             x = state.values.get(i, lever.start)
             y = lever.snap(x + (need / gain) * (float(pos) - x))

@@ -166,8 +166,9 @@ def diagnose(park: Park, scores: Scores, row: int, when: str) -> str:
     tier = park.tier
     name = tier.label or tier.id
     total = float(scores.total[row])
-    if total < park.floor:
-        return f"{when} the total would be {fmt(total)}, below the {fmt(park.floor)} of {name}"
+    if plan.sign * total < park.floor:
+        side = "below" if plan.sign > 0 else "above"
+        return f"{when} the total would be {fmt(total)}, {side} the {fmt(park.bound)} of {name}"
     failing = []
     for cond in tier.conditions:
         for part in condition_parts(plan, cond):

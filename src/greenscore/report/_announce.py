@@ -107,7 +107,8 @@ def dropped(batch: BatchLike) -> pd.DataFrame | None:
 
 def group_table(batch: BatchLike, group: str) -> pd.DataFrame:
     """Per value of ``group`` (missing values as '—'): parks, mean total, parks per tier, and the
-    group's rank by mean total (1 = highest; equal means share the better rank)."""
+    group's rank by mean total (1 = highest, or lowest where a lower total is better; equal
+    means share the better rank)."""
     results = batch.results
     ids = [t.id for t in batch.rubric.tiers]
     labels = results[group].astype(object).where(results[group].notna(), MISSING_GROUP)
@@ -125,7 +126,8 @@ def group_table(batch: BatchLike, group: str) -> pd.DataFrame:
     tiers = tiers.reindex(columns=ids, fill_value=0)
     for tier_id in ids:
         table[tier_id] = tiers[tier_id].reindex(table.index, fill_value=0).astype(int)
-    table["rank"] = table["mean_total"].rank(method="min", ascending=False).astype(int)
+    higher = batch.rubric.total.better == "higher"
+    table["rank"] = table["mean_total"].rank(method="min", ascending=not higher).astype(int)
     table = table.reset_index().rename(columns={"group": group})
     return table.sort_values(["rank", group], kind="stable").reset_index(drop=True)
 

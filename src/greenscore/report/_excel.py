@@ -106,11 +106,12 @@ def _sheets(
             ),
         )
     counts = results["tier"].value_counts()
+    bound = "max_score" if rubric.total.better == "lower" else "min_score"
     tiers = pd.DataFrame(
         {
             "tier": [t.id for t in rubric.tiers],
             "label": [t.label for t in rubric.tiers],
-            "min_score": [t.min_score for t in rubric.tiers],
+            bound: [getattr(t, bound) for t in rubric.tiers],
             "parks": [int(counts.get(t.id, 0)) for t in rubric.tiers],
             "share": [
                 counts.get(t.id, 0) / len(results) if len(results) else 0.0 for t in rubric.tiers
@@ -125,9 +126,7 @@ def _sheets(
         ]
     sheets["tiers"] = (
         tiers,
-        SheetStyle(
-            {"min_score": "0.0", "share": SHARE} | value_formats, frozenset({"consequence"})
-        ),
+        SheetStyle({bound: "0.0", "share": SHARE} | value_formats, frozenset({"consequence"})),
     )
     if batch.transitions is not None:
         sheets["transitions"] = (batch.transitions.reset_index(), SheetStyle())

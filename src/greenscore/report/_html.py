@@ -144,6 +144,7 @@ def _context(
         "tier_labels": {t.id: words.title(t) for t in tiers},
         "veto_labels": {v.id: words.title(v) for v in rubric.vetoes},
         "has_previous": "score_change" in batch.results.columns,
+        "bound": "Maximum" if rubric.total.better == "lower" else "Minimum",
         "overview": overview,
         "announced": announced(batch),
         "anchors": anchors,
@@ -224,7 +225,7 @@ def _overview(
         {
             "id": t.id,
             "label": words.title(t),
-            "min_score": t.min_score,
+            "min_score": t.min_score if t.max_score is None else t.max_score,
             "kind": t.consequence.kind,
             "consequence": t.consequence.text,
             "values": words.consequence_values_text(rubric, t.consequence.values),
@@ -238,7 +239,11 @@ def _overview(
     totals = results["total"].astype(float).tolist()
     histogram = charts.histogram(
         totals,
-        [(words.title(t), t.min_score) for t in rubric.tiers if t.min_score is not None],
+        [
+            (words.title(t), bound)
+            for t in rubric.tiers
+            if (bound := t.min_score if t.max_score is None else t.max_score) is not None
+        ],
         _axis(rubric, totals),
     )
     grouped: dict[str, Any] | None = None
@@ -408,7 +413,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
                         "label": ind.label or ind.id,
                         "inputs": ", ".join(ind.inputs),
                         "unit": ind.unit,
-                        "method": words.method_sentence(ind),
+                        "method": words.method_sentence(ind, rubric),
                         "local": local[ind.id],
                         "weight": weights[ind.id],
                         "missing": words.missing_rule(ind, rubric),
@@ -456,7 +461,7 @@ def _methodology(rubric: m.Rubric) -> dict[str, Any]:
             {
                 "id": t.id,
                 "label": words.title(t),
-                "min_score": t.min_score,
+                "min_score": t.min_score if t.max_score is None else t.max_score,
                 "conditions": [words.condition_text(c) for c in t.conditions],
                 "kind": t.consequence.kind,
                 "consequence": t.consequence.text,

@@ -58,7 +58,7 @@ def _consequences(batch: BatchLike) -> list[str]:
         "",
         "## Consequences",
         "",
-        *_table(["Consequence", "Value", "Parks", "Tiers"], rows, {1, 2}),
+        *_table(["Consequence", "Value", rubric.noun.capitalize(), "Tiers"], rows, {1, 2}),
     ]
 
 
@@ -120,7 +120,8 @@ def _groups(batch: BatchLike, group: str | None) -> list[str]:
         return []
     table = group_table(batch, group)
     tiers = batch.rubric.tiers
-    headers = ["Rank", group, "Parks", "Mean total", *(title(t) for t in tiers)]
+    noun = batch.rubric.noun.capitalize()
+    headers = ["Rank", group, noun, "Mean total", *(title(t) for t in tiers)]
     body = [
         [r["rank"], r[group], r["count"], number(r["mean_total"]), *(r[t.id] for t in tiers)]
         for r in table.to_dict(orient="records")
@@ -143,13 +144,18 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
     heading = escape_markdown(period) if period is not None else "results"
     lines = [f"# {escape_markdown(rubric.name)}: {heading}", ""]
     compared = f", compared with {escape_markdown(previous)}" if previous is not None else ""
-    lines.append(f"{n} parks scored{compared}; {len(batch.flagged)} flagged problems in the input.")
+    noun = batch.rubric.noun
+    lines.append(
+        f"{n} {noun} scored{compared}; {len(batch.flagged)} flagged problems in the input."
+    )
     lines += ["", "## Tiers", ""]
     counts = results["tier"].value_counts()
     previous_counts = (
         results["previous_tier"].value_counts() if "previous_tier" in results.columns else None
     )
-    headers = ["Tier", "Minimum", "Parks", "Share", "Consequence"]
+    lower = rubric.total.better == "lower"
+    bound = "Maximum" if lower else "Minimum"
+    headers = ["Tier", bound, rubric.noun.capitalize(), "Share", "Consequence"]
     if previous_counts is not None:
         headers.insert(3, f"In {previous}")
     rows = []
@@ -157,7 +163,7 @@ def render_markdown(batch: BatchLike, *, top: int = 10, group_by: str | None = N
         count = int(counts.get(t.id, 0))
         row: list[Any] = [
             title(t),
-            fmt(t.min_score),
+            fmt(t.max_score if lower else t.min_score),
             count,
             f"{100 * count / n:.1f}%" if n else "—",
             consequence_text(

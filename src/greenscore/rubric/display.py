@@ -83,12 +83,18 @@ def rubric_html(r: Rubric) -> d.Html:
             right=(1, 2),
         ),
         d.table(
-            ["tier", "label", "from", "conditions", "consequence"],
+            [
+                "tier",
+                "label",
+                "up to" if r.total.better == "lower" else "from",
+                "conditions",
+                "consequence",
+            ],
             [
                 [
                     t.id,
                     t.label,
-                    fmt(t.min_score),
+                    fmt(t.max_score if r.total.better == "lower" else t.min_score),
                     len(t.conditions) or "",
                     f"{t.consequence.kind}: {t.consequence.text}"
                     if t.consequence.text

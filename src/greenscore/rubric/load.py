@@ -26,7 +26,7 @@ from greenscore.rubric.graph import base_inputs
 from greenscore.rubric.messages import data_path
 from greenscore.rubric.messages import hint as _did_you_mean
 from greenscore.rubric.messages import message as _worded
-from greenscore.rubric.places import pool_problems, tier_problems
+from greenscore.rubric.places import pool_problems, tier_problems, unbounded_worst_problems
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
@@ -296,7 +296,11 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         "leaving it blank; declare it required",
                     )
 
-    for path, message in [*pool_problems(rubric), *tier_problems(rubric)]:
+    for path, message in [
+        *pool_problems(rubric),
+        *tier_problems(rubric),
+        *unbounded_worst_problems(rubric),
+    ]:
         collector.add(path, message)
     for i, tier in enumerate(rubric.tiers):
         for k, cond in enumerate(tier.conditions):

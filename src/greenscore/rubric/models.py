@@ -132,6 +132,16 @@ class Total(_Model):
     deduction_cap: Positive | None = Field(
         default=None, description="The most points all deductions together take"
     )
+    better: Literal["higher", "lower"] = Field("higher", description="lower: for hunger or risk")
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_later_defaults(self, handler(self), ("better",))
+
+    @property
+    def sign(self) -> float:
+        """+1 when a higher total is better, −1 when a lower one is: the merit is sign × total."""
+        return 1.0 if self.better == "higher" else -1.0
 
 
 class Input(_Model):
@@ -330,12 +340,14 @@ Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
 
 
 class Tier(_Model):
-    """A tier: reached with at least min_score (any total without it) when its conditions hold,
-    within its places per pool (see rubric/places.py and engine/places.py)."""
+    """A tier: reached with at least min_score (at most max_score where a lower total is better;
+    any total without either) when its conditions hold, within its places per pool (see
+    rubric/places.py and engine/places.py)."""
 
     id: Identifier
     label: str = ""
     min_score: Finite | None = Field(default=None, description="The least total; none: any")
+    max_score: Finite | None = Field(default=None, description="The greatest total; lower better")
     top: Places | None = Field(default=None, description="At most this many per pool, the best")
     max_share: Share | None = Field(default=None, description="At most this share of each pool")
     share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
@@ -346,13 +358,15 @@ class Tier(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        names = ("min_score", "top", "share", "bottom", "min_share")
+        names = ("min_score", "max_score", "top", "share", "bottom", "min_share")
         return _without_later_defaults(self, handler(self), names)
 
     @property
     def floor(self) -> float:
-        """The least total the tier accepts: min_score, or −∞ for a tier by rank alone."""
-        return -math.inf if self.min_score is None else self.min_score
+        """The least merit (sign × total) the tier accepts: min_score, −max_score, or −∞."""
+        if self.min_score is not None:
+            return self.min_score
+        return -math.inf if self.max_score is None else -self.max_score
 
     @property
     def limited(self) -> bool:
@@ -377,6 +391,7 @@ class Rubric(_Model):
     missing: MissingPolicy = "error"
     aggregation: Aggregation = "arithmetic"
     entity: Identifier = "park_id"
+    noun: str = Field(default="parks", min_length=1, description="The entities, plural: zones")
     period: Identifier = "year"
     attributes: list[Identifier] = Field(default_factory=list)
     pools: list[Identifier] = Field(
@@ -407,7 +422,7 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        names = ("total", "pools", "consequence_values")
+        names = ("total", "noun", "pools", "consequence_values")
         return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")

@@ -29,13 +29,20 @@ def _kept(scores: Sequence[float], *, later: bool) -> list[int]:
     return sorted(kept)
 
 
-def out_of_order(tiers: Sequence[tuple[str, float]]) -> list[tuple[int, str]]:
-    """Each tier (id, min_score) out of the best-first order, by index, with what is wrong."""
-    scores = [score for _, score in tiers]
+def out_of_order(
+    tiers: Sequence[tuple[str, float]], key: str = "min_score"
+) -> list[tuple[int, str]]:
+    """Each tier (id, score bound) out of the best-first order, by index, with what is wrong:
+    min_scores strictly decrease, max_scores (a lower total better) strictly increase."""
+    sign = -1.0 if key == "max_score" else 1.0
+    scores = [sign * score for _, score in tiers]
     runs = (_kept(scores, later=True), _kept(scores, later=False))
-    rule = "list tiers best first, with strictly decreasing min_score"
+    trend = "increasing" if sign < 0 else "decreasing"
+    rule = f"list tiers best first, with strictly {trend} {key}"
+    above, below = ("below", "above") if sign < 0 else ("above", "below")
     problems: list[tuple[int, str]] = []
-    for i, (tier, score) in enumerate(tiers):
+    for i, (tier, written) in enumerate(tiers):
+        score = scores[i]
         outside = [run for run in runs if i not in run]
         if not outside:
             continue
@@ -48,24 +55,24 @@ def out_of_order(tiers: Sequence[tuple[str, float]]) -> list[tuple[int, str]]:
         if same:
             other = tiers[same[0]][0]
             problems.append(
-                (i, f"tier {tier!r} has the same min_score as {other!r} ({fmt(score)}): {rule}")
+                (i, f"tier {tier!r} has the same {key} as {other!r} ({fmt(written)}): {rule}")
             )
         elif before and score > scores[before[-1]]:
-            other, limit = tiers[before[-1]][0], fmt(scores[before[-1]])
+            other, limit = tiers[before[-1]][0], fmt(tiers[before[-1]][1])
             problems.append(
                 (
                     i,
-                    f"tier {tier!r} is out of order: its min_score {fmt(score)} is above that "
-                    f"of {other!r} ({limit}), listed before it; {rule}",
+                    f"tier {tier!r} is out of order: its {key} {fmt(written)} is {above} "
+                    f"that of {other!r} ({limit}), listed before it; {rule}",
                 )
             )
         else:
-            other, limit = tiers[after[0]][0], fmt(scores[after[0]])
+            other, limit = tiers[after[0]][0], fmt(tiers[after[0]][1])
             problems.append(
                 (
                     i,
-                    f"tier {tier!r} is out of order: its min_score {fmt(score)} is below that "
-                    f"of {other!r} ({limit}), listed after it; {rule}",
+                    f"tier {tier!r} is out of order: its {key} {fmt(written)} is {below} "
+                    f"that of {other!r} ({limit}), listed after it; {rule}",
                 )
             )
     return problems

@@ -6,6 +6,10 @@ what, so that the tier rules live in one place beside the models they check.
 
 from __future__ import annotations
 
+import math
+
+from greenscore.methods import method_of
+from greenscore.methods.base import Context
 from greenscore.rubric import models as m
 from greenscore.rubric.order import out_of_order
 
@@ -47,23 +51,26 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
     problems = _outside_problems(rubric, outside)
     if not ranked:
         return problems
-    scored = [(i, t.id, t.min_score) for i, t in ranked if t.min_score is not None]
+    lower = rubric.total.better == "lower"
+    key = "max_score" if lower else "min_score"
+    problems += _bound_problems(rubric)
+    scored = [(i, t.id, getattr(t, key)) for i, t in ranked if getattr(t, key) is not None]
     problems += [
-        (("tiers", scored[k][0], "min_score"), message)
-        for k, message in out_of_order([(tier_id, score) for _, tier_id, score in scored])
+        (("tiers", scored[k][0], key), message)
+        for k, message in out_of_order([(tier_id, score) for _, tier_id, score in scored], key)
     ]
     open_tier: m.Tier | None = None
     last, lowest = ranked[-1]
     for i, tier in enumerate(rubric.tiers):
         problems += _place_rules(i, tier)
     for i, tier in ranked:
-        if tier.min_score is not None:
+        if getattr(tier, key) is not None:
             if open_tier is not None and i != last:
                 problems.append(
                     (
-                        ("tiers", i, "min_score"),
-                        f"tier {tier.id!r} is never reached by its min_score: tier "
-                        f"{open_tier.id!r} above it has no min_score, conditions or place "
+                        ("tiers", i, key),
+                        f"tier {tier.id!r} is never reached by its {key}: tier "
+                        f"{open_tier.id!r} above it has no {key}, conditions or place "
                         "limit, so it takes every total",
                     )
                 )
@@ -77,6 +84,14 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
                     "worst-ranked entities of better tiers into it, and there are none",
                 )
             )
+    if lowest.max_score is not None and lowest.max_score < rubric.scale.max:
+        problems.append(
+            (
+                ("tiers", last, "max_score"),
+                f"the lowest tier must accept every score: set its max_score to the scale maximum "
+                f"({rubric.scale.max}) or leave it out",
+            )
+        )
     if lowest.min_score is not None and lowest.min_score > rubric.scale.min:
         problems.append(
             (
@@ -102,6 +117,45 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
                 )
             )
     return problems + _share_problems(rubric, ranked)
+
+
+def _bound_problems(rubric: m.Rubric) -> list[Problem]:
+    """A tier bound that reads the wrong way round for the rubric's total: min_score where a
+    lower total is better (total: {better: lower}), max_score where a higher one is."""
+    lower = rubric.total.better == "lower"
+    wrong, right = ("min_score", "max_score") if lower else ("max_score", "min_score")
+    why = (
+        "a lower total is better here (total: {better: lower}), so a tier is reached at or "
+        "below its max_score"
+        if lower
+        else "a higher total is better here, so a tier is reached at or above its min_score "
+        "(declare total: {better: lower} for an index where a lower total is better)"
+    )
+    return [
+        (("tiers", i, wrong), f"tier {tier.id!r} gives a {wrong}, but {why}: write {right}")
+        for i, tier in enumerate(rubric.tiers)
+        if getattr(tier, wrong) is not None
+    ]
+
+
+def unbounded_worst_problems(rubric: m.Rubric) -> list[Problem]:
+    """Where a lower total is better, a missing value under policy 'worst' scores the
+    indicator's highest score; an uncapped indicator has none, so the rubric is refused."""
+    if rubric.total.better != "lower":
+        return []
+    context = Context(rubric.scale.min, rubric.scale.max)
+    return [
+        (
+            (*where, "indicators", j, "missing"),
+            f"indicator {ind.id!r} has no highest score (it is uncapped), and a lower total is "
+            "better here, so a missing value cannot score worst: cap it, or use missing: error "
+            "or drop",
+        )
+        for where, dim in rubric.located_dimensions()
+        for j, ind in enumerate(dim.indicators)
+        if (ind.missing or rubric.missing) == "worst"
+        and not math.isfinite(method_of(ind).bounds(ind, context)[1])
+    ]
 
 
 def _place_rules(i: int, tier: m.Tier) -> list[Problem]:
@@ -174,7 +228,15 @@ def _outside_problems(rubric: m.Rubric, outside: set[str]) -> list[Problem]:
             seen_outside = True
             rules = [
                 key
-                for key in ("min_score", "top", "max_share", "share", "bottom", "min_share")
+                for key in (
+                    "min_score",
+                    "max_score",
+                    "top",
+                    "max_share",
+                    "share",
+                    "bottom",
+                    "min_share",
+                )
                 if getattr(tier, key) is not None
             ]
             if rules or tier.conditions:

@@ -290,8 +290,9 @@ class RubricContext:
 
     @cached_property
     def filler(self) -> Profile:
-        """A poor profile to pad batches with, so that quotas have a cohort to count against."""
-        return self._start(False)
+        """A poor profile to pad batches with, so that quotas have a cohort to count against
+        (high category points where a lower total is better)."""
+        return self._start(self.plan.sign < 0)
 
     def score_padded(self, profiles: Sequence[Mapping[str, Any]]) -> Scores:
         """Score profiles (rows 0..n-1) as if each were among enough poor parks for tier quotas."""
@@ -336,9 +337,11 @@ class RubricContext:
         return profile
 
     def extreme(self, best: bool, rounds: int = 4) -> Profile:
-        """The best (or worst) profile by tier, then total: coordinate search over telling values."""
+        """The best (or worst) profile by tier, then total read the rubric's way round: a
+        coordinate search over telling values."""
         current = self._start(best)
         sign = 1.0 if best else -1.0
+        merit = self.plan.sign
 
         def keys(scores: Scores, n: int) -> list[tuple[float, float]]:
             out = []
@@ -346,7 +349,8 @@ class RubricContext:
                 if self.failed(scores, i):
                     out.append((-math.inf, -math.inf))
                 else:
-                    out.append((-sign * float(scores.tier[i]), sign * float(scores.total[i])))
+                    total = merit * float(scores.total[i])
+                    out.append((-sign * float(scores.tier[i]), sign * total))
             return out
 
         current_key = keys(self.score_padded([current]), 1)[0]

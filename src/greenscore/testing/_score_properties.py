@@ -233,10 +233,15 @@ def monotone(ctx: RubricContext, max_examples: int) -> Setup:
                 f"{move} improves indicator {target.indicator!r} but lowers the total "
                 f"from {num(t0)} to {num(t1)}"
             )
-        if s.tier[1] > s.tier[0]:
+        moved = f"{tier_text(ctx, s.tier[0])} to {tier_text(ctx, s.tier[1])}"
+        if ctx.plan.sign > 0 and s.tier[1] > s.tier[0]:
             return Violation(
-                f"{move} improves indicator {target.indicator!r} but lowers the tier from "
-                f"{tier_text(ctx, s.tier[0])} to {tier_text(ctx, s.tier[1])}"
+                f"{move} improves indicator {target.indicator!r} but lowers the tier from {moved}"
+            )
+        if ctx.plan.sign < 0 and s.tier[1] < s.tier[0]:
+            return Violation(
+                f"{move} raises indicator {target.indicator!r} and so the total, which is worse "
+                f"where a lower total is better, but improves the tier from {moved}"
             )
         return None
 

@@ -51,11 +51,17 @@ def tier_order(ctx: RubricContext, max_examples: int) -> Setup:
             return None
         low, high = sorted((a, b))
         t_low, t_high = _refinish(ctx, s, low), _refinish(ctx, s, high)
-        if t_high.tier[0] > t_low.tier[0]:
+        if ctx.plan.sign > 0 and t_high.tier[0] > t_low.tier[0]:
             return Violation(
                 f"with everything else equal, a weighted score of {num(high)} gives tier "
                 f"{tier_text(ctx, t_high.tier[0])} but the lower {num(low)} gives the better "
                 f"tier {tier_text(ctx, t_low.tier[0])}"
+            )
+        if ctx.plan.sign < 0 and t_high.tier[0] < t_low.tier[0]:
+            return Violation(
+                f"with everything else equal and a lower total better, a weighted score of "
+                f"{num(low)} gives tier {tier_text(ctx, t_low.tier[0])} but the higher "
+                f"{num(high)} gives the better tier {tier_text(ctx, t_high.tier[0])}"
             )
         return None
 
@@ -212,16 +218,18 @@ def missing_never_pays(ctx: RubricContext, max_examples: int) -> Setup:
         if ctx.failed(s, 0) or ctx.failed(s, 1):
             return None
         t0, t1 = float(s.total[0]), float(s.total[1])
+        sign = ctx.plan.sign
         gain_tier = s.tier[1] < s.tier[0]
         if tiers_only:
             from hypothesis import target
 
-            target(t1 - t0, label="score gained by leaving a field blank")
+            target(sign * (t1 - t0), label="score gained by leaving a field blank")
             if not gain_tier:
                 return None
-        if t1 <= t0 + ctx.tolerance and not gain_tier:
+        if sign * (t1 - t0) <= ctx.tolerance and not gain_tier:
             return None
-        what = f"raises the total from {num(t0)} to {num(t1)}"
+        verb = "raises" if sign > 0 else "lowers (a lower total is better)"
+        what = f"{verb} the total from {num(t0)} to {num(t1)}"
         if gain_tier:
             what += f" and the tier from {tier_text(ctx, s.tier[0])} to {tier_text(ctx, s.tier[1])}"
         why = _treatment(ctx, name)
@@ -287,6 +295,30 @@ def _unmet(ctx: RubricContext, s: Scores, t: int) -> str:
     return "; ".join(reasons) or "another tier takes precedence"
 
 
+def _band_text(sign: float, lower: float, upper: float) -> str:
+    """A tier's band of totals from its band of merits [lower, upper) (merit = sign × total)."""
+    if not (math.isfinite(lower) or math.isfinite(upper)):
+        return "any total"
+    if not math.isfinite(upper):
+        return f"at least {fmt(lower)}" if sign > 0 else f"at most {fmt(-lower)}"
+    if sign > 0:
+        return f"{fmt(lower)}–{fmt(upper)}"
+    return f"above {fmt(-upper)}" if not math.isfinite(lower) else f"{fmt(-upper)}–{fmt(-lower)}"
+
+
+def _reach_in_cohorts(ctx: RubricContext, sweep: list[Profile], reached: dict[int, str]) -> None:
+    """Tiers given by places are filled by a cohort, not by one profile: score the sweep with
+    copies of the best profile overfilling every place limit, of the worst overfilling every
+    minimum, or both, and count the tiers any valid row of these cohorts lands in."""
+    above = [ctx.best_profile] * (ctx.place_rows + 1)
+    below = [ctx.worst_profile] * (ctx.quota_padding + 1)
+    for cohort in ([*above, *sweep], [*sweep, *below], [*above, *sweep, *below]):
+        s = ctx.score(cohort)
+        for i in range(s.n):
+            if not ctx.broken(s, i):
+                reached.setdefault(int(s.tier[i]), f"a cohort of {len(cohort)} profiles")
+
+
 def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
     rubric = ctx.rubric
     tiers = rubric.tiers
@@ -302,9 +334,11 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
         if not ctx.broken(s, i):
             how = "the best profile" if i == 0 else "the worst profile" if i == 1 else "a profile"
             reached.setdefault(int(s.tier[i]), how)
-            total = float(s.total[i])
+            total = ctx.plan.sign * float(s.total[i])
             band = next((t for t, low in enumerate(mins) if total >= low), len(mins) - 1)
             in_band.setdefault(band, rows[i])
+    if ctx.plan.place_tiers and len(reached) < len(tiers):
+        _reach_in_cohorts(ctx, sweep, reached)
     summary = "every tier is reached by some valid profile"
     problems: list[Violation] = []
     search = st.one_of(
@@ -333,7 +367,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
                 one = score_one(profile)
                 if one is None:
                     return False
-                total = float(one.total[0])
+                total = ctx.plan.sign * float(one.total[0])
                 if not math.isnan(total):
                     target(-max(lo - total, total - hi, 0.0))
                 return int(one.tier[0]) == t
@@ -342,7 +376,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
                 one = score_one(profile)
                 if one is None or not one.ranked[0]:
                     return False
-                total = float(one.total[0])
+                total = ctx.plan.sign * float(one.total[0])
                 target(-max(lo - total, total - hi, 0.0))
                 return lo <= total < hi
 
@@ -352,7 +386,7 @@ def tiers_reachable(ctx: RubricContext, max_examples: int) -> Setup:
                 continue
             except NoSuchExample:
                 pass
-            band = f"{fmt(lower)}–{fmt(upper)}" if t else f"at least {fmt(lower)}"
+            band = _band_text(ctx.plan.sign, lower, upper)
             try:
                 witness = find(search, in_band, settings=settings_for)
             except NoSuchExample:
