@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +20,7 @@ from greenscore.batch.inputs import ArrowTabular, Prepared, arrow_frame, prepare
 from greenscore.batch.periods import choose_period, earlier_periods
 from greenscore.batch.result import BatchResult
 from greenscore.batch.text import FLAGGED_COLUMNS
+from greenscore.batch.track import apply_track
 from greenscore.engine.evaluate import failed_rows, row_problems
 from greenscore.engine.inputs import PeriodKey, lag_columns, period_order
 from greenscore.engine.places import ranks, thin_pools
@@ -108,6 +110,8 @@ def assess(
         prior = _prior(prepared, plan, chosen, previous)
         bar.tick()
         result = _assess_period(prepared, plan, chosen, errors, prior)
+        if loaded.track is not None:
+            result = _with_track(prepared, plan, result)
         bar.tick()
     finally:
         bar.close()
@@ -139,6 +143,21 @@ def _prior(
         )
     pick = earlier[-1] if earlier else (keys[-1] if keys else None)
     return _assess_period(other, plan, pick, "flag", None)
+
+
+def _with_track(prepared: Prepared, plan: Plan, result: BatchResult) -> BatchResult:
+    """The result with the rubric's track rules applied over every period up to this one, each
+    scored with the same plan (rows of an earlier period that do not score leave a gap)."""
+    keys = earlier_periods(prepared.period_keys(), result.period)
+    prior = result.previous
+    earlier = [
+        prior.results
+        if prior is not None and prior.prepared is prepared and prior.period == key
+        else _assess_period(prepared, plan, key, "flag", None).results
+        for key in keys
+    ]
+    results, outcome = apply_track(plan.rubric, result.results, [*keys, result.period], earlier)
+    return replace(result, results=results, track=outcome)
 
 
 def _lag_rows(

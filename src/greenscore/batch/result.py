@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from greenscore.batch.display import (
 )
 from greenscore.batch.inputs import Prepared
 from greenscore.batch.text import render_table
+from greenscore.batch.track import TrackOutcome
 from greenscore.batch.write import rubric_table, write_file, write_result
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.plan import Plan
@@ -191,6 +192,7 @@ class BatchResult:
     previous_period: PeriodKey | None
     other_periods: dict[PeriodKey, int]
     previous: BatchResult | None = field(default=None, repr=False)
+    track: TrackOutcome | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _scores: Scores | None = field(default=None, repr=False)
     _positions: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp), repr=False)
@@ -252,9 +254,10 @@ class BatchResult:
             if reasons:
                 raise KeyError(f"{key!r} was flagged, not scored: {'; '.join(reasons)}")
             raise KeyError(f"{key!r} is not among the scored entities of period {self.period}")
-        return build_assessment(
+        found = build_assessment(
             self._plan, self._scores, int(hits[0]), entity=key, period=self.period
         )
+        return found if self.track is None else replace(found, track=self.track.explain(key))
 
     def tier_counts(self, by: str | None = None) -> pd.DataFrame:
         """Parks per tier (best first); with ``by`` (e.g. "city"), one row per group."""
@@ -329,6 +332,8 @@ class BatchResult:
         tables = {"results": self.results, "flagged": self.flagged}
         if self.transitions is not None:
             tables["transitions"] = self.transitions
+        if self.track is not None:
+            tables["track"] = self.track.fired
         tables["summary"] = self.summary().to_frame()
         tables["rubric"] = rubric_table(self.rubric)
         return tables

@@ -33,6 +33,7 @@ from greenscore.methods.base import (
 )
 from greenscore.rubric.display import rubric_html, rubric_repr
 from greenscore.rubric.safe_yaml import LocatedDocument
+from greenscore.rubric.track import Track
 
 __all__ = [
     "DIRECTION_ALIASES",
@@ -395,6 +396,7 @@ class Rubric(_Model):
         default=None,
         description="Frozen cohort statistics written by calibrate(); with pools, by pool",
     )
+    track: Track | None = Field(default=None, description="Rules over each entity's track record")
 
     _source: LocatedDocument | None = PrivateAttr(default=None)
 
@@ -407,7 +409,7 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        names = ("total", "pools", "consequence_values")
+        names = ("total", "pools", "consequence_values", "track")
         return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")

@@ -1,0 +1,254 @@
+"""Track-record rules over four periods, by hand (issue 10).
+
+Score = x (linear 0 → 100). Tiers A ≥ 80, B ≥ 60, C ≥ 40, D (surcharge 0.05 元/kWh).
+Six parks, 2019–2022 ('-': no row that year):
+
+    park  2019  2020  2021  2022     tiers        ranks (of 4, 3, 6, 6)
+    P1     90    90    90    90      A A A A      1 1 2 2
+    P2     50    30    20    10      C D D D      3 3 6 6
+    P3      -     -    30    25      - - D D      - - 5 5   new in the third period
+    P4     85     -    86    87      A - A A      2 - 3 4   a gap year (2020)
+    P5      -     -    95    95      - - A A      - - 1 1   new in the third period
+    P6     45    35    35    88      C D D A      4 2 4 3
+
+Places from the bottom (pool size − rank + 1): 2020 P2 1, P6 2, P1 3; 2021 P2 1, P3 2, P6 3;
+2022 P2 1, P3 2, P4 3, P6 4.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import greenscore
+from greenscore.errors import RubricError
+
+X = {
+    "P1": (90, 90, 90, 90),
+    "P2": (50, 30, 20, 10),
+    "P3": (None, None, 30, 25),
+    "P4": (85, None, 86, 87),
+    "P5": (None, None, 95, 95),
+    "P6": (45, 35, 35, 88),
+}
+YEARS = (2019, 2020, 2021, 2022)
+
+HEAD = """
+name: parks
+version: "1"
+inputs:
+  - {id: x, min: 0, max: 100}
+dimensions:
+  - id: d
+    indicators: [{id: ix, input: x, method: linear, goalposts: {worst: 0, best: 100}}]
+consequence_values:
+  - {id: surcharge, label: 电价加价, unit: 元/kWh}
+tiers:
+  - {id: A, min_score: 80}
+  - {id: B, min_score: 60}
+  - {id: C, min_score: 40}
+  - {id: D, consequence: {kind: penalty, text: 限制, values: {surcharge: 0.05}}}
+"""
+RULES = """
+track:
+  combine: {surcharge: COMBINE}
+  rules:
+    - id: honour
+      when: streak(tier_A) >= 3
+      periods: 3
+      gives: {title: Excellent three years running}
+    - {id: stars5, when: "count(tier_A, 2) == 2", gives: {stars: 5}}
+    - {id: stars3, when: "count(tier_A, 2) >= 1", gives: {stars: 3}}
+    - id: surcharge2
+      when: streak(tier_D) >= 2
+      periods: 2
+      reason: second consecutive year of class D
+      gives: {values: {surcharge: 0.10}}
+    - id: surcharge3
+      when: streak(tier_D) >= 3
+      periods: 3
+      reason: third consecutive year of class D
+      gives: {values: {surcharge: 0.15}}
+    - id: removal
+      when: count(rank_from_bottom <= 2, 3) >= 2
+      new_entities: NEW
+      gives: {remove: true}
+    - {id: probation, when: "count(tier_D, 3) >= 1", gives: {tier: B}}
+    - {id: climber, top: 1, by: -change(rank), when: change(rank) < 0, gives: {title: Biggest climber}}
+"""
+
+
+def _frame() -> pd.DataFrame:
+    rows = [
+        {"park_id": park, "year": year, "x": x}
+        for park, values in X.items()
+        for year, x in zip(YEARS, values, strict=True)
+        if x is not None
+    ]
+    return pd.DataFrame(rows)
+
+
+def _rubric(combine: str = "highest", new: str = "skip") -> str:
+    return HEAD + RULES.replace("COMBINE", combine).replace("NEW", new)
+
+
+def _by_park(batch: greenscore.BatchResult, column: str) -> dict[str, object]:
+    table = batch.results.set_index("park_id")[column]
+    return {park: table[park] for park in X}
+
+
+@pytest.fixture(scope="module")
+def batch() -> greenscore.BatchResult:
+    return greenscore.assess(_frame(), _rubric())
+
+
+def test_engine_tiers_of_every_period_are_the_hand_computed_ones() -> None:
+    tiers = {
+        2019: {"P1": "A", "P2": "C", "P4": "A", "P6": "C"},
+        2020: {"P1": "A", "P2": "D", "P6": "D"},
+        2021: {"P1": "A", "P2": "D", "P3": "D", "P4": "A", "P5": "A", "P6": "D"},
+    }
+    for year, want in tiers.items():
+        got = greenscore.assess(_frame(), HEAD, period=year).results.set_index("park_id")["tier"]
+        assert got.to_dict() == want
+
+
+def test_rules_fired_per_park_in_rubric_order(batch: greenscore.BatchResult) -> None:
+    assert _by_park(batch, "track") == {
+        "P1": "honour;stars5;stars3",
+        "P2": "surcharge2;surcharge3;removal;probation",
+        "P3": "surcharge2",
+        "P4": "stars5;stars3",
+        "P5": "stars5;stars3",
+        "P6": "stars3;probation;climber",
+    }
+
+
+def test_streak_title_needs_three_periods_running_and_a_gap_year_breaks_it(
+    batch: greenscore.BatchResult,
+) -> None:
+    titles = _by_park(batch, "title")
+    assert titles["P1"] == "Excellent three years running"
+    assert titles["P4"] == ""
+    assert titles["P5"] == ""
+    assert titles["P6"] == "Biggest climber"
+
+
+def test_stars_take_the_highest_level_given(batch: greenscore.BatchResult) -> None:
+    stars = _by_park(batch, "stars")
+    assert {p: (None if pd.isna(s) else int(s)) for p, s in stars.items()} == {
+        "P1": 5,
+        "P2": None,
+        "P3": None,
+        "P4": 5,
+        "P5": 5,
+        "P6": 3,
+    }
+
+
+def test_surcharge_escalates_and_the_highest_applies(batch: greenscore.BatchResult) -> None:
+    surcharge = _by_park(batch, "consequence.surcharge")
+    assert surcharge["P2"] == pytest.approx(0.15)
+    assert surcharge["P3"] == pytest.approx(0.10)
+    assert all(math.isnan(float(surcharge[p])) for p in ("P1", "P4", "P5", "P6"))
+
+
+def test_surcharges_add_up_when_the_rubric_says_sum() -> None:
+    batch = greenscore.assess(_frame(), _rubric(combine="sum"))
+    surcharge = _by_park(batch, "consequence.surcharge")
+    assert surcharge["P2"] == pytest.approx(0.05 + 0.10 + 0.15)
+    assert surcharge["P3"] == pytest.approx(0.05 + 0.10)
+
+
+def test_defect10_new_park_is_not_removed_on_a_history_it_does_not_have(
+    batch: greenscore.BatchResult,
+) -> None:
+    removed = _by_park(batch, "removed")
+    assert {p for p, r in removed.items() if r} == {"P2"}
+    assert "removal: not applied, new entity (scored since 2021" in "\n".join(
+        batch.assessment("P3").track
+    )
+
+
+def test_record_so_far_judges_a_new_park_on_the_periods_it_has() -> None:
+    batch = greenscore.assess(_frame(), _rubric(new="record_so_far"))
+    removed = _by_park(batch, "removed")
+    assert {p for p, r in removed.items() if r} == {"P2", "P3"}
+
+
+def test_forced_tier_demotes_and_carries_that_tiers_consequence(
+    batch: greenscore.BatchResult,
+) -> None:
+    tiers = _by_park(batch, "tier")
+    assert tiers == {"P1": "A", "P2": "D", "P3": "D", "P4": "A", "P5": "A", "P6": "B"}
+
+
+def test_explanation_names_the_rule_and_the_history(batch: greenscore.BatchResult) -> None:
+    lines = batch.assessment("P2").track
+    assert (
+        "surcharge3: tier D in 2020, 2021, 2022: 3 consecutive periods: third consecutive year "
+        "of class D → 电价加价 +0.15 元/kWh"
+    ) in lines
+    text = batch.assessment("P6").explain()
+    assert "track record: climber: rank went from 4 in 2021 to 3 in 2022" in text
+    fired = batch.track.fired if batch.track is not None else None
+    assert fired is not None and len(fired) == 3 + 4 + 1 + 2 + 2 + 3
+    assert "track" in batch.tables()
+
+
+def test_defect10_reward_by_absence_is_not_given_to_a_new_park() -> None:
+    rule = """
+track:
+  rules:
+    - {id: clean, when: "count(tier_D, 3) == 0", new_entities: NEW, gives: {title: No class D}}
+"""
+    skip = greenscore.assess(_frame(), HEAD + rule.replace("NEW", "skip"))
+    titled = {p for p, t in _by_park(skip, "title").items() if t}
+    assert titled == {"P1", "P4"}
+    so_far = greenscore.assess(_frame(), HEAD + rule.replace("NEW", "record_so_far"))
+    assert {p for p, t in _by_park(so_far, "title").items() if t} == {"P1", "P4", "P5"}
+    present = HEAD + rule.replace("count(tier_D, 3) == 0", "count(not tier_D, 3) == 3")
+    strict = greenscore.assess(_frame(), present.replace("NEW", "skip"))
+    assert {p for p, t in _by_park(strict, "title").items() if t} == {"P1"}
+
+
+def test_previous_period_assessment_reads_only_the_periods_before_it() -> None:
+    """2021: P6's places from the bottom are 1 (2019) and 2 (2020), so it is removed too; P3 and
+    P5 are in their first period, new to every rule."""
+    batch = greenscore.assess(_frame(), _rubric(), period=2021)
+    assert _by_park_2021(batch) == {
+        "P1": "honour;stars5;stars3",
+        "P2": "surcharge2;removal;probation",
+        "P3": "",
+        "P4": "stars3",
+        "P5": "",
+        "P6": "surcharge2;removal;probation",
+    }
+
+
+def _by_park_2021(batch: greenscore.BatchResult) -> dict[str, str]:
+    return batch.results.set_index("park_id")["track"].to_dict()  # type: ignore[no-any-return]
+
+
+def test_bad_track_rules_are_located_problems() -> None:
+    bad = (
+        HEAD
+        + """
+track:
+  rules:
+    - {id: r1, when: streak(tier_Q) >= 2, gives: {stars: 2}}
+    - {id: r2, when: "count(tier_A, 3) >= 2", periods: 2, gives: {values: {surcharge: 1}}}
+    - {id: r3, when: total > 3, gives: {tier: Z}}
+"""
+    )
+    with pytest.raises(RubricError) as caught:
+        greenscore.load_rubric(bad)
+    text = str(caught.value)
+    assert "unknown name 'tier_Q'" in text
+    assert "a rule with streak() says how many periods it needs" in text
+    assert "periods (2) is less than the 3 periods its formulas read" in text
+    assert "say how 'surcharge' combines" in text
+    assert "a track rule reads earlier periods" in text
+    assert "undeclared tier 'Z'" in text
