@@ -252,3 +252,63 @@ track:
     assert "say how 'surcharge' combines" in text
     assert "a track rule reads earlier periods" in text
     assert "undeclared tier 'Z'" in text
+
+
+def test_explanation_states_how_values_combined_and_the_tier_changed(
+    batch: greenscore.BatchResult,
+) -> None:
+    assert "电价加价: the highest of 0.05, 0.1, 0.15 = 0.15 元/kWh" in batch.assessment("P2").track
+    assert "tier A → B by the track rules" in batch.assessment("P6").track
+    assert "probation: tier D in 2020, 2021: 2 of the last 3 periods → at most tier B" in (
+        batch.assessment("P6").track
+    )
+
+
+POOLED = """
+name: zones
+version: "1"
+entity: zone
+pools: [level]
+inputs:
+  - {id: x, min: 0, max: 100}
+dimensions:
+  - id: d
+    indicators: [{id: ix, input: x, method: linear, goalposts: {worst: 0, best: 100}}]
+tiers:
+  - {id: A, min_score: 50}
+  - {id: B}
+track:
+  rules:
+    - {id: climbers, top: 2, by: -change(rank), when: change(rank) < 0, gives: {title: climber}}
+"""
+
+
+def test_top_climbers_are_chosen_per_pool_with_ties_at_the_cut_included() -> None:
+    """National pool, 2021 → 2022 ranks: N1 4→1 (rose 3), N2 1→2, N3 2→3, N4 3→4: only N1
+    climbed. Provincial pool: S1 5→3 (2), S2 4→2 (2), S3 3→1 (2), S4 1→4, S5 2→5: three tie for
+    the 2 places and all three are named."""
+    national = {"N1": (10, 99), "N2": (90, 90), "N3": (80, 80), "N4": (70, 70)}
+    provincial = {"S1": (10, 70), "S2": (20, 80), "S3": (30, 90), "S4": (50, 10), "S5": (40, 5)}
+    rows = [
+        {"zone": zone, "level": level, "year": year, "x": x}
+        for level, zones in (("national", national), ("provincial", provincial))
+        for zone, values in zones.items()
+        for year, x in zip((2021, 2022), values, strict=True)
+    ]
+    batch = greenscore.assess(pd.DataFrame(rows), POOLED)
+    titles = batch.results.set_index("zone")["title"]
+    assert sorted(titles[titles != ""].index) == ["N1", "S1", "S2", "S3"]
+
+
+def test_track_functions_belong_to_track_rules_only() -> None:
+    from greenscore.rubric.formula import FormulaError, parse_formula
+
+    with pytest.raises(FormulaError, match="function 'streak' is not allowed"):
+        parse_formula("streak(x) >= 2")
+
+
+def test_a_table_without_periods_has_no_history_so_every_park_is_new() -> None:
+    frame = _frame()
+    latest = frame[frame["year"] == 2022].drop(columns="year")
+    batch = greenscore.assess(latest, _rubric())
+    assert set(batch.results["track"]) == {""}

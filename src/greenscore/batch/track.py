@@ -180,7 +180,7 @@ def _gives_text(effect: TrackEffect, rubric: m.Rubric) -> str:
         label = spec.label if spec is not None and spec.label else key
         parts.append(f"{label} {value:+g}{unit}")
     if effect.tier is not None:
-        parts.append(f"tier {effect.tier}")
+        parts.append(f"at most tier {effect.tier}")
     if effect.remove:
         parts.append("removal")
     return ", ".join(parts)
@@ -256,8 +256,46 @@ def apply_track(
                 f"rule reads {window} period{'s' * (window != 1)})"
             )
     table = pd.DataFrame(fired_rows, columns=list(TRACK_COLUMNS), dtype=object)
+    out = _with_effects(rubric, results, effects, fired_ids)
+    for j, line in _outcome_lines(rubric, results, out, effects):
+        lines.setdefault(entities[j], []).append(line)
     outcome = TrackOutcome(tuple(periods), table, {k: tuple(v) for k, v in lines.items()})
-    return _with_effects(rubric, results, effects, fired_ids), outcome
+    return out, outcome
+
+
+def _outcome_lines(
+    rubric: m.Rubric, before: pd.DataFrame, after: pd.DataFrame, effects: _Effects
+) -> list[tuple[int, str]]:
+    """Per entity, what the rules changed: its tier, and each value combined from several."""
+    found: list[tuple[int, str]] = []
+    old, new = before["tier"].astype(str).tolist(), after["tier"].astype(str).tolist()
+    for j in np.flatnonzero(effects.tier >= 0):
+        if old[j] != new[j]:
+            found.append((int(j), f"tier {old[j]} → {new[j]} by the track rules"))
+    declared = {v.id: v for v in rubric.consequence_values}
+    combine = rubric.track.combine if rubric.track is not None else {}
+    for key, given in effects.values.items():
+        spec = declared[key]
+        unit = f" {spec.unit}" if spec.unit else ""
+        tier_value = _tier_values(rubric, new, key)
+        result = after[f"consequence.{key}"].to_numpy(dtype=float)
+        for j, items in enumerate(given):
+            if not items:
+                continue
+            terms = [*([] if math.isnan(tier_value[j]) else [tier_value[j]]), *items]
+            found.append(
+                (
+                    j,
+                    f"{spec.label or key}: the {combine[key]} of {', '.join(f'{t:g}' for t in terms)}"
+                    f" = {result[j]:g}{unit}",
+                )
+            )
+    return found
+
+
+def _tier_values(rubric: m.Rubric, tiers: list[str], key: str) -> np.ndarray:
+    by_id = {t.id: t.consequence.values.get(key, math.nan) for t in rubric.tiers}
+    return np.array([by_id[t] for t in tiers], dtype=float)
 
 
 def _gather(effects: _Effects, effect: TrackEffect, j: int, tier_ids: list[str]) -> None:
