@@ -257,8 +257,8 @@ def apply_track(
             )
     table = pd.DataFrame(fired_rows, columns=list(TRACK_COLUMNS), dtype=object)
     out = _with_effects(rubric, results, effects, fired_ids)
-    for j, line in _outcome_lines(rubric, results, out, effects):
-        lines.setdefault(entities[j], []).append(line)
+    for row, line in _outcome_lines(rubric, results, out, effects):
+        lines.setdefault(entities[row], []).append(line)
     outcome = TrackOutcome(tuple(periods), table, {k: tuple(v) for k, v in lines.items()})
     return out, outcome
 
@@ -269,9 +269,9 @@ def _outcome_lines(
     """Per entity, what the rules changed: its tier, and each value combined from several."""
     found: list[tuple[int, str]] = []
     old, new = before["tier"].astype(str).tolist(), after["tier"].astype(str).tolist()
-    for j in np.flatnonzero(effects.tier >= 0):
-        if old[j] != new[j]:
-            found.append((int(j), f"tier {old[j]} → {new[j]} by the track rules"))
+    for row in np.flatnonzero(effects.tier >= 0).tolist():
+        if old[row] != new[row]:
+            found.append((row, f"tier {old[row]} → {new[row]} by the track rules"))
     declared = {v.id: v for v in rubric.consequence_values}
     combine = rubric.track.combine if rubric.track is not None else {}
     for key, given in effects.values.items():
@@ -279,15 +279,15 @@ def _outcome_lines(
         unit = f" {spec.unit}" if spec.unit else ""
         tier_value = _tier_values(rubric, new, key)
         result = after[f"consequence.{key}"].to_numpy(dtype=float)
-        for j, items in enumerate(given):
+        for row, items in enumerate(given):
             if not items:
                 continue
-            terms = [*([] if math.isnan(tier_value[j]) else [tier_value[j]]), *items]
+            terms = [*([] if math.isnan(tier_value[row]) else [tier_value[row]]), *items]
+            listed = ", ".join(f"{t:g}" for t in terms)
             found.append(
                 (
-                    j,
-                    f"{spec.label or key}: the {combine[key]} of {', '.join(f'{t:g}' for t in terms)}"
-                    f" = {result[j]:g}{unit}",
+                    row,
+                    f"{spec.label or key}: the {combine[key]} of {listed} = {result[row]:g}{unit}",
                 )
             )
     return found
