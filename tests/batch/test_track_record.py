@@ -167,8 +167,9 @@ def test_defect10_new_park_is_not_removed_on_a_history_it_does_not_have(
 ) -> None:
     removed = _by_park(batch, "removed")
     assert {p for p, r in removed.items() if r} == {"P2"}
-    assert "removal: not applied, new entity (scored since 2021" in "\n".join(
-        batch.assessment("P3").track
+    assert (
+        "removal: not applied, new entity: scored since 2021, the rule reads 3 periods"
+        in "\n".join(batch.assessment("P3").track)
     )
 
 
@@ -312,3 +313,19 @@ def test_a_table_without_periods_has_no_history_so_every_park_is_new() -> None:
     latest = frame[frame["year"] == 2022].drop(columns="year")
     batch = greenscore.assess(latest, _rubric())
     assert set(batch.results["track"]) == {""}
+
+
+def test_the_example_data_are_what_its_generator_draws() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / "track-record"
+    spec = importlib.util.spec_from_file_location("generate_zones", folder / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    drawn = module.generate()
+    committed = pd.read_csv(folder / "zones_2019_2022.csv")
+    pd.testing.assert_frame_equal(drawn, committed, check_dtype=False)
+    assert set(committed[committed["zone_id"] == "P19"]["year"]) == {2021, 2022}
+    assert set(committed[committed["zone_id"] == "P07"]["year"]) == {2019, 2021, 2022}

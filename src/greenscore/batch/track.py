@@ -24,7 +24,7 @@ from greenscore.rubric import models as m
 from greenscore.rubric.track import TrackEffect, TrackRule
 from greenscore.rubric.track_formula import TrackCall, TrackFormula
 
-__all__ = ["TRACK_COLUMNS", "TrackOutcome", "apply_track", "period_tables"]
+__all__ = ["TRACK_COLUMNS", "TrackOutcome", "apply_track", "gives_text", "period_tables"]
 
 TRACK_COLUMNS = ("period", "entity", "rule", "label", "gives", "why")
 
@@ -167,7 +167,8 @@ def _history_text(
     )
 
 
-def _gives_text(effect: TrackEffect, rubric: m.Rubric) -> str:
+def gives_text(effect: TrackEffect, rubric: m.Rubric) -> str:
+    """What a rule gives, in words: title “…”, 5 stars, Surcharge +0.1 yuan/kWh, at most tier B."""
     parts: list[str] = []
     if effect.title is not None:
         parts.append(f"title “{effect.title}”")
@@ -234,7 +235,7 @@ def apply_track(
         history = _has_history(env["scored"], window)
         applies = history | (rule.new_entities == "record_so_far")
         chosen = _selected(rule, formulas, env, applies, pools)
-        gives = _gives_text(rule.gives, rubric)
+        gives = gives_text(rule.gives, rubric)
         for j in np.flatnonzero(chosen):
             calls = [c for f in formulas.values() for c in f.calls]
             seen = "; ".join(
@@ -251,10 +252,14 @@ def apply_track(
         for j in np.flatnonzero(~applies):
             first = np.flatnonzero(env["scored"][:, j])
             since = key_text(periods[int(first[0])]) if first.size else period_text
-            lines.setdefault(entities[j], []).append(
-                f"{rule.label or rule.id}: not applied, new entity (scored since {since}; the "
-                f"rule reads {window} period{'s' * (window != 1)})"
+            reads = f"the rule reads {window} period{'s' * (window != 1)}"
+            why = (
+                f"the data hold {len(periods)} period{'s' * (len(periods) != 1)} up to "
+                f"{period_text}, {reads}"
+                if first.size and first[0] == 0
+                else f"new entity: scored since {since}, {reads}"
             )
+            lines.setdefault(entities[j], []).append(f"{rule.label or rule.id}: not applied, {why}")
     table = pd.DataFrame(fired_rows, columns=list(TRACK_COLUMNS), dtype=object)
     out = _with_effects(rubric, results, effects, fired_ids)
     for row, line in _outcome_lines(rubric, results, out, effects):

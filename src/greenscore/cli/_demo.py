@@ -106,4 +106,8 @@ def run(args: argparse.Namespace) -> int:
                 continue
             rows.append([path.name, assessment.entity, assessment.total, str(assessment.tier)])
         echo(render_table(["profile", "park", "total", "tier"], rows, indent="  ", digits=1))
+    if (examples / "track-record").is_dir():
+        from greenscore.cli._demo_track import track_example
+
+        track_example(examples, out)
     return 0
