@@ -329,3 +329,19 @@ def test_the_example_data_are_what_its_generator_draws() -> None:
     pd.testing.assert_frame_equal(drawn, committed, check_dtype=False)
     assert set(committed[committed["zone_id"] == "P19"]["year"]) == {2021, 2022}
     assert set(committed[committed["zone_id"] == "P07"]["year"]) == {2019, 2021, 2022}
+
+
+def test_defect10_a_bad_earlier_row_raises_or_is_a_named_gap_never_silent() -> None:
+    """P2's 2021 row is bad: by default assess raises; with errors="flag" P2 has a gap in 2021,
+    so its class D streak is one period (2022) and no surcharge rule fires (removal still does:
+    last of its pool in 2020 and 2022), and its explanation says why."""
+    frame = _frame().astype({"x": object})
+    frame.loc[(frame["park_id"] == "P2") & (frame["year"] == 2021), "x"] = "n/a"
+    with pytest.raises(greenscore.ProfileError, match="n/a"):
+        greenscore.assess(frame, _rubric())
+    batch = greenscore.assess(frame, _rubric(), errors="flag")
+    assert _by_park(batch, "track")["P2"] == "removal;probation"
+    assert any(
+        line.startswith("not scored in 2021 (") and line.endswith("): a gap in its record")
+        for line in batch.assessment("P2").track
+    )

@@ -111,7 +111,7 @@ def assess(
         bar.tick()
         result = _assess_period(prepared, plan, chosen, errors, prior)
         if loaded.track is not None:
-            result = _with_track(prepared, plan, result)
+            result = _with_track(prepared, plan, result, errors)
         bar.tick()
     finally:
         bar.close()
@@ -145,18 +145,28 @@ def _prior(
     return _assess_period(other, plan, pick, "flag", None)
 
 
-def _with_track(prepared: Prepared, plan: Plan, result: BatchResult) -> BatchResult:
+def _with_track(prepared: Prepared, plan: Plan, result: BatchResult, errors: Errors) -> BatchResult:
     """The result with the rubric's track rules applied over every period up to this one, each
-    scored with the same plan (rows of an earlier period that do not score leave a gap)."""
+    scored with the same plan; a row of an earlier period that does not score raises (errors=
+    "raise") or leaves a gap in that entity's record, named in its explanation ("flag")."""
     keys = earlier_periods(prepared.period_keys(), result.period)
     prior = result.previous
     earlier = [
-        prior.results
-        if prior is not None and prior.prepared is prepared and prior.period == key
-        else _assess_period(prepared, plan, key, "flag", None).results
+        prior
+        if prior is not None
+        and prior.prepared is prepared
+        and prior.period == key
+        and prior.flagged.empty
+        else _assess_period(prepared, plan, key, errors, None)
         for key in keys
     ]
-    results, outcome = apply_track(plan.rubric, result.results, [*keys, result.period], earlier)
+    results, outcome = apply_track(
+        plan.rubric,
+        result.results,
+        [*keys, result.period],
+        [e.results for e in earlier],
+        flagged=[e.flagged for e in earlier],
+    )
     return replace(result, results=results, track=outcome)
 
 

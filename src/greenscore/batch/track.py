@@ -210,11 +210,13 @@ def apply_track(
     results: pd.DataFrame,
     periods: Sequence[PeriodKey | None],
     earlier: Sequence[pd.DataFrame],
+    flagged: Sequence[pd.DataFrame] = (),
 ) -> tuple[pd.DataFrame, TrackOutcome]:
     """The assessed period's results with the track rules applied, and what they did.
 
     ``periods`` are the data's periods up to the assessed one (last); ``earlier`` the results
-    tables of all but the last, in the same order.
+    tables of all but the last, in the same order, and ``flagged`` their flagged tables (an
+    entity flagged in a period has a gap there, which its explanation names).
     """
     track = rubric.track
     if track is None:
@@ -229,6 +231,14 @@ def apply_track(
     lines: dict[str, list[str]] = {}
     fired_ids: list[list[str]] = [[] for _ in range(n)]
     period_text = key_text(periods[-1])
+    wanted = set(entities)
+    for key, table in zip(periods, flagged, strict=False):
+        for entity, problems in table.groupby(table["entity"].astype(str))["problem"]:
+            if entity in wanted:
+                lines.setdefault(str(entity), []).append(
+                    f"not scored in {key_text(key)} ({'; '.join(dict.fromkeys(problems))}): a "
+                    "gap in its record"
+                )
     for rule in track.rules:
         formulas = rule.formulas()
         window = rule.window()
