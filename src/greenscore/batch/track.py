@@ -230,6 +230,7 @@ def apply_track(
     fired_rows: list[tuple[Any, ...]] = []
     lines: dict[str, list[str]] = {}
     fired_ids: list[list[str]] = [[] for _ in range(n)]
+    unapplied: dict[tuple[str, bool, str], list[str]] = {}
     period_text = key_text(periods[-1])
     wanted = set(entities)
     for key, table in zip(periods, flagged, strict=False):
@@ -261,15 +262,20 @@ def apply_track(
             _gather(effects, rule.gives, int(j), tier_ids)
         for j in np.flatnonzero(~applies):
             first = np.flatnonzero(env["scored"][:, j])
+            short = bool(first.size) and int(first[0]) == 0
             since = key_text(periods[int(first[0])]) if first.size else period_text
-            reads = f"the rule reads {window} period{'s' * (window != 1)}"
-            why = (
-                f"the data hold {len(periods)} period{'s' * (len(periods) != 1)} up to "
-                f"{period_text}, {reads}"
-                if first.size and first[0] == 0
-                else f"new entity: scored since {since}, {reads}"
+            unapplied.setdefault((entities[j], short, since), []).append(
+                f"{rule.label or rule.id} (reads {window} period{'s' * (window != 1)})"
             )
-            lines.setdefault(entities[j], []).append(f"{rule.label or rule.id}: not applied, {why}")
+    for (entity, short, since), names in unapplied.items():
+        held = len(periods)
+        why = (
+            f"for want of history (the data hold {held} period{'s' * (held != 1)} up to "
+            f"{period_text})"
+            if short
+            else f"to a new entity (scored since {since})"
+        )
+        lines.setdefault(entity, []).append(f"not applied {why}: {'; '.join(names)}")
     table = pd.DataFrame(fired_rows, columns=list(TRACK_COLUMNS), dtype=object)
     out = _with_effects(rubric, results, effects, fired_ids)
     for row, line in _outcome_lines(rubric, results, out, effects):
