@@ -345,3 +345,22 @@ def test_defect10_a_bad_earlier_row_raises_or_is_a_named_gap_never_silent() -> N
         line.startswith("not scored in 2021 (") and line.endswith("): a gap in its record")
         for line in batch.assessment("P2").track
     )
+
+
+def test_summary_counts_the_parks_each_rule_named(batch: greenscore.BatchResult) -> None:
+    summary = batch.summary()
+    assert summary.track is not None
+    counts = dict(summary.track[["rule", "count"]].to_numpy().tolist())
+    assert counts == {
+        "honour": 1,
+        "stars5": 3,
+        "stars3": 4,
+        "surcharge2": 2,
+        "surcharge3": 1,
+        "removal": 1,
+        "probation": 2,
+        "climber": 1,
+    }
+    assert "Track rules" in str(summary)
+    rows = summary.to_frame()
+    assert rows[rows["section"] == "track rules"]["value"].tolist() == [1, 3, 4, 2, 1, 1, 2, 1]

@@ -56,6 +56,7 @@ class BatchSummary:
     fallers: pd.DataFrame | None
     vetoes: pd.Series
     pools: pd.DataFrame | None = None
+    track: pd.DataFrame | None = None
 
     def _tier_records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.tiers.columns, row, strict=True)) for row in self.tiers.to_numpy()]
@@ -77,6 +78,10 @@ class BatchSummary:
             ]
         rows += [("total", str(k), _plain(v)) for k, v in self.scores.items()]
         rows += [("vetoes", str(k), int(v)) for k, v in self.vetoes.items()]
+        if self.track is not None:
+            rows += [
+                ("track rules", str(r), int(c)) for r, c in self.track[["rule", "count"]].to_numpy()
+            ]
         return pd.DataFrame(rows, columns=["section", "name", "value"], dtype=object)
 
     def __repr__(self) -> str:
@@ -141,6 +146,15 @@ class BatchSummary:
                 render_table(
                     ["veto", "parks"],
                     [[str(k), int(v)] for k, v in self.vetoes.items()],
+                    indent="  ",
+                )
+            )
+        if self.track is not None:
+            lines += ["", "Track rules"]
+            lines.append(
+                render_table(
+                    ["rule", "label", "parks", "gives"],
+                    self.track[["rule", "label", "count", "gives"]].to_numpy().tolist(),
                     indent="  ",
                 )
             )
@@ -320,6 +334,7 @@ class BatchResult:
             fallers=None if moved is None else moved[1],
             vetoes=pd.Series(fired, dtype="int64", name="parks"),
             pools=self.tier_counts("pool") if self.rubric.pools else None,
+            track=None if self.track is None else self.track.counts(self.rubric),
         )
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:

@@ -42,6 +42,19 @@ class TrackOutcome:
         """The track-record lines of one entity (empty when no rule concerned it)."""
         return tuple(self.lines.get(str(entity), ()))
 
+    def counts(self, rubric: m.Rubric) -> pd.DataFrame:
+        """Per rule in rubric order: its id, label, how many entities it named, what it gives."""
+        named = self.fired["rule"].value_counts()
+        rules = rubric.track.rules if rubric.track is not None else []
+        return pd.DataFrame(
+            {
+                "rule": [r.id for r in rules],
+                "label": [r.label for r in rules],
+                "count": [int(named.get(r.id, 0)) for r in rules],
+                "gives": [gives_text(r.gives, rubric) for r in rules],
+            }
+        )
+
 
 def period_tables(
     rubric: m.Rubric, frames: Sequence[pd.DataFrame], entities: Sequence[Any]
