@@ -18,6 +18,7 @@ Places from the bottom (pool size − rank + 1): 2020 P2 1, P6 2, P1 3; 2021 P2 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -364,3 +365,73 @@ def test_summary_counts_the_parks_each_rule_named(batch: greenscore.BatchResult)
     assert "Track rules" in str(summary)
     rows = summary.to_frame()
     assert rows[rows["section"] == "track rules"]["value"].tolist() == [1, 3, 4, 2, 1, 1, 2, 1]
+
+
+def _written_year(tmp: Path, year: int, rubric: str) -> Path:
+    folder = tmp / f"results-{year}"
+    greenscore.assess(_frame(), rubric, period=year).write(folder, ["csv"])
+    return folder
+
+
+def test_history_folders_stand_in_for_periods_scored_under_an_older_rubric(
+    tmp_path: Path,
+) -> None:
+    """Version 0 of the rubric put 2020's scores of 30 (P2) and 35 (P6) in C (C ≥ 30). Read from
+    its folder, P2 and P6 were class D in 2021 only: surcharge2 (D two years running), which the
+    rescored 2020 gives both, does not fire; removal and probation still do (places from the
+    bottom in 2020: P2 1, P6 2). The history is what was decided then, not a rescoring."""
+    older = (
+        _rubric()
+        .replace('version: "1"', 'version: "0"')
+        .replace("{id: C, min_score: 40}", "{id: C, min_score: 30}")
+    )
+    folder = _written_year(tmp_path, 2020, older)
+    recorded = pd.read_csv(folder / "results.csv").set_index("park_id")["tier"]
+    assert recorded.to_dict() == {"P1": "A", "P2": "C", "P6": "C"}
+    batch = greenscore.assess(_frame(), _rubric(), period=2021, history=[folder])
+    assert _by_park_2021(batch)["P2"] == "removal;probation"
+    assert _by_park_2021(batch)["P6"] == "removal;probation"
+    assert batch.track is not None and list(batch.track.sources) == [2020]
+    lines = batch.assessment("P6").track
+    assert any(line.startswith("periods read from result folders: 2020 from ") for line in lines)
+    assert f"history:{folder / 'results.csv'}" in batch.provenance.other_inputs
+
+
+def test_history_folders_are_refused_unless_they_are_what_they_claim(tmp_path: Path) -> None:
+    folder = _written_year(tmp_path, 2020, _rubric())
+    with pytest.raises(greenscore.InputFileError, match="not one before the assessed period"):
+        greenscore.assess(_frame(), _rubric(), period=2020, history=[folder])
+    other = _rubric().replace("name: parks", "name: firms")
+    with pytest.raises(greenscore.InputFileError, match="results of rubric 'parks', not of"):
+        greenscore.assess(_frame(), other, history=[folder])
+    older = _written_year(tmp_path, 2019, _rubric())
+    fewer = _rubric().replace("  - {id: C, min_score: 40}\n", "")
+    with pytest.raises(greenscore.InputFileError, match="holds tier 'C', which this rubric"):
+        greenscore.assess(_frame(), fewer, history=[older])
+    results = folder / "results.csv"
+    results.write_text(results.read_text(encoding="utf-8-sig").replace("D", "A"), "utf-8")
+    with pytest.raises(greenscore.InputFileError, match="was changed after greenscore wrote it"):
+        greenscore.assess(_frame(), _rubric(), history=[folder])
+    with pytest.raises(greenscore.InputFileError, match="holds no greenscore results"):
+        greenscore.assess(_frame(), _rubric(), history=[tmp_path])
+
+
+def test_verify_reads_the_history_folders_a_run_recorded(tmp_path: Path) -> None:
+    from greenscore.batch.verify import verify
+
+    older = (
+        _rubric()
+        .replace('version: "1"', 'version: "0"')
+        .replace("{id: C, min_score: 40}", "{id: C, min_score: 30}")
+    )
+    folder = _written_year(tmp_path, 2020, older)
+    data = tmp_path / "parks.csv"
+    _frame().to_csv(data, index=False)
+    rubric = tmp_path / "parks.yaml"
+    rubric.write_text(_rubric(), encoding="utf-8")
+    out = tmp_path / "out"
+    greenscore.assess(data, rubric, period=2021, history=[folder]).write(out, ["csv"])
+    assert verify(out).ok
+    results = folder / "results.csv"
+    results.write_text(results.read_text(encoding="utf-8-sig") + "\n", "utf-8")
+    assert not verify(out).ok

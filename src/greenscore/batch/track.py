@@ -37,6 +37,8 @@ class TrackOutcome:
     periods: tuple[PeriodKey | None, ...]
     fired: pd.DataFrame
     lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: Mapping[PeriodKey | None, str] = field(default_factory=dict)
+    """Periods read from result folders instead of scored, with the folder and its rubric."""
 
     def explain(self, entity: Any) -> tuple[str, ...]:
         """The track-record lines of one entity (empty when no rule concerned it)."""
@@ -224,12 +226,14 @@ def apply_track(
     periods: Sequence[PeriodKey | None],
     earlier: Sequence[pd.DataFrame],
     flagged: Sequence[pd.DataFrame] = (),
+    sources: Mapping[PeriodKey | None, str] | None = None,
 ) -> tuple[pd.DataFrame, TrackOutcome]:
     """The assessed period's results with the track rules applied, and what they did.
 
     ``periods`` are the data's periods up to the assessed one (last); ``earlier`` the results
     tables of all but the last, in the same order, and ``flagged`` their flagged tables (an
-    entity flagged in a period has a gap there, which its explanation names).
+    entity flagged in a period has a gap there, which its explanation names); ``sources`` says
+    where periods read from result folders came from.
     """
     track = rubric.track
     if track is None:
@@ -293,7 +297,13 @@ def apply_track(
     out = _with_effects(rubric, results, effects, fired_ids)
     for row, line in _outcome_lines(rubric, results, out, effects):
         lines.setdefault(entities[row], []).append(line)
-    outcome = TrackOutcome(tuple(periods), table, {k: tuple(v) for k, v in lines.items()})
+    if sources:
+        read = "; ".join(f"{key_text(k)} from {v}" for k, v in sources.items())
+        for j in np.flatnonzero([bool(ids) for ids in fired_ids]):
+            lines[entities[j]].append(f"periods read from result folders: {read}")
+    outcome = TrackOutcome(
+        tuple(periods), table, {k: tuple(v) for k, v in lines.items()}, dict(sources or {})
+    )
     return out, outcome
 
 
