@@ -149,13 +149,14 @@ def _inner_name(call: TrackCall, rubric: m.Rubric) -> str:
 def _history_text(
     call: TrackCall,
     rubric: m.Rubric,
-    env: Mapping[str, np.ndarray],
+    table: np.ndarray,
     periods: Sequence[PeriodKey | None],
     j: int,
 ) -> str:
-    """What one track function saw for entity j: the periods its condition held in, or values."""
+    """What one track function saw for entity j (``table``: its argument, periods × entities):
+    the periods its condition held in, or the values it compared."""
     name = _inner_name(call, rubric)
-    values = np.broadcast_to(np.asarray(call.inner(env), dtype=float), env["scored"].shape)[:, j]
+    values = table[:, j]
     if call.function in ("streak", "count"):
         span = len(periods) if call.periods is None else min(call.periods, len(periods))
         held = [key_text(periods[p]) for p in range(len(periods) - span, len(periods))]
@@ -264,10 +265,17 @@ def apply_track(
         applies = history | (rule.new_entities == "record_so_far")
         chosen = _selected(rule, formulas, env, applies, pools)
         gives = gives_text(rule.gives, rubric)
+        calls = [c for f in formulas.values() for c in f.calls] if chosen.any() else []
+        tables = [
+            np.broadcast_to(np.asarray(c.inner(env), dtype=float), env["scored"].shape)
+            for c in calls
+        ]
         for j in np.flatnonzero(chosen):
-            calls = [c for f in formulas.values() for c in f.calls]
             seen = "; ".join(
-                dict.fromkeys(_history_text(c, rubric, env, periods, int(j)) for c in calls)
+                dict.fromkeys(
+                    _history_text(c, rubric, t, periods, int(j))
+                    for c, t in zip(calls, tables, strict=True)
+                )
             )
             reason = rule.reason or (
                 f"among the {rule.top} best of its pool by {rule.by}" if rule.top else ""
@@ -351,7 +359,9 @@ def _gather(effects: _Effects, effect: TrackEffect, j: int, tier_ids: list[str])
         effects.tier[j] = max(effects.tier[j], tier_ids.index(effect.tier))
     effects.remove[j] |= effect.remove
     for key, value in effect.values.items():
-        effects.values.setdefault(key, [[] for _ in range(effects.n)])[j].append(value)
+        if key not in effects.values:
+            effects.values[key] = [[] for _ in range(effects.n)]
+        effects.values[key][j].append(value)
 
 
 def _with_effects(
