@@ -435,3 +435,18 @@ def test_verify_reads_the_history_folders_a_run_recorded(tmp_path: Path) -> None
     results = folder / "results.csv"
     results.write_text(results.read_text(encoding="utf-8-sig") + "\n", "utf-8")
     assert not verify(out).ok
+
+
+def test_the_rubric_table_words_each_track_rule() -> None:
+    from greenscore.batch.write import rubric_table
+
+    table = rubric_table(greenscore.load_rubric(_rubric()))
+    rows = table[table["kind"] == "track"].set_index("id")["rule"]
+    assert rows["surcharge3"] == (
+        "when streak(tier_D) >= 3 (reads 3 periods; not applied to entities new to the window) "
+        "→ 电价加价 +0.15 元/kWh"
+    )
+    assert rows["climber"] == (
+        "the 1 best of each pool by -change(rank), when change(rank) < 0 (reads 2 periods; not "
+        "applied to entities new to the window) → title “Biggest climber”"
+    )

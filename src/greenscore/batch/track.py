@@ -21,7 +21,7 @@ from greenscore.batch.display import key_text
 from greenscore.engine.inputs import PeriodKey
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
-from greenscore.rubric.track import TrackEffect, TrackRule
+from greenscore.rubric.track import TrackEffect, TrackRule, gives_text
 from greenscore.rubric.track_formula import TrackCall, TrackFormula
 
 __all__ = ["TRACK_COLUMNS", "TrackOutcome", "apply_track", "gives_text", "period_tables"]
@@ -181,26 +181,6 @@ def _history_text(
         f"{name} went from {_cell(before)} in {then} to {_cell(values[-1])} in "
         f"{key_text(periods[-1])}"
     )
-
-
-def gives_text(effect: TrackEffect, rubric: m.Rubric) -> str:
-    """What a rule gives, in words: title “…”, 5 stars, Surcharge +0.1 yuan/kWh, at most tier B."""
-    parts: list[str] = []
-    if effect.title is not None:
-        parts.append(f"title “{effect.title}”")
-    if effect.stars is not None:
-        parts.append(f"{effect.stars} star{'s' * (effect.stars != 1)}")
-    declared = {v.id: v for v in rubric.consequence_values}
-    for key, value in effect.values.items():
-        spec = declared.get(key)
-        unit = f" {spec.unit}" if spec is not None and spec.unit else ""
-        label = spec.label if spec is not None and spec.label else key
-        parts.append(f"{label} {value:+g}{unit}")
-    if effect.tier is not None:
-        parts.append(f"at most tier {effect.tier}")
-    if effect.remove:
-        parts.append("removal")
-    return ", ".join(parts)
 
 
 @dataclass

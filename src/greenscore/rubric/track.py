@@ -8,7 +8,7 @@ The models live here; the load-time checks too; evaluation is in batch/track.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -17,13 +17,18 @@ from greenscore.methods.base import Finite, Identifier, _Model
 from greenscore.rubric.formula import FormulaError
 from greenscore.rubric.track_formula import TrackFormula, parse_track_formula
 
+if TYPE_CHECKING:
+    from greenscore.rubric.models import Rubric
+
 __all__ = [
     "Combine",
     "NewEntities",
     "Track",
     "TrackEffect",
     "TrackRule",
+    "gives_text",
     "period_names",
+    "rule_text",
     "track_problems",
 ]
 
@@ -106,6 +111,36 @@ class Track(_Model):
 
     combine: dict[Identifier, Combine] = Field(default_factory=dict)
     rules: list[TrackRule] = Field(min_length=1)
+
+
+def gives_text(effect: TrackEffect, rubric: Rubric) -> str:
+    """What a rule gives, in words: title “…”, 5 stars, Surcharge +0.1 yuan/kWh, at most tier B."""
+    parts: list[str] = []
+    if effect.title is not None:
+        parts.append(f"title “{effect.title}”")
+    if effect.stars is not None:
+        parts.append(f"{effect.stars} star{'s' * (effect.stars != 1)}")
+    declared = {v.id: v for v in rubric.consequence_values}
+    for key, value in effect.values.items():
+        spec = declared.get(key)
+        unit = f" {spec.unit}" if spec is not None and spec.unit else ""
+        label = spec.label if spec is not None and spec.label else key
+        parts.append(f"{label} {value:+g}{unit}")
+    if effect.tier is not None:
+        parts.append(f"at most tier {effect.tier}")
+    if effect.remove:
+        parts.append("removal")
+    return ", ".join(parts)
+
+
+def rule_text(rule: TrackRule) -> str:
+    """When a rule fires, in one sentence: its condition or its ranking award, and its window."""
+    when = f"when {rule.when}" if rule.when is not None else ""
+    award = f"the {rule.top} best of each pool by {rule.by}" if rule.top is not None else ""
+    what = f"{award}, {when}" if award and when else award or when
+    reads = rule.window()
+    new = "not applied to" if rule.new_entities == "skip" else "judged on the record so far of"
+    return f"{what} (reads {reads} period{'s' * (reads != 1)}; {new} entities new to the window)"
 
 
 def period_names(tiers: list[str], vetoes: list[str], dimensions: list[str]) -> dict[str, str]:
