@@ -450,3 +450,11 @@ def test_the_rubric_table_words_each_track_rule() -> None:
         "the 1 best of each pool by -change(rank), when change(rank) < 0 (reads 2 periods; not "
         "applied to entities new to the window) → title “Biggest climber”"
     )
+
+
+def test_history_needs_track_rules_and_takes_one_folder_as_it_is(tmp_path: Path) -> None:
+    folder = _written_year(tmp_path, 2020, _rubric())
+    with pytest.raises(greenscore.InputFileError, match="the rubric has no track rules"):
+        greenscore.assess(_frame(), HEAD, history=[folder])
+    one = greenscore.assess(_frame(), _rubric(), period=2021, history=folder)
+    assert one.track is not None and list(one.track.sources) == [2020]

@@ -27,7 +27,7 @@ from greenscore.engine.inputs import PeriodKey, lag_columns, period_order
 from greenscore.engine.places import ranks, thin_pools
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.scores import Scores
-from greenscore.errors import DataProblem, ProfileError
+from greenscore.errors import DataProblem, InputFileError, ProfileError
 from greenscore.io import TableSource, from_frame, make_provenance, read_table
 from greenscore.rubric import models as m
 from greenscore.rubric.load import RubricLike, load_rubric
@@ -83,7 +83,7 @@ def assess(
     previous: BatchResult | DataLike | None = None,
     errors: Errors = "raise",
     progress: bool = False,
-    history: Iterable[str | os.PathLike[str]] = (),
+    history: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] = (),
 ) -> BatchResult:
     """Assess every park of one period (default: the latest) through the same plan as evaluate().
 
@@ -100,6 +100,11 @@ def assess(
     if errors not in ("raise", "flag"):
         raise ValueError(f"errors must be 'raise' or 'flag', not {errors!r}")
     loaded = load_rubric(rubric)
+    folders = [history] if isinstance(history, str | os.PathLike) else list(history)
+    if folders and loaded.track is None:
+        raise InputFileError(
+            "history folders were given, but the rubric has no track rules to read"
+        )
     plan = compile_rubric(loaded)
     source = as_source(data)
     bar = _Progress(progress, len(plan.inputs) + 2, "assessing")
@@ -115,7 +120,7 @@ def assess(
         bar.tick()
         result = _assess_period(prepared, plan, chosen, errors, prior)
         if loaded.track is not None:
-            result = _with_track(prepared, plan, result, errors, history)
+            result = _with_track(prepared, plan, result, errors, folders)
         bar.tick()
     finally:
         bar.close()
