@@ -248,6 +248,7 @@ def test_demo_runs_on_the_examples(demo_run: Any) -> None:
     assert "Tiers by city" in text and "Nanchang" in text
     assert "Biggest improvers (by score change)" in text
     assert "Example profiles" in text and "excellent.yaml" in text
+    assert "Track record: zones-track-record 1" in text and "N07's record:" in text
     out = demo_run.folder
     assert (out / "results.csv").exists() and (out / "assessment.xlsx").exists()
     assert (out / "report.html").exists() and (out / "report.xlsx").exists()

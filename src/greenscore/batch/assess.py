@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -19,12 +20,14 @@ from greenscore.batch.inputs import ArrowTabular, Prepared, arrow_frame, prepare
 from greenscore.batch.periods import choose_period, earlier_periods
 from greenscore.batch.result import BatchResult
 from greenscore.batch.text import FLAGGED_COLUMNS
+from greenscore.batch.track import apply_track
+from greenscore.batch.track_history import HISTORY_PREFIX, merged_periods, read_history
 from greenscore.engine.evaluate import failed_rows, row_problems
 from greenscore.engine.inputs import PeriodKey, lag_columns, period_order
 from greenscore.engine.places import ranks, thin_pools
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.engine.scores import Scores
-from greenscore.errors import DataProblem, ProfileError
+from greenscore.errors import DataProblem, InputFileError, ProfileError
 from greenscore.io import TableSource, from_frame, make_provenance, read_table
 from greenscore.rubric import models as m
 from greenscore.rubric.load import RubricLike, load_rubric
@@ -80,6 +83,7 @@ def assess(
     previous: BatchResult | DataLike | None = None,
     errors: Errors = "raise",
     progress: bool = False,
+    history: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] = (),
 ) -> BatchResult:
     """Assess every park of one period (default: the latest) through the same plan as evaluate().
 
@@ -90,10 +94,17 @@ def assess(
     score and rank changes, previous tiers and a transition matrix; when None and the data hold
     an earlier period, the latest earlier one is used. ``errors="raise"`` raises one ProfileError
     listing every problem; ``"flag"`` scores the valid rows and lists the others in ``flagged``.
+    ``history`` names result folders greenscore wrote for earlier periods, read (and checked)
+    instead of scoring those periods when the rubric has track rules (docs/track-records.md).
     """
     if errors not in ("raise", "flag"):
         raise ValueError(f"errors must be 'raise' or 'flag', not {errors!r}")
     loaded = load_rubric(rubric)
+    folders = [history] if isinstance(history, str | os.PathLike) else list(history)
+    if folders and loaded.track is None:
+        raise InputFileError(
+            "history folders were given, but the rubric has no track rules to read"
+        )
     plan = compile_rubric(loaded)
     source = as_source(data)
     bar = _Progress(progress, len(plan.inputs) + 2, "assessing")
@@ -108,6 +119,8 @@ def assess(
         prior = _prior(prepared, plan, chosen, previous)
         bar.tick()
         result = _assess_period(prepared, plan, chosen, errors, prior)
+        if loaded.track is not None:
+            result = _with_track(prepared, plan, result, errors, folders)
         bar.tick()
     finally:
         bar.close()
@@ -139,6 +152,56 @@ def _prior(
         )
     pick = earlier[-1] if earlier else (keys[-1] if keys else None)
     return _assess_period(other, plan, pick, "flag", None)
+
+
+def _with_track(
+    prepared: Prepared,
+    plan: Plan,
+    result: BatchResult,
+    errors: Errors,
+    history: Iterable[str | os.PathLike[str]],
+) -> BatchResult:
+    """The result with the rubric's track rules applied over every period up to this one, each
+    scored with the same plan, or read from a history folder when one holds it; a row of an
+    earlier period that does not score raises (errors="raise") or leaves a gap in that entity's
+    record, named in its explanation ("flag")."""
+    recorded = read_history(history, plan.rubric, result.period)
+    folders = {period_order(r.period): r for r in recorded}
+    keys = merged_periods(recorded, earlier_periods(prepared.period_keys(), result.period))
+    prior = result.previous
+    earlier: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    for key in keys:
+        if period_order(key) in folders:
+            earlier.append((folders[period_order(key)].results, flagged_frame(())))
+            continue
+        reuse = (
+            prior is not None
+            and prior.prepared is prepared
+            and prior.period == key
+            and prior.flagged.empty
+        )
+        done = (
+            prior
+            if reuse and prior is not None
+            else _assess_period(prepared, plan, key, errors, None)
+        )
+        earlier.append((done.results, done.flagged))
+    results, outcome = apply_track(
+        plan.rubric,
+        result.results,
+        [*keys, result.period],
+        [frame for frame, _ in earlier],
+        flagged=[flagged for _, flagged in earlier],
+        sources={r.period: f"{r.path}, rubric {r.rubric}" for r in recorded},
+    )
+    provenance = replace(
+        result.provenance,
+        other_inputs=(
+            *result.provenance.other_inputs,
+            *(f"{HISTORY_PREFIX}{r.path}" for r in recorded),
+        ),
+    )
+    return replace(result, results=results, track=outcome, provenance=provenance)
 
 
 def _lag_rows(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from greenscore.batch.display import (
 )
 from greenscore.batch.inputs import Prepared
 from greenscore.batch.text import render_table
+from greenscore.batch.track import TrackOutcome
 from greenscore.batch.write import rubric_table, write_file, write_result
 from greenscore.engine.inputs import PeriodKey
 from greenscore.engine.plan import Plan
@@ -56,6 +57,7 @@ class BatchSummary:
     vetoes: pd.Series
     pools: pd.DataFrame | None = None
     noun: str = "parks"
+    track: pd.DataFrame | None = None
 
     def _tier_records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.tiers.columns, row, strict=True)) for row in self.tiers.to_numpy()]
@@ -77,6 +79,10 @@ class BatchSummary:
             ]
         rows += [("total", str(k), _plain(v)) for k, v in self.scores.items()]
         rows += [("vetoes", str(k), int(v)) for k, v in self.vetoes.items()]
+        if self.track is not None:
+            rows += [
+                ("track rules", str(r), int(c)) for r, c in self.track[["rule", "count"]].to_numpy()
+            ]
         return pd.DataFrame(rows, columns=["section", "name", "value"], dtype=object)
 
     def __repr__(self) -> str:
@@ -144,6 +150,15 @@ class BatchSummary:
                     indent="  ",
                 )
             )
+        if self.track is not None:
+            lines += ["", "Track rules"]
+            lines.append(
+                render_table(
+                    ["rule", "label", "parks", "gives"],
+                    self.track[["rule", "label", "count", "gives"]].to_numpy().tolist(),
+                    indent="  ",
+                )
+            )
         if self.transitions is not None:
             t = self.transitions
             lines += ["", "Tier transitions (rows: previous tier, columns: this tier)"]
@@ -192,6 +207,7 @@ class BatchResult:
     previous_period: PeriodKey | None
     other_periods: dict[PeriodKey, int]
     previous: BatchResult | None = field(default=None, repr=False)
+    track: TrackOutcome | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _scores: Scores | None = field(default=None, repr=False)
     _positions: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp), repr=False)
@@ -253,9 +269,10 @@ class BatchResult:
             if reasons:
                 raise KeyError(f"{key!r} was flagged, not scored: {'; '.join(reasons)}")
             raise KeyError(f"{key!r} is not among the scored entities of period {self.period}")
-        return build_assessment(
+        found = build_assessment(
             self._plan, self._scores, int(hits[0]), entity=key, period=self.period
         )
+        return found if self.track is None else replace(found, track=self.track.explain(key))
 
     def tier_counts(self, by: str | None = None) -> pd.DataFrame:
         """Parks per tier (best first); with ``by`` (e.g. "city"), one row per group."""
@@ -321,6 +338,7 @@ class BatchResult:
             vetoes=pd.Series(fired, dtype="int64", name=self.rubric.noun),
             pools=self.tier_counts("pool") if self.rubric.pools else None,
             noun=self.rubric.noun,
+            track=None if self.track is None else self.track.counts(self.rubric),
         )
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:
@@ -333,6 +351,8 @@ class BatchResult:
         tables = {"results": self.results, "flagged": self.flagged}
         if self.transitions is not None:
             tables["transitions"] = self.transitions
+        if self.track is not None:
+            tables["track"] = self.track.fired
         tables["summary"] = self.summary().to_frame()
         tables["rubric"] = rubric_table(self.rubric)
         return tables

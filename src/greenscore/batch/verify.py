@@ -21,6 +21,7 @@ import pandas as pd
 from greenscore.batch.assess import assess
 from greenscore.batch.formats import FORMATS
 from greenscore.batch.result import BatchResult
+from greenscore.batch.track_history import HISTORY_PREFIX
 from greenscore.batch.write import RESULT_TABLES
 from greenscore.errors import GreenscoreError, InputFileError
 from greenscore.io import (
@@ -245,7 +246,19 @@ def verify(
     if source is None or loaded is None or unusable:
         return outcome("cannot recompute without the " + " and the ".join(c.name for c in unusable))
     try:
-        result = assess(source, loaded, period=provenance.period, previous=prior, errors="flag")
+        history = [
+            p.removeprefix(HISTORY_PREFIX)
+            for p in provenance.other_inputs
+            if p.startswith(HISTORY_PREFIX)
+        ]
+        result = assess(
+            source,
+            loaded,
+            period=provenance.period,
+            previous=prior,
+            errors="flag",
+            history=[Path(p).parent for p in history],
+        )
     except GreenscoreError as error:
         return outcome(f"the assessment cannot be run again from these inputs: {error}")
     return outcome(compared=_compare_folder(root, records, files, result, sink))

@@ -27,7 +27,7 @@ from greenscore.rubric import models as m
 if TYPE_CHECKING:
     from greenscore.batch.result import BatchResult
 
-RESULT_TABLES = ("results", "flagged", "transitions", "summary", "rubric")
+RESULT_TABLES = ("results", "flagged", "transitions", "track", "summary", "rubric")
 """Every table a result can write (BatchResult.tables() holds those it has)."""
 _ARROW_SAFE = {"string", "empty", "floating", "integer", "mixed-integer-float", "boolean"}
 

@@ -53,6 +53,15 @@ def register(subparsers: Any) -> None:
         help="also write the printable HTML report (with each park's gap to the next tier)",
     )
     parser.add_argument(
+        "--history",
+        action="extend",
+        nargs="+",
+        metavar="DIR",
+        default=[],
+        help="result folders greenscore wrote for earlier periods, read instead of scoring "
+        "those periods for the rubric's track rules",
+    )
+    parser.add_argument(
         "--group-by",
         metavar="COLUMN",
         help="column the report counts, averages and ranks parks by (default: the first "
@@ -90,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         previous=previous,
         errors=args.errors,
         progress=progress,
+        history=args.history,
     )
     if result.problems:
         count = result.accounting["flagged"]

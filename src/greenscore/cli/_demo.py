@@ -130,6 +130,10 @@ def run(args: argparse.Namespace) -> int:
     for example in EXAMPLES:
         if (examples / example.data).is_file():
             _other_example(examples, example, out / example.folder)
+    if (examples / "track-record").is_dir():
+        from greenscore.cli._demo_track import track_example
+
+        track_example(examples, out)
     return 0
 
 

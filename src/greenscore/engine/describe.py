@@ -14,8 +14,9 @@ from greenscore.engine.compile import missing_policy
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
+from greenscore.rubric.track import gives_text, rule_text
 
-RowKind = Literal["dimension", "indicator", "derived", "veto", "tier"]
+RowKind = Literal["dimension", "indicator", "derived", "veto", "tier", "track"]
 
 _AGGREGATIONS: dict[str, str] = {
     "arithmetic": "weighted arithmetic mean",
@@ -289,7 +290,7 @@ class RubricRow:
 
 def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
     """The rubric as rows: dimensions (parents first) with their indicators, derived inputs,
-    vetoes, then tiers from best to worst."""
+    vetoes, tiers from best to worst, then track rules."""
     weights = weights_in_total(rubric)
     rows: list[RubricRow] = []
     for path, dim in rubric.iter_dimensions():
@@ -360,6 +361,19 @@ def rubric_rows(rubric: m.Rubric) -> list[RubricRow]:
                 consequence_kind=tier.consequence.kind,
                 reason=tier.consequence.text,
                 consequence_values=consequence_values_text(rubric, tier.consequence.values) or None,
+            )
+        )
+    for track_rule in rubric.track.rules if rubric.track is not None else []:
+        rows.append(
+            RubricRow(
+                "track",
+                track_rule.id,
+                track_rule.label,
+                f"track/{track_rule.id}",
+                f"{rule_text(track_rule)} → {gives_text(track_rule.gives, rubric)}",
+                method="track",
+                tier=track_rule.gives.tier,
+                reason=track_rule.reason or None,
             )
         )
     return rows

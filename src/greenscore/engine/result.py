@@ -150,6 +150,8 @@ class Assessment:
     bonuses: float = 0.0
     clamped_from: float | None = None
     better: Literal["higher", "lower"] = "higher"
+    track: tuple[str, ...] = ()
+    """The track-record rules that concern it and the history behind them (batch/track.py)."""
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -213,6 +215,7 @@ class Assessment:
         for veto in self.vetoes:
             what = "bonus" if veto.kind == "bonus" else "veto"
             lines.append(f"  {what} {veto.id} ({veto.effect}): {veto.reason}")
+        lines += [f"  track record: {line}" for line in self.track]
         for dim in self.dimensions:
             depth = dim.path.count("/")
             pad = "  " * (depth + 1)

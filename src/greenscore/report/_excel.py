@@ -76,6 +76,20 @@ def _decimals(value: float) -> int:
     return len(text) - text.index(".") - 1
 
 
+_WHY = frozenset({"why"})
+
+
+def track_by_pool(results: pd.DataFrame, entity: str, fired: pd.DataFrame) -> pd.DataFrame:
+    """The track rules that fired (titles, stars, escalations, removals), pool by pool: each row
+    with its entity's pool, in pool order, then rule order as the track table lists them."""
+    table = fired.copy()
+    if "pool" in results.columns:
+        pools = dict(zip(results[entity].astype(str), results["pool"].astype(str), strict=True))
+        table.insert(0, "pool", [pools.get(str(e), "") for e in table["entity"]])
+        table = table.sort_values("pool", kind="stable").reset_index(drop=True)
+    return table
+
+
 def _sheets(
     batch: BatchLike, chosen: Mapping[str, Any], found: Mapping[str, GapOrReason] | None
 ) -> dict[str, tuple[pd.DataFrame, SheetStyle]]:
@@ -130,6 +144,12 @@ def _sheets(
     )
     if batch.transitions is not None:
         sheets["transitions"] = (batch.transitions.reset_index(), SheetStyle())
+    track = getattr(batch, "track", None)
+    if track is not None:
+        sheets["track_record"] = (
+            track_by_pool(results, rubric.entity, track.fired),
+            SheetStyle(wrap=_WHY),
+        )
     sheets["flagged"] = (batch.flagged, SheetStyle(wrap=frozenset({"problem"})))
     sheets["methodology"] = (
         methodology_table(rubric),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,7 @@ from greenscore.rubric.formula_eval import (
     truth_value,
 )
 
-__all__ = ["FUNCTIONS", "Env", "Formula", "FormulaError", "parse_formula"]
+__all__ = ["FUNCTIONS", "Env", "Formula", "FormulaError", "FormulaExtension", "parse_formula"]
 
 _MAX_ARGS = 100
 _MAX_DEPTH = 200
@@ -61,6 +61,17 @@ FUNCTIONS: Mapping[str, int | tuple[int, int]] = MappingProxyType(
         "where": 3,
     }
 )
+
+
+class FormulaExtension(Protocol):
+    """Extra functions of a formula dialect (the track-record rules of rubric/track_formula.py):
+    their arities, how a call compiles, and how a name is read."""
+
+    functions: Mapping[str, int | tuple[int, int]]
+
+    def call(self, compiler: Any, name: str, node: ast.Call) -> Node: ...
+
+    def name(self, compiler: Any, name: str, fn: Fn) -> Fn: ...
 
 
 _FAULT_WORDS = {
@@ -114,8 +125,15 @@ def _reparse(source: str) -> Formula:
     return parse_formula(source, max_length=len(source), max_nodes=sys.maxsize)
 
 
-def parse_formula(text: str, *, max_length: int = 2000, max_nodes: int = 500) -> Formula:
-    """Parse and compile formula text; raise FormulaError for anything outside the whitelist."""
+def parse_formula(
+    text: str,
+    *,
+    max_length: int = 2000,
+    max_nodes: int = 500,
+    extension: FormulaExtension | None = None,
+) -> Formula:
+    """Parse and compile formula text; raise FormulaError for anything outside the whitelist
+    (and the extension's functions, when a dialect adds some)."""
     if not isinstance(text, str):
         raise TypeError(f"a formula must be a string, got {type(text).__name__}")
     if len(text) > max_length:
@@ -128,7 +146,7 @@ def parse_formula(text: str, *, max_length: int = 2000, max_nodes: int = 500) ->
     lead = len(text) - len(body)
     if not body.strip():
         raise FormulaError("formula is empty", 1)
-    compiler = _Compiler(body, lead)
+    compiler = _Compiler(body, lead, extension)
     tree = compiler.parse()
     compiler.check_size(tree, max_nodes)
     with np.errstate(all="ignore"):
@@ -198,7 +216,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class _Compiler:
     """Turn a whitelisted expression AST into a tree of numpy closures, collecting names."""
 
-    def __init__(self, text: str, lead: int) -> None:
+    def __init__(self, text: str, lead: int, extension: FormulaExtension | None = None) -> None:
+        self.extension = extension
+        self.functions = {**FUNCTIONS, **(extension.functions if extension else {})}
         self.text = text
         self.lead = lead
         self.lines = _LINE_BREAK.split(text)
@@ -302,7 +322,7 @@ class _Compiler:
 
     def name(self, node: ast.Name) -> Node:
         name = node.id
-        if name in FUNCTIONS:
+        if name in self.functions:
             raise self.error(f"{name!r} is a function; call it as {name}(...)", node)
         if name.startswith("_"):
             raise self.error(f"names may not start with '_': {name!r}", node)
@@ -316,7 +336,8 @@ class _Compiler:
         self.names.add(name)
         if not self.counting:
             self.valued.add(name)
-        return Node(load_name(name, self.column(node)))
+        fn = load_name(name, self.column(node))
+        return Node(fn if self.extension is None else self.extension.name(self, name, fn))
 
     def binop(self, node: ast.BinOp) -> Node:
         ufunc = ARITHMETIC.get(type(node.op))
@@ -403,13 +424,13 @@ class _Compiler:
         return fold(fn, test, body, orelse, boolean=body.boolean and orelse.boolean)
 
     def call(self, node: ast.Call) -> Node:
-        allowed = ", ".join(sorted(FUNCTIONS))
+        allowed = ", ".join(sorted(self.functions))
         if not isinstance(node.func, ast.Name):
             if isinstance(node.func, ast.Attribute):
                 raise self.error("attribute access is not allowed", node.func)
             raise self.error(f"only these functions can be called: {allowed}", node.func)
         name = node.func.id
-        arity = FUNCTIONS.get(name)
+        arity = self.functions.get(name)
         if arity is None:
             raise self.error(f"function {name!r} is not allowed; allowed: {allowed}", node.func)
         for keyword in node.keywords:
@@ -427,6 +448,8 @@ class _Compiler:
                 f"got {len(node.args)}",
                 node,
             )
+        if self.extension is not None and name in self.extension.functions:
+            return self.extension.call(self, name, node)
         counting = name == "reported"
         self.counting += counting
         try:

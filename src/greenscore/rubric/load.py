@@ -28,6 +28,7 @@ from greenscore.rubric.messages import hint as _did_you_mean
 from greenscore.rubric.messages import message as _worded
 from greenscore.rubric.places import pool_problems, tier_problems, unbounded_worst_problems
 from greenscore.rubric.safe_yaml import LocatedDocument, load_located, read_located
+from greenscore.rubric.track import track_problems
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.rubric.yaml_values import format_path
 
@@ -336,6 +337,15 @@ def _references(collector: _Collector, rubric: m.Rubric) -> None:
                         )
     for path, message in consequence_problems(rubric):
         collector.add(path, message)
+    if rubric.track is not None:
+        for path, message in track_problems(
+            rubric.track,
+            tiers=[t.id for t in rubric.tiers],
+            vetoes=[v.id for v in rubric.vetoes],
+            dimensions=[d.id for _, d in rubric.iter_dimensions()],
+            values=[v.id for v in rubric.consequence_values],
+        ):
+            collector.add(path, message)
 
 
 def _by_line(problems: list[RubricProblem]) -> list[RubricProblem]:

@@ -33,6 +33,7 @@ from greenscore.methods.base import (
 )
 from greenscore.rubric.display import rubric_html, rubric_repr
 from greenscore.rubric.safe_yaml import LocatedDocument
+from greenscore.rubric.track import Track
 
 __all__ = [
     "DIRECTION_ALIASES",
@@ -410,6 +411,7 @@ class Rubric(_Model):
         default=None,
         description="Frozen cohort statistics written by calibrate(); with pools, by pool",
     )
+    track: Track | None = Field(default=None, description="Rules over each entity's track record")
 
     _source: LocatedDocument | None = PrivateAttr(default=None)
 
@@ -422,7 +424,7 @@ class Rubric(_Model):
 
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        names = ("total", "noun", "pools", "consequence_values")
+        names = ("total", "noun", "pools", "consequence_values", "track")
         return _without_later_defaults(self, handler(self), names)
 
     @model_validator(mode="after")

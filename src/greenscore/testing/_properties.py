@@ -21,6 +21,11 @@ from greenscore.testing._tier_properties import (
     tiers_reachable,
     veto_dominant,
 )
+from greenscore.testing._track_properties import (
+    escalation_monotone,
+    new_entities_unearned,
+    streak_exact,
+)
 
 __all__ = ["PROPERTIES", "Property", "Setup", "Violation"]
 
@@ -72,6 +77,22 @@ PROPERTIES: dict[str, Property] = {
             "single_batch_agree",
             "evaluate() on one profile agrees with scoring many rows at once (and with assess()).",
             single_batch_agree,
+        ),
+        Property(
+            "track_new_entities",
+            "A new entity never gets a track rule (reward or penalty) it has not earned.",
+            new_entities_unearned,
+        ),
+        Property(
+            "track_streak",
+            "A streak rule never fires on a shorter streak than it asks for.",
+            streak_exact,
+        ),
+        Property(
+            "track_escalation",
+            "A consequence value rules give never falls as consecutive periods in a tier add up.",
+            escalation_monotone,
+            engine=False,
         ),
     )
 }
