@@ -65,6 +65,8 @@ def data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     node = data
     tagged: Any = None
     for index, part in enumerate(loc):
+        if part in m.BRANCH_TAGS and not (isinstance(node, dict) and part in node):
+            continue
         if isinstance(node, dict) and node is not tagged and isinstance(part, str):
             last = index == len(loc) - 1
             tag = part in (node.get("method"), node.get("type"))

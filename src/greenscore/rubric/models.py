@@ -7,9 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    Discriminator,
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    Tag,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -327,6 +329,27 @@ class Consequence(_Model):
 
 Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+PoolKey = Annotated[str, Field(min_length=1)]
+BRANCH_TAGS = ("every_pool", "per_pool")
+"""The tags of the one-or-per-pool unions, which error locations leave out."""
+
+
+def _branch(value: Any) -> str:
+    return BRANCH_TAGS[1] if isinstance(value, dict) else BRANCH_TAGS[0]
+
+
+PlacesByPool = Annotated[
+    Annotated[Places, Tag(BRANCH_TAGS[0])]
+    | Annotated[dict[PoolKey, Places], Field(min_length=1), Tag(BRANCH_TAGS[1])],
+    Discriminator(_branch),
+]
+"""A count of places: one for every pool, or per pool label (``default``: pools not named)."""
+ShareByPool = Annotated[
+    Annotated[Share, Tag(BRANCH_TAGS[0])]
+    | Annotated[dict[PoolKey, Share], Field(min_length=1), Tag(BRANCH_TAGS[1])],
+    Discriminator(_branch),
+]
+"""A share of places: one for every pool, or per pool label (``default``: pools not named)."""
 
 
 class Tier(_Model):
@@ -336,11 +359,19 @@ class Tier(_Model):
     id: Identifier
     label: str = ""
     min_score: Finite | None = Field(default=None, description="The least total; none: any")
-    top: Places | None = Field(default=None, description="At most this many per pool, the best")
-    max_share: Share | None = Field(default=None, description="At most this share of each pool")
+    top: PlacesByPool | None = Field(
+        default=None, description="At most this many per pool, the best"
+    )
+    max_share: ShareByPool | None = Field(
+        default=None, description="At most this share of each pool"
+    )
     share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
-    bottom: Places | None = Field(default=None, description="At least this many, the worst-ranked")
-    min_share: Share | None = Field(default=None, description="At least this share of each pool")
+    bottom: PlacesByPool | None = Field(
+        default=None, description="At least this many, the worst-ranked"
+    )
+    min_share: ShareByPool | None = Field(
+        default=None, description="At least this share of each pool"
+    )
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
 
