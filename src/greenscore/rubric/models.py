@@ -7,11 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    Discriminator,
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
-    Tag,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -34,6 +32,7 @@ from greenscore.methods.base import (
     _Model,
 )
 from greenscore.rubric.display import rubric_html, rubric_repr
+from greenscore.rubric.per_pool import Places, PlacesByPool, Share, ShareByPool
 from greenscore.rubric.safe_yaml import LocatedDocument
 
 __all__ = [
@@ -325,31 +324,6 @@ class Consequence(_Model):
     @model_serializer(mode="wrap")
     def _canonical(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         return _without_later_defaults(self, handler(self), ("values",))
-
-
-Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
-PoolKey = Annotated[str, Field(min_length=1)]
-BRANCH_TAGS = ("every_pool", "per_pool")
-"""The tags of the one-or-per-pool unions, which error locations leave out."""
-
-
-def _branch(value: Any) -> str:
-    return BRANCH_TAGS[1] if isinstance(value, dict) else BRANCH_TAGS[0]
-
-
-PlacesByPool = Annotated[
-    Annotated[Places, Tag(BRANCH_TAGS[0])]
-    | Annotated[dict[PoolKey, Places], Field(min_length=1), Tag(BRANCH_TAGS[1])],
-    Discriminator(_branch),
-]
-"""A count of places: one for every pool, or per pool label (``default``: pools not named)."""
-ShareByPool = Annotated[
-    Annotated[Share, Tag(BRANCH_TAGS[0])]
-    | Annotated[dict[PoolKey, Share], Field(min_length=1), Tag(BRANCH_TAGS[1])],
-    Discriminator(_branch),
-]
-"""A share of places: one for every pool, or per pool label (``default``: pools not named)."""
 
 
 class Tier(_Model):

@@ -31,13 +31,6 @@ def for_pool(value: T | Mapping[str, T] | None, pool: str) -> T | None:
     return value
 
 
-def pool_values(value: T | Mapping[str, T] | None) -> list[T]:
-    """Every value a place rule takes in some pool (none when absent)."""
-    if value is None:
-        return []
-    return list(value.values()) if isinstance(value, Mapping) else [value]
-
-
 def unnamed_pool(tier: m.Tier, pool: str) -> str | None:
     """The first per-pool place rule of a tier that neither names this pool nor has a default."""
     for key in PER_POOL:
