@@ -51,6 +51,9 @@ DIMENSIONS = {
     "ecology": 10,
     "business": 10,
 }
+TOP = {"national": 5, "provincial": 15}
+BOTTOM = {"national": 2, "provincial": 5}
+"""Commended and called-in places per level: Jiangxi's 2020 round (assessment-systems.md §1)."""
 WORST = {column: worst for column, worst, *_ in LINEAR.values() if column != "tax_per_mu"}
 
 
@@ -93,13 +96,18 @@ def oracle(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["tier"] = "ranked"
-    for _, pool in out.groupby("pool"):
+    for level, pool in out.groupby("pool"):
+        top, bottom = TOP[str(level)], BOTTOM[str(level)]
         eligible = pool[~pool["barred"]].sort_values("total", ascending=False)
-        assert eligible["total"].iloc[4] != eligible["total"].iloc[5], "tie at the top-5 cut-off"
-        out.loc[eligible.index[:5], "tier"] = "commended"
+        if len(eligible) > top:
+            cut = eligible["total"].iloc[top - 1 : top + 1]
+            assert cut.iloc[0] != cut.iloc[1], f"tie at the top-{top} cut-off"
+        out.loc[eligible.index[:top], "tier"] = "commended"
         ranked = pool.sort_values("total")
-        assert ranked["total"].iloc[1] != ranked["total"].iloc[2], "tie at the bottom-2 cut-off"
-        out.loc[ranked.index[:2], "tier"] = "talk"
+        if len(ranked) > bottom:
+            cut = ranked["total"].iloc[bottom - 1 : bottom + 1]
+            assert cut.iloc[0] != cut.iloc[1], f"tie at the bottom-{bottom} cut-off"
+        out.loc[ranked.index[:bottom], "tier"] = "talk"
     return out.set_index("zone_id")
 
 
@@ -139,15 +147,16 @@ def test_every_zone_scores_as_the_oracle_says(zones: pd.DataFrame, result: Any) 
 
 
 def test_places_per_pool(result: Any) -> None:
-    """Five commended and two called in in each pool."""
+    """Five commended and two called in of the 19 national zones (19 − 7 = 12 ranked); fifteen
+    commended and five called in of the 84 provincial ones (84 − 20 = 64 ranked)."""
     counts = result.results.groupby(["pool", "tier"]).size().to_dict()
     assert counts == {
         ("national", "commended"): 5,
         ("national", "ranked"): 12,
         ("national", "talk"): 2,
-        ("provincial", "commended"): 5,
-        ("provincial", "ranked"): 77,
-        ("provincial", "talk"): 2,
+        ("provincial", "commended"): 15,
+        ("provincial", "ranked"): 64,
+        ("provincial", "talk"): 5,
     }
 
 
@@ -240,25 +249,26 @@ def test_a_serious_violation_bars_commendation(small: pd.DataFrame) -> None:
 
 
 def test_a_pool_smaller_than_its_places(small: pd.DataFrame) -> None:
-    """Three provincial zones: top 5 admits all three, then the bottom-2 minimum, applied after
-    the limit, calls in the two lowest."""
+    """Three provincial zones: top 15 admits all three, then the bottom-5 minimum, applied after
+    the limit and held at the pool's size, calls in all three."""
     provincial = small[small["pool"] == "provincial"]
-    assert provincial["tier"].to_dict() == {"P1": "talk", "P2": "commended", "P3": "talk"}
+    assert provincial["tier"].to_dict() == {"P1": "talk", "P2": "talk", "P3": "talk"}
 
 
 def test_the_rubric_loads_with_its_pools_and_places() -> None:
     rubric = load_rubric(RUBRIC)
     assert rubric.pools == ["level"]
     assert [(t.id, t.top, t.bottom) for t in rubric.tiers] == [
-        ("commended", 5, None),
+        ("commended", {"national": 5, "provincial": 15}, None),
         ("ranked", None, None),
-        ("talk", None, 2),
+        ("talk", None, {"national": 2, "provincial": 5}),
     ]
 
 
 def test_defect_explain_blamed_vetoes_for_places(result: Any) -> None:
-    """KF064 is called in by the bottom-2 minimum, not by a veto (its deduction only lowers the
-    total): explain() said 'vetoes changed it'. KF001 is kept from commendation by its veto."""
+    """KF064 is called in by the provincial pool's bottom-5 minimum, not by a veto (its deduction
+    only lowers the total): explain() said 'vetoes changed it'. KF001 is kept from commendation
+    by its veto."""
     pulled = result.assessment("KF064")
     assert pulled.tier_change_cause == "the places of its pool"
     assert (

@@ -6,14 +6,15 @@ Markdown summary all read their wording from this module, so a rule is worded on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, assert_never
+from typing import Any, Literal, assert_never
 
 from greenscore.engine.compile import missing_policy
 from greenscore.methods import method_of
 from greenscore.methods.base import fmt
 from greenscore.rubric import models as m
+from greenscore.rubric.places import DEFAULT_POOL
 from greenscore.rubric.track import gives_text, rule_text
 
 RowKind = Literal["dimension", "indicator", "derived", "veto", "tier", "track"]
@@ -189,17 +190,29 @@ def tier_rule(tier: m.Tier, share_before: float = 0.0, whole: str = "cohort") ->
     parts += [] if tier.max_score is None else [f"total ≤ {fmt(tier.max_score)}"]
     parts += map(condition_text, tier.conditions)
     if tier.top is not None:
-        parts.append(f"at most the {tier.top} best-ranked of the {whole}")
+        parts.append(f"at most the {_by_pool(tier.top, str)} best-ranked of the {whole}")
     if tier.max_share is not None:
-        parts.append(f"at most {_percent(tier.max_share)} of the {whole}")
+        parts.append(f"at most {_by_pool(tier.max_share, _percent)} of the {whole}")
     if tier.share is not None:
         end = min(share_before + tier.share, 1.0)
         parts.append(f"the {whole}'s ranks from {_percent(share_before)} to {_percent(end)}")
     if tier.bottom is not None:
-        parts.append(f"at least the {tier.bottom} worst-ranked of the {whole}")
+        parts.append(f"at least the {_by_pool(tier.bottom, str)} worst-ranked of the {whole}")
     if tier.min_share is not None:
-        parts.append(f"at least {_percent(tier.min_share)} of the {whole}, the worst-ranked")
+        parts.append(
+            f"at least {_by_pool(tier.min_share, _percent)} of the {whole}, the worst-ranked"
+        )
     return "; ".join(parts) or "any total"
+
+
+def _by_pool(value: float | Mapping[str, float], word: Callable[[Any], str]) -> str:
+    """A place count or share, per pool where so given: '5 (national) / 15 (provincial)'."""
+    if not isinstance(value, Mapping):
+        return word(value)
+    named = [f"{word(v)} ({k})" for k, v in value.items() if k != DEFAULT_POOL]
+    if DEFAULT_POOL in value:
+        named.append(f"{word(value[DEFAULT_POOL])} (other pools)")
+    return " / ".join(named)
 
 
 def _percent(share: float) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from greenscore.engine.inputs import is_missing
+from greenscore.rubric.places import DEFAULT_POOL, for_pool, unnamed_pool
 
 if TYPE_CHECKING:
     from greenscore.engine.plan import Plan
@@ -109,18 +110,19 @@ def ranks(tier: np.ndarray, total: np.ndarray, code: np.ndarray | None = None) -
     return out
 
 
-def limits(plan: Plan, n: int) -> dict[int, int]:
+def limits(plan: Plan, n: int, pool: str = "") -> dict[int, int]:
     """The most rows each limited tier holds in a pool of n ranked rows (a quantile band's
     places are the difference of its cumulative share's floors; the band that completes the
-    scheme has no limit)."""
+    scheme has no limit). Counts and shares given per pool are read for this pool's label."""
     out: dict[int, int] = {}
     cumulative = 0.0
     for t, tier in enumerate(plan.rubric.tiers):
         caps = []
-        if tier.top is not None:
-            caps.append(tier.top)
-        if tier.max_share is not None:
-            caps.append(math.floor(tier.max_share * n + SLACK))
+        top, max_share = for_pool(tier.top, pool), for_pool(tier.max_share, pool)
+        if top is not None:
+            caps.append(top)
+        if max_share is not None:
+            caps.append(math.floor(max_share * n + SLACK))
         if tier.share is not None:
             before = math.floor(cumulative * n + SLACK)
             cumulative += tier.share
@@ -131,15 +133,17 @@ def limits(plan: Plan, n: int) -> dict[int, int]:
     return out
 
 
-def minimums(plan: Plan, n: int) -> dict[int, int]:
-    """The fewest rows each tier with a minimum holds in a pool of n ranked rows (at most n)."""
+def minimums(plan: Plan, n: int, pool: str = "") -> dict[int, int]:
+    """The fewest rows each tier with a minimum holds in a pool of n ranked rows (at most n),
+    counts and shares given per pool read for this pool's label."""
     out: dict[int, int] = {}
     for t, tier in enumerate(plan.rubric.tiers):
         needs = []
-        if tier.bottom is not None:
-            needs.append(tier.bottom)
-        if tier.min_share is not None:
-            needs.append(math.ceil(tier.min_share * n - SLACK))
+        bottom, min_share = for_pool(tier.bottom, pool), for_pool(tier.min_share, pool)
+        if bottom is not None:
+            needs.append(bottom)
+        if min_share is not None:
+            needs.append(math.ceil(min_share * n - SLACK))
         if needs:
             out[t] = min(max(needs), n)
     return out
@@ -197,26 +201,31 @@ def place(
         sub = tier[rows]
         args = (sub, total[rows], eligible[rows], fixed[rows])
         if frozen is None:
-            moved = _count_places(plan, *args)
+            moved = _count_places(plan, *args, pools.labels[p])
         else:
-            moved = _frozen_places(plan, *args, frozen)
+            moved = _frozen_places(plan, *args, frozen, pools.labels[p])
         tier[rows] = sub
         pulled[rows] = moved
     return tier, pulled
 
 
 def _count_places(
-    plan: Plan, tier: np.ndarray, total: np.ndarray, eligible: np.ndarray, fixed: np.ndarray
+    plan: Plan,
+    tier: np.ndarray,
+    total: np.ndarray,
+    eligible: np.ndarray,
+    fixed: np.ndarray,
+    pool: str,
 ) -> np.ndarray:
     n = len(tier)
-    for t, cap in sorted(limits(plan, n).items()):
+    for t, cap in sorted(limits(plan, n, pool).items()):
         inside = tier == t
         movable = np.flatnonzero(inside & ~fixed)
         room = cap - int((inside & fixed).sum())
         drop = movable[~_keep_best(total[movable], room)]
         tier[drop] = _next_tier(eligible[drop], t)
     moved = np.zeros(n, dtype=bool)
-    for t, need in sorted(minimums(plan, n).items(), reverse=True):
+    for t, need in sorted(minimums(plan, n, pool).items(), reverse=True):
         short = need - int((tier == t).sum())
         candidates = np.flatnonzero((tier < t) & ~fixed)
         if short <= 0 or candidates.size == 0:
@@ -235,16 +244,17 @@ def _frozen_places(
     eligible: np.ndarray,
     fixed: np.ndarray,
     frozen: Mapping[str, Any],
+    pool: str,
 ) -> np.ndarray:
     moved = np.zeros(len(tier), dtype=bool)
     kept = frozen.get(QUOTA_KEY) or {}
     pulled = frozen.get(MINIMUM_KEY) or {}
-    for t in sorted(limits(plan, len(tier))):
+    for t in sorted(limits(plan, len(tier), pool)):
         cutoff = kept.get(plan.tier_ids[t])
         least = math.inf if cutoff is None else plan.sign * cutoff
         drop = np.flatnonzero((tier == t) & ~fixed & ~(total >= least))
         tier[drop] = _next_tier(eligible[drop], t)
-    for t in sorted(minimums(plan, len(tier)), reverse=True):
+    for t in sorted(minimums(plan, len(tier), pool), reverse=True):
         ceiling = pulled.get(plan.tier_ids[t])
         if ceiling is not None:
             pulled = (tier < t) & ~fixed & (total <= plan.sign * ceiling)
@@ -283,6 +293,27 @@ def cutoffs(plan: Plan, s: Scores) -> dict[str, dict[str, dict[str, float]]]:
             entry[MINIMUM_KEY] = floors
         out[s.pools.labels[p]] = entry
     return out
+
+
+def unnamed_pools(plan: Plan, pools: Pools, ranked: np.ndarray) -> dict[int, str]:
+    """Pools with ranked rows that a tier's per-pool places neither name nor cover by a
+    ``default`` entry, with why: their rows have no count to be placed by."""
+    faults: dict[int, str] = {}
+    for p, members in enumerate(pools.members):
+        if not ranked[members].any():
+            continue
+        label = pools.labels[p]
+        for tier in plan.rubric.tiers:
+            key = unnamed_pool(tier, label)
+            if key is not None:
+                named = ", ".join(repr(k) for k in getattr(tier, key))
+                faults[p] = (
+                    f"pool {label!r} has no {key} for tier {tier.id!r}, which gives it per pool "
+                    f"({named}) without a {DEFAULT_POOL!r} entry: add the pool to the rubric "
+                    "or correct the pool value"
+                )
+                break
+    return faults
 
 
 def unrated(plan: Plan, values: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ from greenscore.engine.normalise import (
     compile_normaliser,
     normalise,
 )
-from greenscore.engine.places import QUOTA_KEY, Pools, cutoffs, unrated
+from greenscore.engine.places import QUOTA_KEY, Pools, cutoffs, unnamed_pools, unrated
 from greenscore.engine.scores import Scores
 from greenscore.methods import is_cohort
 from greenscore.rubric import models as m
@@ -252,6 +252,8 @@ class Plan:
             cohorts, faults = self.pool_cohorts(values, pools, ranked)
         else:
             cohorts = [cohort] * len(pools.labels)
+        if self.place_tiers:
+            faults = {**unnamed_pools(self, pools, ranked), **faults}
         raw, u, status, exact, indicator_faults = normalise(
             self.normaliser, values, cohorts, n, pools
         )

@@ -14,6 +14,7 @@ from greenscore.errors import did_you_mean
 from greenscore.methods.base import fmt
 from greenscore.methods.registry import REGISTRY
 from greenscore.rubric import models as m
+from greenscore.rubric.per_pool import BRANCH_TAGS
 
 PathKey = tuple[str | int, ...]
 
@@ -65,6 +66,8 @@ def data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     node = data
     tagged: Any = None
     for index, part in enumerate(loc):
+        if part in BRANCH_TAGS and not (isinstance(node, dict) and part in node):
+            continue
         if isinstance(node, dict) and node is not tagged and isinstance(part, str):
             last = index == len(loc) - 1
             tag = part in (node.get("method"), node.get("type"))

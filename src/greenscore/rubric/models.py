@@ -32,6 +32,7 @@ from greenscore.methods.base import (
     _Model,
 )
 from greenscore.rubric.display import rubric_html, rubric_repr
+from greenscore.rubric.per_pool import Places, PlacesByPool, Share, ShareByPool
 from greenscore.rubric.safe_yaml import LocatedDocument
 from greenscore.rubric.track import Track
 
@@ -336,10 +337,6 @@ class Consequence(_Model):
         return _without_later_defaults(self, handler(self), ("values",))
 
 
-Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-Places = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
-
-
 class Tier(_Model):
     """A tier: reached with at least min_score (at most max_score where a lower total is better;
     any total without either) when its conditions hold, within its places per pool (see
@@ -349,11 +346,19 @@ class Tier(_Model):
     label: str = ""
     min_score: Finite | None = Field(default=None, description="The least total; none: any")
     max_score: Finite | None = Field(default=None, description="The greatest total; lower better")
-    top: Places | None = Field(default=None, description="At most this many per pool, the best")
-    max_share: Share | None = Field(default=None, description="At most this share of each pool")
+    top: PlacesByPool | None = Field(
+        default=None, description="At most this many per pool, the best"
+    )
+    max_share: ShareByPool | None = Field(
+        default=None, description="At most this share of each pool"
+    )
     share: Share | None = Field(default=None, description="A quantile band: the next share by rank")
-    bottom: Places | None = Field(default=None, description="At least this many, the worst-ranked")
-    min_share: Share | None = Field(default=None, description="At least this share of each pool")
+    bottom: PlacesByPool | None = Field(
+        default=None, description="At least this many, the worst-ranked"
+    )
+    min_share: ShareByPool | None = Field(
+        default=None, description="At least this share of each pool"
+    )
     conditions: list[TierCondition] = Field(default_factory=list)
     consequence: Consequence = Field(default_factory=Consequence)
 

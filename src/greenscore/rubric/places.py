@@ -7,6 +7,8 @@ what, so that the tier rules live in one place beside the models they check.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import TypeVar
 
 from greenscore.methods import method_of
 from greenscore.methods.base import Context
@@ -16,6 +18,29 @@ from greenscore.rubric.order import out_of_order
 PathKey = tuple[str | int, ...]
 Problem = tuple[PathKey, str]
 SHARE_SLACK = 1e-9
+DEFAULT_POOL = "default"
+"""The key of a per-pool count or share that applies to every pool the mapping does not name."""
+PER_POOL = ("top", "max_share", "bottom", "min_share")
+"""The place rules that may be given per pool."""
+
+T = TypeVar("T", int, float)
+
+
+def for_pool(value: T | Mapping[str, T] | None, pool: str) -> T | None:
+    """A place rule's value in one pool: the scalar, the pool's entry, else the default entry
+    (None when the rule is absent or the pool is not named; see unnamed_pool)."""
+    if isinstance(value, Mapping):
+        return value.get(pool, value.get(DEFAULT_POOL))
+    return value
+
+
+def unnamed_pool(tier: m.Tier, pool: str) -> str | None:
+    """The first per-pool place rule of a tier that neither names this pool nor has a default."""
+    for key in PER_POOL:
+        value = getattr(tier, key)
+        if isinstance(value, Mapping) and pool not in value and DEFAULT_POOL not in value:
+            return key
+    return None
 
 
 def pool_problems(rubric: m.Rubric) -> list[Problem]:
@@ -63,6 +88,7 @@ def tier_problems(rubric: m.Rubric) -> list[Problem]:
     last, lowest = ranked[-1]
     for i, tier in enumerate(rubric.tiers):
         problems += _place_rules(i, tier)
+    problems += _per_pool_problems(rubric)
     for i, tier in ranked:
         if getattr(tier, key) is not None:
             if open_tier is not None and i != last:
@@ -169,19 +195,67 @@ def _place_rules(i: int, tier: m.Tier) -> list[Problem]:
                 "its limit",
             )
         )
-    low, high = tier.min_share, tier.max_share
-    if low is not None and high is not None and low > high:
-        found.append(
-            (
-                ("tiers", i, "min_share"),
-                f"min_share ({low:g}) is greater than max_share ({high:g})",
+    for pool in _named(tier.min_share, tier.max_share, tier.bottom, tier.top):
+        where = f" in pool {pool!r}" if pool not in ("", DEFAULT_POOL) else ""
+        where = " in the pools not named" if pool == DEFAULT_POOL else where
+        low, high = for_pool(tier.min_share, pool), for_pool(tier.max_share, pool)
+        if low is not None and high is not None and low > high:
+            found.append(
+                (
+                    ("tiers", i, "min_share"),
+                    f"min_share ({low:g}) is greater than max_share ({high:g}){where}",
+                )
             )
-        )
-    if tier.bottom is not None and tier.top is not None and tier.bottom > tier.top:
-        found.append(
-            (("tiers", i, "bottom"), f"bottom ({tier.bottom}) is greater than top ({tier.top})")
-        )
+        least, most = for_pool(tier.bottom, pool), for_pool(tier.top, pool)
+        if least is not None and most is not None and least > most:
+            found.append(
+                (("tiers", i, "bottom"), f"bottom ({least}) is greater than top ({most}){where}")
+            )
     return found
+
+
+def _named(*values: object) -> list[str]:
+    """The pools these place rules name ('' for every pool when none is per pool)."""
+    names: set[str] = set()
+    for value in values:
+        if isinstance(value, Mapping):
+            names.update(value)
+    return sorted(names) or [""]
+
+
+def _per_pool_problems(rubric: m.Rubric) -> list[Problem]:
+    """Per-pool places need pools, and every pool one rule names must be named by the others
+    (or fall under their default): a pool left out has no count to use."""
+    problems: list[Problem] = []
+    named: set[str] = set()
+    mapped: list[tuple[int, str, Mapping[str, float]]] = []
+    for i, tier in enumerate(rubric.tiers):
+        for key in PER_POOL:
+            value = getattr(tier, key)
+            if isinstance(value, Mapping):
+                mapped.append((i, key, value))
+                named.update(k for k in value if k != DEFAULT_POOL)
+    for i, key, value in mapped:
+        if not rubric.pools:
+            problems.append(
+                (
+                    ("tiers", i, key),
+                    f"{key} is given per pool, but the rubric has no pools: declare "
+                    "`pools:` (the columns that split entities into pools) or give one number",
+                )
+            )
+            continue
+        left = sorted(named - set(value))
+        if left and DEFAULT_POOL not in value:
+            problems.append(
+                (
+                    ("tiers", i, key),
+                    f"{key} names no count for pool{'s' if len(left) > 1 else ''} "
+                    f"{', '.join(repr(p) for p in left)}, which other tiers name: add "
+                    f"{'them' if len(left) > 1 else 'it'} or a {DEFAULT_POOL!r} entry",
+                )
+            )
+    return problems
 
 
 def _share_problems(rubric: m.Rubric, ranked: list[tuple[int, m.Tier]]) -> list[Problem]:

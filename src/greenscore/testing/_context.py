@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 
 from greenscore.engine.derive import lag_column
+from greenscore.engine.places import Pools
 from greenscore.engine.plan import Plan, RubricCache, compile_rubric
 from greenscore.engine.scores import Scores
 from greenscore.methods import Indicator, method_of
 from greenscore.rubric import models as m
 from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.graph import base_inputs, derived_sources
+from greenscore.rubric.places import DEFAULT_POOL, PER_POOL, for_pool
 
 Profile = dict[str, Any]
 DIRECTIONAL = ("higher", "lower")
@@ -257,7 +259,19 @@ class RubricContext:
 
     def score(self, profiles: Sequence[Mapping[str, Any]], plan: Plan | None = None) -> Scores:
         """Score valid profiles as one batch through the compiled plan."""
-        return (plan or self.plan).score(self.encode(profiles), len(profiles))
+        n = len(profiles)
+        return (plan or self.plan).score(self.encode(profiles), n, pools=Pools.single(n, self.pool))
+
+    @cached_property
+    def pool(self) -> str:
+        """The pool the properties score in: the first one that per-pool places name (their
+        counts are the ones tested), else the one pool of every batch."""
+        for tier in self.rubric.tiers:
+            for key in PER_POOL:
+                value = getattr(tier, key)
+                if isinstance(value, Mapping):
+                    return next((k for k in value if k != DEFAULT_POOL), DEFAULT_POOL)
+        return ""
 
     @cached_property
     def quota_padding(self) -> int:
@@ -267,13 +281,17 @@ class RubricContext:
             return 0
         needs = [0.0]
         for tier in self.rubric.tiers:
-            for share in (tier.max_share, tier.share):
+            bottom, min_share = (
+                for_pool(tier.bottom, self.pool),
+                for_pool(tier.min_share, self.pool),
+            )
+            for share in (for_pool(tier.max_share, self.pool), tier.share):
                 if share is not None:
                     needs.append(math.ceil(1.0 / share - 1e-9) - 1)
-            if tier.bottom is not None:
-                needs.append(tier.bottom)
-            if tier.min_share is not None and tier.min_share < 1:
-                needs.append(math.ceil(tier.min_share / (1 - tier.min_share) + 1e-9))
+            if bottom is not None:
+                needs.append(bottom)
+            if min_share is not None and min_share < 1:
+                needs.append(math.ceil(min_share / (1 - min_share) + 1e-9))
         return int(min(max(needs), 1000))
 
     @cached_property
@@ -281,9 +299,10 @@ class RubricContext:
         """How many rows fill every place limit of the tiers (at least one)."""
         rows = [1]
         for tier in self.rubric.tiers:
-            if tier.top is not None:
-                rows.append(tier.top)
-            for share in (tier.max_share, tier.share):
+            top = for_pool(tier.top, self.pool)
+            if top is not None:
+                rows.append(top)
+            for share in (for_pool(tier.max_share, self.pool), tier.share):
                 if share is not None:
                     rows.append(math.ceil(1.0 / share - 1e-9))
         return min(max(rows), 1000)

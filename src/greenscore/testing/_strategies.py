@@ -15,6 +15,7 @@ from greenscore.rubric.formula import parse_formula
 from greenscore.rubric.load import RubricLike, load_rubric
 from greenscore.rubric.yaml_syntax import dump_yaml
 from greenscore.testing._context import Domain, context_for
+from greenscore.testing._pool_places import per_pool_places
 
 
 def values(domain: Domain) -> st.SearchStrategy[Any]:
@@ -476,6 +477,7 @@ def rubric_documents(
     doc["missing"] = draw(st.sampled_from(_POLICIES))
     if not draw(st.integers(0, 3)):
         doc["pools"] = ["county"]
+        per_pool_places(draw, tiers, POOL_LABELS)
     aggregation = draw(st.sampled_from(["arithmetic", "arithmetic", "geometric", "minimum"]))
     if aggregation != "arithmetic":
         doc["aggregation"] = aggregation
