@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from greenscore.engine.aggregate import aggregate_block
+from greenscore.engine.aggregate import aggregate, aggregate_block
 from greenscore.engine.normalise import IndicatorFault, Normalising
 from greenscore.engine.places import Pools
 
@@ -39,7 +39,8 @@ class Kernel:
     """What the kernel computes: statuses, scores and dimension scores (nodes × rows), the
     weighted totals, the indicators' faults, and the raw and normalised values (indicators ×
     rows) through ``normalised``: kept from a batch of one block, worked out again on first
-    use from a larger one, whose later stages do not need them."""
+    use from a larger one, whose later stages do not need them. A batch of one block keeps the
+    nodes' local weights and contributions too (``local``), as explanations of it read them."""
 
     status: np.ndarray
     score: np.ndarray
@@ -47,6 +48,7 @@ class Kernel:
     total: np.ndarray
     faults: tuple[IndicatorFault, ...]
     normalised: Callable[[], tuple[np.ndarray, np.ndarray]]
+    local: tuple[np.ndarray, np.ndarray] | None
 
 
 def run_kernel(
@@ -70,6 +72,7 @@ def run_kernel(
     spans = blocks(n, block_rows)
     width = max(hi - lo for lo, hi in spans)
     raw, u = np.empty((n_ind, width)), np.empty((n_ind, width))
+    local = None
     for lo, hi in spans:
         block_u = u[:, : hi - lo]
         exact = normalising.block(lo, hi, raw[:, : hi - lo], block_u)
@@ -78,14 +81,24 @@ def run_kernel(
         score += low
         for position, given in exact.items():
             score[position] = np.where(np.isnan(given), score[position], given)
-        aggregate_block(plan, node[:, lo:hi], total[lo:hi])
+        if len(spans) == 1:
+            node[:n_dim], total[...], *weights = aggregate(plan, score, n)
+            local = weights[0], weights[1]
+        else:
+            aggregate_block(plan, node[:, lo:hi], total[lo:hi])
     if len(spans) == 1:
         kept = raw, u
         normalised: Callable[[], tuple[np.ndarray, np.ndarray]] = lambda: kept  # noqa: E731
     else:
         normalised = partial(_normalised, normalising, spans)
     return Kernel(
-        normalising.status, node[n_dim:], node[:n_dim], total, normalising.faults, normalised
+        normalising.status,
+        node[n_dim:],
+        node[:n_dim],
+        total,
+        normalising.faults,
+        normalised,
+        local,
     )
 
 

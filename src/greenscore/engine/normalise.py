@@ -8,7 +8,7 @@ FAULT and flag their row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,9 @@ class Group:
     cohort_ids: tuple[str, ...] = ()
 
 
+FaultCheck = Callable[[Any, Mapping[str, np.ndarray], Mapping[str, Any], int], list[Any]]
+
+
 @dataclass(frozen=True)
 class Normaliser:
     """Everything normalising needs, compiled once per plan."""
@@ -64,6 +67,7 @@ class Normaliser:
     as_worst: np.ndarray
     worst_u: np.ndarray
     context: Context
+    fault_checks: tuple[tuple[IndicatorStep, FaultCheck, bool], ...] = ()
 
 
 def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) -> Normaliser:
@@ -93,6 +97,7 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         status == MISSING_WORST,
         np.array([step.worst_u for step in indicators]),
         context,
+        tuple((s, method_of(s.spec).faults, is_cohort(s.spec)) for s in indicators),
     )
 
 
@@ -241,9 +246,8 @@ def _faults(
     """Each indicator's faults; a cohort indicator's pool by pool, against its pool's
     statistics (a pool without statistics has its rows flagged already)."""
     found: list[IndicatorFault] = []
-    for step in normaliser.steps:
-        faults = method_of(step.spec).faults
-        if not is_cohort(step.spec) or len(cohorts) == 1:
+    for step, faults, cohort_step in normaliser.fault_checks:
+        if not cohort_step or len(cohorts) == 1:
             for rows, field, problem in faults(step.spec, values, cohorts[0], n):
                 found.append(IndicatorFault(step.id, step.position, rows, field, problem))
             continue

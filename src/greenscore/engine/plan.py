@@ -285,6 +285,7 @@ class Plan:
             indicator_faults=k.faults,
             pool_faults=faults,
             normalised=k.normalised,
+            local=k.local,
         )
         return decide(self, scores)
 

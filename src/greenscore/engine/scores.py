@@ -63,6 +63,7 @@ class Scores:
     indicator_faults: tuple[IndicatorFault, ...] = ()
     pool_faults: dict[int, str] = field(default_factory=dict)
     normalised: Callable[[], tuple[np.ndarray, np.ndarray]] = field(default=_no_values, repr=False)
+    local: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     pulled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
@@ -106,7 +107,7 @@ class Scores:
 
     @cached_property
     def _local(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.plan.local_weights(self)
+        return self.local if self.local is not None else self.plan.local_weights(self)
 
     @property
     def local_w(self) -> np.ndarray:
