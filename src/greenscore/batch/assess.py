@@ -209,7 +209,7 @@ def _lag_rows(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Entities, periods and input values of this table plus the previous one's rows it lacks."""
     entities, periods = prepared.entities, prepared.periods
-    values = {name: prepared.columns[name] for name in plan.inputs}
+    values = {name: prepared.columns[name] for name in plan.history_inputs}
     other = prior.prepared if prior is not None else None
     if other is None or other is prepared:
         return entities, periods, values
@@ -303,7 +303,8 @@ def _assess_period(
     }
     if accounting["scored"] + accounting["flagged"] + accounting["other_periods"] != n:
         raise AssertionError(f"row accounting does not add up: {accounting}")
-    entities = frozenset(e for e in prepared.entities[rows].tolist() if e is not None)
+    ids = prepared.entities[rows]
+    entities = frozenset(pd.unique(ids[np.asarray(pd.notna(ids), dtype=bool)]).tolist())
     rubric_file = (
         rubric.source_file if rubric.source_file and os.path.isfile(rubric.source_file) else None
     )
@@ -353,8 +354,13 @@ def _score(
     lagged: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]],
     positions: np.ndarray,
 ) -> Scores:
-    columns = {name: prepared.columns[name][positions] for name in plan.inputs}
-    columns.update(lag_columns(*lagged, rows=positions))
+    every = len(positions) == prepared.n
+    columns = {
+        name: prepared.columns[name] if every else prepared.columns[name][positions]
+        for name in plan.inputs
+    }
+    if plan.history_inputs:
+        columns.update(lag_columns(*lagged, rows=positions))
     return plan.score(columns, len(positions), pools=prepared.pools_of(positions))
 
 
@@ -386,6 +392,23 @@ def consequence_columns(rubric: m.Rubric, tier: np.ndarray) -> dict[str, np.ndar
     return columns
 
 
+def veto_texts(rubric: m.Rubric, fired: np.ndarray) -> np.ndarray:
+    """Each row's fired vetoes as "id;id" text (rows × vetoes of booleans), worded once per
+    distinct pattern found through integer codes."""
+    ids = [v.id for v in rubric.vetoes]
+    if len(ids) > 62:
+        patterns, which = np.unique(fired, axis=0, return_inverse=True)
+    else:
+        code = fired.astype(np.int64) @ (np.int64(1) << np.arange(len(ids), dtype=np.int64))
+        found, which = np.unique(code, return_inverse=True)
+        patterns = (found[:, None] >> np.arange(len(ids))) & 1
+    texts = np.array(
+        [";".join(i for i, on in zip(ids, p, strict=True) if on) for p in patterns],
+        dtype=object,
+    )
+    return np.asarray(texts[np.ravel(which)])
+
+
 def _results(
     plan: Plan,
     prepared: Prepared,
@@ -400,13 +423,7 @@ def _results(
     tier = scores.tier.astype(np.intp)
     vetoes = np.full(k, "", dtype=object)
     if rubric.vetoes and k:
-        patterns, which = np.unique(scores.veto_fired, axis=0, return_inverse=True)
-        ids = [v.id for v in rubric.vetoes]
-        texts = np.array(
-            [";".join(i for i, fired in zip(ids, p, strict=True) if fired) for p in patterns],
-            dtype=object,
-        )
-        vetoes = texts[np.ravel(which)]
+        vetoes = veto_texts(rubric, scores.veto_fired)
     data: dict[str, Any] = {
         rubric.entity: prepared.entities[positions],
         rubric.period: np.full(k, chosen, dtype=np.int64 if isinstance(chosen, int) else object),

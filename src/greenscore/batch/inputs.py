@@ -209,6 +209,10 @@ def _keys(
     """Each cell's key, and the cells that cannot be one (a list, a mapping, an array: as Parquet
     and JSON can hold), each added as a problem; no cell is checked unless such a cell is there."""
     try:
+        if key is entity_key:
+            found = _text_keys(raw)
+            if found is not None:
+                return found, np.zeros(len(raw), dtype=bool)
         return map_unique(raw, key), np.zeros(len(raw), dtype=bool)
     except TypeError:
         odd = np.fromiter((isinstance(v, _NOT_KEYS) for v in raw), dtype=bool, count=len(raw))
@@ -217,6 +221,22 @@ def _keys(
     for at in np.flatnonzero(odd):
         add(int(at), field, raw[at], f"expected text or a number, found a {type(raw[at]).__name__}")
     return keys, odd
+
+
+def _text_keys(raw: np.ndarray) -> np.ndarray | None:
+    """entity_key of every cell of a column of text and missing cells, without a Python call per
+    distinct id (None for any other column): a blank id is missing, any other text its own key."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    distinct = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
+        return None
+    mapped = np.empty(len(distinct) + 1, dtype=object)
+    mapped[:-1] = distinct
+    blank = np.fromiter((not x or x.isspace() for x in distinct), dtype=bool, count=len(distinct))
+    mapped[:-1][blank] = None
+    mapped[-1] = None
+    out: np.ndarray = mapped[np.where(codes < 0, len(distinct), codes)]
+    return out
 
 
 def _duplicates(

@@ -10,6 +10,7 @@ is NaN has dropped out and its weight is re-spread over its siblings, row by row
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,16 @@ class Segments:
     weights: np.ndarray
     starts: np.ndarray
     sizes: np.ndarray
+
+    @cached_property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """(first child, number of children) of each parent, as Python ints."""
+        return tuple(zip(self.starts.tolist(), self.sizes.tolist(), strict=True))
+
+    @cached_property
+    def longest(self) -> int:
+        """The most children any parent has."""
+        return int(self.sizes.max(initial=0))
 
 
 def segments(
@@ -84,11 +95,32 @@ def compile_levels(
     return levels
 
 
+REDUCEAT_RUN = 8
+"""The most children whose sum np.add.reduceat adds in plain order (see _sum)."""
+
+
 def _sum(x: np.ndarray, seg: Segments) -> np.ndarray:
-    """Each segment's sum over its children (segments × rows)."""
-    if seg.batched:
+    """Each segment's sum over its children (segments × rows).
+
+    Batched segments of at most REDUCEAT_RUN children are added row by row in the order
+    np.add.reduceat adds them (the first child + (0 + the second + the third …)), bit for bit,
+    several times faster than it over axis 0; longer ones go through np.add.reduceat itself.
+    """
+    if not seg.batched:
+        return np.asarray(x.sum(axis=0, keepdims=True))
+    if seg.longest > REDUCEAT_RUN:
         return np.add.reduceat(x, seg.starts, axis=0)
-    return np.asarray(x.sum(axis=0, keepdims=True))
+    out = np.empty((len(seg.spans), x.shape[1]))
+    for p, (start, size) in enumerate(seg.spans):
+        row = out[p]
+        if size == 1:
+            row[...] = x[start]
+            continue
+        np.add(0.0, x[start + 1], out=row)
+        for child in range(start + 2, start + size):
+            row += x[child]
+        np.add(x[start], row, out=row)
+    return out
 
 
 def _first_minimum(
@@ -135,6 +167,37 @@ def aggregate_segments(
         contrib = np.where(np.repeat(base > 0, sizes, axis=0), contrib * scale, 0.0)
         contrib = np.where(np.repeat(empty, sizes, axis=0), 0.0, contrib)
     return np.where(empty, np.nan, value + scale_min), w, contrib
+
+
+def segment_values(kids: np.ndarray, seg: Segments, scale_min: float) -> np.ndarray:
+    """Each parent's score alone, by the same arithmetic as aggregate_segments (bit for bit),
+    without the children's weights and contributions. Callers hold np.errstate(all="ignore")."""
+    present = ~np.isnan(kids)
+    w = seg.weights[:, None] * present
+    total_w = _sum(w, seg)
+    empty = total_w <= 0
+    w /= np.repeat(np.where(empty, 1.0, total_w), seg.sizes, axis=0)
+    above = np.where(present, kids - scale_min, 0.0)
+    if seg.how == "arithmetic":
+        above *= w
+        value = _sum(above, seg)
+    elif seg.how == "geometric":
+        value = np.exp(_sum(np.where(w > 0, np.log(above) * w, 0.0), seg))
+    else:
+        value = np.minimum.reduceat(np.where(w > 0, above, np.inf), seg.starts, axis=0)
+    value += scale_min
+    value[empty] = np.nan
+    return value
+
+
+def aggregate_block(plan: Plan, node_score: np.ndarray, total: np.ndarray) -> None:
+    """Dimension scores and the weighted total of a block of rows, in place: node_score is
+    nodes × rows with the indicator scores filled in; total receives the weighted total."""
+    for level in plan.levels:
+        for seg in level:
+            node_score[seg.parents] = segment_values(node_score[seg.children], seg, plan.scale_min)
+    root = plan.root
+    total[...] = segment_values(node_score[root.children], root, plan.scale_min)[0]
 
 
 def aggregate(

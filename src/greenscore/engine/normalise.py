@@ -8,7 +8,7 @@ FAULT and flag their row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,9 @@ class Group:
     cohort_ids: tuple[str, ...] = ()
 
 
+FaultCheck = Callable[[Any, Mapping[str, np.ndarray], Mapping[str, Any], int], list[Any]]
+
+
 @dataclass(frozen=True)
 class Normaliser:
     """Everything normalising needs, compiled once per plan."""
@@ -64,6 +67,7 @@ class Normaliser:
     as_worst: np.ndarray
     worst_u: np.ndarray
     context: Context
+    fault_checks: tuple[tuple[IndicatorStep, FaultCheck, bool], ...] = ()
 
 
 def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) -> Normaliser:
@@ -93,6 +97,7 @@ def compile_normaliser(indicators: Sequence[IndicatorStep], context: Context) ->
         status == MISSING_WORST,
         np.array([step.worst_u for step in indicators]),
         context,
+        tuple((s, method_of(s.spec).faults, is_cohort(s.spec)) for s in indicators),
     )
 
 
@@ -137,46 +142,98 @@ def _score_group(
     return raw, found
 
 
-def normalise(
-    normaliser: Normaliser,
-    values: Mapping[str, np.ndarray],
-    cohorts: Sequence[Mapping[str, Any]],
-    n: int,
-    pools: Pools,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray], tuple[IndicatorFault, ...]]:
-    """Raw values, normalised values and statuses (each indicators × rows), the scores of
-    methods that give them on the rubric scale (by indicator position), to be taken as they are,
-    and the indicators' faults.
+class Normalising:
+    """One scoring call's normalising, done block by block over rows into preallocated outputs.
 
-    ``cohorts`` holds each pool's cohort statistics; an empty one belongs to a pool that cannot
-    be scored (the plan has flagged its rows)."""
-    for cohort in cohorts:
-        for step in normaliser.cohort_steps:
-            if cohort and cohort.get(step.id) is None:
-                raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
-    n_ind = len(normaliser.missing_status)
-    raw = np.empty((n_ind, n))
-    u = np.empty((n_ind, n))
-    exact: dict[int, np.ndarray] = {}
-    context = normaliser.context
-    for group in normaliser.groups:
-        raw[group.positions], found = _score_group(group, values, cohorts, n, pools)
-        if group.on_scale:
-            exact.update(zip(group.positions.tolist(), found, strict=True))
-            found = context.u(found)
-        u[group.positions] = found
-    faults = _faults(normaliser, values, cohorts, n, pools)
-    faulty = np.zeros((n_ind, n), dtype=bool)
-    for fault in faults:
-        faulty[fault.position] |= fault.rows
-    u[faulty] = np.nan
-    for position, given in exact.items():
-        given[faulty[position]] = np.nan
-    missing = np.isnan(u) & ~faulty
-    status = np.where(missing, normaliser.missing_status[:, None], np.int8(OK)).astype(np.int8)
-    status[faulty] = FAULT
-    u = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
-    return raw, u, status, exact, faults
+    Checks the cohorts, finds the faults and scores the groups that go pool by pool (their pools'
+    rows span every block) once, up front; block() then scores rows lo:hi of every other group.
+    Statuses are kept for every row; raw and normalised values go where each block is told.
+    """
+
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        values: Mapping[str, np.ndarray],
+        cohorts: Sequence[Mapping[str, Any]],
+        n: int,
+        pools: Pools,
+    ) -> None:
+        for cohort in cohorts:
+            for step in normaliser.cohort_steps:
+                if cohort and cohort.get(step.id) is None:
+                    raise CohortRequiredError.for_task([repr(step.id)], "scoring it")
+        self.normaliser = normaliser
+        self.values = values
+        self.cohort = cohorts[0]
+        n_ind = len(normaliser.missing_status)
+        self.n = n
+        self.status = np.empty((n_ind, n), dtype=np.int8)
+        self.whole: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for g, group in enumerate(normaliser.groups):
+            if group.cohort and not _one_cohort(group, cohorts):
+                self.whole[g] = _score_group(group, values, cohorts, n, pools)
+        self.faults = _faults(normaliser, values, cohorts, n, pools)
+        self.faulty: np.ndarray | None = None
+        if self.faults:
+            self.faulty = np.zeros((n_ind, n), dtype=bool)
+            for fault in self.faults:
+                self.faulty[fault.position] |= fault.rows
+
+    def block(self, lo: int, hi: int, raw: np.ndarray, u: np.ndarray) -> dict[int, np.ndarray]:
+        """Score rows lo:hi into raw and u (indicators × (hi − lo)) and their statuses; returns
+        the scores of methods that give them on the rubric scale, by indicator position, to be
+        taken as they are."""
+        normaliser = self.normaliser
+        n = hi - lo
+        values = Block(self.values, lo, hi)
+        status = self.status[:, lo:hi]
+        exact: dict[int, np.ndarray] = {}
+        context = normaliser.context
+        for g, group in enumerate(normaliser.groups):
+            whole = self.whole.get(g)
+            if whole is None:
+                raw[group.positions], found = group.score(values, self.cohort, n)
+            else:
+                raw[group.positions], found = whole[0][:, lo:hi], whole[1][:, lo:hi]
+            if group.on_scale:
+                exact.update(zip(group.positions.tolist(), found, strict=True))
+                found = context.u(found)
+            u[group.positions] = found
+        if self.faulty is None:
+            missing = np.isnan(u)
+        else:
+            faulty = self.faulty[:, lo:hi]
+            u[faulty] = np.nan
+            for position, given in exact.items():
+                given[faulty[position]] = np.nan
+            missing = np.isnan(u) & ~faulty
+        status[...] = np.where(missing, normaliser.missing_status[:, None], np.int8(OK))
+        if self.faulty is not None:
+            status[faulty] = FAULT
+        u[...] = np.where(missing & normaliser.as_worst[:, None], normaliser.worst_u[:, None], u)
+        return exact
+
+
+def _one_cohort(group: Group, cohorts: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a cohort group scores every row against one complete set of statistics."""
+    return len(cohorts) == 1 and all(cohorts[0].get(i) is not None for i in group.cohort_ids)
+
+
+class Block(Mapping[str, np.ndarray]):
+    """Input columns restricted to rows lo:hi (views, sliced when a scorer reads them)."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], lo: int, hi: int) -> None:
+        self._values = values
+        self._lo, self._hi = lo, hi
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return np.asarray(self._values[name])[self._lo : self._hi]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def _faults(
@@ -189,9 +246,8 @@ def _faults(
     """Each indicator's faults; a cohort indicator's pool by pool, against its pool's
     statistics (a pool without statistics has its rows flagged already)."""
     found: list[IndicatorFault] = []
-    for step in normaliser.steps:
-        faults = method_of(step.spec).faults
-        if not is_cohort(step.spec) or len(cohorts) == 1:
+    for step, faults, cohort_step in normaliser.fault_checks:
+        if not cohort_step or len(cohorts) == 1:
             for rows, field, problem in faults(step.spec, values, cohorts[0], n):
                 found.append(IndicatorFault(step.id, step.position, rows, field, problem))
             continue

@@ -28,6 +28,7 @@ from greenscore.engine.decide import bound_total, decide
 from greenscore.engine.derive import derive_values, fault_text, faulty_rows, order_derived
 from greenscore.engine.describe import method_sentence
 from greenscore.engine.inputs import InputValidator
+from greenscore.engine.kernel import run_kernel
 from greenscore.engine.normalise import (
     FAULT,
     MISSING_ERROR,
@@ -35,7 +36,6 @@ from greenscore.engine.normalise import (
     Rows,
     cohort_statistics,
     compile_normaliser,
-    normalise,
 )
 from greenscore.engine.places import QUOTA_KEY, Pools, cutoffs, unnamed_pools, unrated
 from greenscore.engine.scores import Scores
@@ -254,53 +254,49 @@ class Plan:
             cohorts = [cohort] * len(pools.labels)
         if self.place_tiers:
             faults = {**unnamed_pools(self, pools, ranked), **faults}
-        raw, u, status, exact, indicator_faults = normalise(
-            self.normaliser, values, cohorts, n, pools
-        )
-        score = np.multiply((self.high - self.low)[:, None], u)
-        score += self.low[:, None]
-        for position, given in exact.items():
-            score[position] = np.where(np.isnan(given), score[position], given)
-        dim_score, raw_total, local_w, local_contrib = aggregate(self, score, n)
+        k = run_kernel(self, values, cohorts, n, pools)
         n_veto = len(self.rubric.vetoes)
         scores = Scores(
             n=n,
             values=values,
-            indicator_raw=raw.T,
-            indicator_u=u.T,
-            indicator_score=score.T,
-            indicator_status=status.T,
-            dimension_score=dim_score.T,
-            dimension_local_weight=local_w[: len(self.dimensions)].T,
-            raw_total=raw_total,
+            indicator_score=k.score.T,
+            indicator_status=k.status.T,
+            dimension_score=k.dimension.T,
+            raw_total=k.total,
             deductions=np.zeros(n),
-            total=raw_total,
+            total=k.total,
             score_tier=np.zeros(n, dtype=np.intp),
             tier=np.zeros(n, dtype=np.intp),
             veto_fired=np.zeros((n_veto, n), dtype=bool).T,
             veto_points=np.zeros((n_veto, n)).T,
             veto_unknown=np.zeros((n_veto, n), dtype=bool).T,
             error_rows=(
-                (((status == MISSING_ERROR) | (status == FAULT)).any(axis=0) & ranked)
+                (((k.status == MISSING_ERROR) | (k.status == FAULT)).any(axis=0) & ranked)
                 | (faulty_rows(value_faults, n) & ranked)
                 | np.isin(pools.code, list(faults))
             ),
             plan=self,
-            local_w=local_w,
-            local_contrib=local_contrib,
-            dimension_exact=dim_score.T,
+            dimension_exact=k.dimension.T,
             bonuses=np.zeros(n),
-            unclamped=raw_total,
+            unclamped=k.total,
             veto_uncapped=np.zeros((n_veto, n)).T,
             veto_negative=np.zeros((n_veto, n), dtype=bool).T,
             pools=pools,
             outside=outside,
             unrated_fired=unrated_fired,
             value_faults=value_faults,
-            indicator_faults=indicator_faults,
+            indicator_faults=k.faults,
             pool_faults=faults,
+            normalised=k.normalised,
+            local=k.local,
         )
         return decide(self, scores)
+
+    def local_weights(self, s: Scores) -> tuple[np.ndarray, np.ndarray]:
+        """Every node's local weight and contribution (nodes × rows, dimensions first), worked
+        out again from the scores: only explanations and contributions need them."""
+        with np.errstate(all="ignore"):
+            return aggregate(self, s.indicator_score.T, s.n)[2:]
 
     def attribute(self, s: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Effective weights and contributions of dimensions and indicators (each rows × items)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
     from greenscore.engine.normalise import IndicatorFault
     from greenscore.engine.places import Pools
     from greenscore.engine.plan import Plan
+
+
+def _no_values() -> tuple[np.ndarray, np.ndarray]:
+    raise ValueError("these scores keep no raw or normalised values")
 
 
 @dataclass
@@ -33,12 +38,9 @@ class Scores:
 
     n: int
     values: dict[str, np.ndarray]
-    indicator_raw: np.ndarray
-    indicator_u: np.ndarray
     indicator_score: np.ndarray
     indicator_status: np.ndarray
     dimension_score: np.ndarray
-    dimension_local_weight: np.ndarray
     raw_total: np.ndarray
     deductions: np.ndarray
     total: np.ndarray
@@ -48,8 +50,6 @@ class Scores:
     veto_points: np.ndarray
     error_rows: np.ndarray
     plan: Plan
-    local_w: np.ndarray
-    local_contrib: np.ndarray
     veto_unknown: np.ndarray
     dimension_exact: np.ndarray
     bonuses: np.ndarray
@@ -62,6 +62,8 @@ class Scores:
     value_faults: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     indicator_faults: tuple[IndicatorFault, ...] = ()
     pool_faults: dict[int, str] = field(default_factory=dict)
+    normalised: Callable[[], tuple[np.ndarray, np.ndarray]] = field(default=_no_values, repr=False)
+    local: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     pulled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
@@ -88,6 +90,39 @@ class Scores:
             veto_negative=np.zeros_like(self.veto_negative),
             error_rows=self.error_rows.copy(),
         )
+
+    @cached_property
+    def _normalised(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.normalised()
+
+    @property
+    def indicator_raw(self) -> np.ndarray:
+        """Each indicator's raw value, per row (rows × indicators)."""
+        return self._normalised[0].T
+
+    @property
+    def indicator_u(self) -> np.ndarray:
+        """Each indicator's normalised value (0 worst, 1 best), per row (rows × indicators)."""
+        return self._normalised[1].T
+
+    @cached_property
+    def _local(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.local if self.local is not None else self.plan.local_weights(self)
+
+    @property
+    def local_w(self) -> np.ndarray:
+        """Every node's weight within its parent, per row (nodes × rows, dimensions first)."""
+        return self._local[0]
+
+    @property
+    def local_contrib(self) -> np.ndarray:
+        """Every node's additive share of its parent's score above the scale minimum."""
+        return self._local[1]
+
+    @property
+    def dimension_local_weight(self) -> np.ndarray:
+        """Each dimension's weight within its parent, per row (rows × dimensions)."""
+        return self._local[0][: len(self.plan.dimensions)].T
 
     @cached_property
     def _attribution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
