@@ -12,6 +12,7 @@ from greenscore.cli import (
     echo,
     output_files_ok,
     read_inputs,
+    rubric_columns,
 )
 
 PROGRESS_ROWS = 5000
@@ -78,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
-    tables = read_inputs("assess", args.encoding, args.data, args.previous)
+    parquet = any(str(p).lower().endswith(".parquet") for p in (args.data, args.previous) if p)
+    columns = rubric_columns(args.rubric, args.group_by) if parquet else None
+    tables = read_inputs("assess", args.encoding, args.data, args.previous, columns)
     if tables is None:
         return EXIT_USAGE
     source, previous = tables
