@@ -141,10 +141,10 @@ def _records(path: str, codec: str) -> Iterator[str]:
         blocks = iter(lambda: f.read(_BLOCK), b"")
         final = False
         while not final:
-            block = next(blocks, None)
-            final = block is None
+            block = next(blocks, b"")
+            final = not block
             try:
-                text = carry + (decoder.decode(b"", final=True) if final else decoder.decode(block))
+                text = carry + decoder.decode(block, final=final)
             except UnicodeDecodeError as e:
                 raise error(
                     path,
