@@ -83,10 +83,11 @@ def _refuse_unstreamable(plan: Plan) -> None:
 
 
 def _in_period(periods: np.ndarray, chosen: PeriodKey | None) -> np.ndarray:
-    missing = np.asarray(pd.isna(periods), dtype=bool)
     if chosen is None:
         return np.ones(len(periods), dtype=bool)
-    return missing | np.asarray(periods == chosen, dtype=bool)
+    missing = np.asarray(pd.isna(periods), dtype=bool)
+    same: np.ndarray = missing | np.asarray(periods == chosen, dtype=bool)
+    return same
 
 
 def _key_hashes(entities: np.ndarray, periods: np.ndarray) -> np.ndarray:
@@ -489,9 +490,6 @@ def assess_stream(
     }
     if not kept and blank is not None and sink is not None:
         sink(blank)
-    results = (
-        pd.concat(kept or [blank], ignore_index=True)
-        if collect and (kept or blank is not None)
-        else None
-    )
+    frames = kept or ([blank] if blank is not None else [])
+    results = pd.concat(frames, ignore_index=True) if collect and frames else None
     return StreamResult(accounting, flagged_frame(ordered), ordered, chosen, reads, results)
