@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from greenscore.batch.assess import Errors
 from greenscore.batch.columns import table_columns
-from greenscore.batch.stream import StreamResult, assess_stream
+from greenscore.batch.stream import Chunks, StreamResult, assess_stream
 from greenscore.engine.plan import compile_rubric
-from greenscore.io import atomic_folder, check_output_path, make_provenance, write_csv
+from greenscore.io import TableSource, atomic_folder, check_output_path, make_provenance, write_csv
 from greenscore.io._append import ChunkedTable
 from greenscore.io._chunks import chunk_files, file_sha256, read_chunks
+from greenscore.rubric import models as m
 from greenscore.rubric.load import RubricLike, load_rubric
 
 STREAM_FORMATS = ("csv", "parquet")
@@ -58,11 +60,10 @@ def assess_files(
     shown = os.fspath(data)
     files = chunk_files(shown)
     loaded = load_rubric(rubric)
-    plan = compile_rubric(loaded)
     needed, optional = table_columns(loaded)
     encodings: list[str | None] = []
 
-    def chunks() -> Any:
+    def chunks() -> Iterator[TableSource]:
         for path in files:
             for chunk in read_chunks(
                 path, chunk_rows, columns=needed, optional=optional, encoding=encoding
@@ -70,30 +71,94 @@ def assess_files(
                 encodings.append(chunk.encoding)
                 yield chunk
 
+    return write_streamed(
+        chunks,
+        loaded,
+        output,
+        formats=formats,
+        period=period,
+        errors=errors,
+        name=shown,
+        input_sha256=(lambda: file_sha256(files[0])) if len(files) == 1 else None,
+        encoding=lambda: encodings[0] if encodings else None,
+    )
+
+
+def write_streamed(
+    chunks: Chunks,
+    rubric: m.Rubric,
+    output: str | os.PathLike[str] | None,
+    *,
+    formats: tuple[str, ...],
+    period: Any,
+    errors: Errors,
+    name: str,
+    input_sha256: Callable[[], str] | None = None,
+    encoding: Callable[[], str | None] = lambda: None,
+) -> tuple[StreamResult, list[Path]]:
+    """assess_stream over these chunks, its results and flagged rows written into ``output``
+    as one set with their provenance (nothing written without ``output``)."""
     if output is None:
-        return assess_stream(chunks, loaded, period=period, errors=errors, name=shown), []
+        return assess_stream(chunks, rubric, period=period, errors=errors, name=name), []
     unknown = [f for f in formats if f not in STREAM_FORMATS]
     if unknown:
         raise ValueError(f"a streamed assessment writes csv or parquet, not {', '.join(unknown)}")
+    plan = compile_rubric(rubric)
     target = Path(output)
     check_output_path(target, folder=True)
     with atomic_folder(target, replaces=_REPLACED) as staging:
         table = ChunkedTable(staging, "results", formats)
         result = assess_stream(
-            chunks, loaded, period=period, errors=errors, sink=table.add, name=shown
+            chunks, rubric, period=period, errors=errors, sink=table.add, name=name
         )
-        rubric_file = loaded.source_file if loaded.source_file else None
+        rubric_file = rubric.source_file if rubric.source_file else None
         provenance = make_provenance(
-            rubric_name=loaded.name,
-            rubric_version=loaded.version,
+            rubric_name=rubric.name,
+            rubric_version=rubric.version,
             rubric_sha256=plan.sha256,
-            input_sha256=file_sha256(files[0]) if len(files) == 1 else None,
-            input_path=shown,
+            input_sha256=input_sha256() if input_sha256 is not None else None,
+            input_path=name,
             other_inputs=(rubric_file,),
             rubric_path=rubric_file,
             period=result.period,
-            input_encoding=encodings[0] if encodings else None,
+            input_encoding=encoding(),
         )
         written = table.close(provenance)
         written += write_csv(staging / "flagged.csv", result.flagged, provenance)
     return result, [target / p.relative_to(staging) for p in written]
+
+
+def assess_on_dask(
+    pattern: str,
+    rubric: RubricLike = None,
+    *,
+    output: str | os.PathLike[str] | None,
+    scheduler: str | None = None,
+    period: Any = None,
+    errors: Errors = "raise",
+) -> tuple[StreamResult, list[Path]]:
+    """Parquet files (a glob pattern, folder or file) read by Dask on the scheduler at this
+    address (default: a LocalCluster), assessed partition by partition into partitioned Parquet."""
+    from greenscore.batch.on_dask import (
+        dask_client,
+        parquet_columns,
+        partition_chunks,
+        read_parquet_frame,
+    )
+
+    loaded = load_rubric(rubric)
+    needed, optional = table_columns(loaded)
+    with dask_client(scheduler):
+        frame = read_parquet_frame(pattern, None)
+        columns = parquet_columns(frame, needed, optional)
+        if columns is not None:
+            frame = frame[columns]
+        return write_streamed(
+            partition_chunks(frame, first=1),
+            loaded,
+            output,
+            formats=("parquet",),
+            period=period,
+            errors=errors,
+            name=pattern,
+        )

@@ -67,6 +67,20 @@ def register(subparsers: Any) -> None:
         "memory, writing csv and/or parquet results; a folder, or a file over 500 MB, is "
         "streamed unasked in chunks of 500,000 rows (see docs/scale.md)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="dask: read DATA (Parquet files: a glob such as 'data/*.parquet', a folder or a "
+        "file) on a Dask cluster and write partitioned Parquet results; needs -o and "
+        "pip install 'greenscore[dask]' (see docs/scale.md)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler to connect to, e.g. tcp://10.0.0.5:8786 "
+        "(default: a LocalCluster of two workers on this machine)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -78,6 +92,43 @@ def _positive(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of rows, got {value}")
     return value
+
+
+def run_dask(args: argparse.Namespace) -> int:
+    """The Parquet files assessed on a Dask cluster, partition by partition."""
+    from greenscore.batch.stream_files import assess_on_dask
+
+    refused = [
+        option
+        for option, given in (
+            ("--previous", args.previous),
+            ("--report", args.report),
+            ("--chunk-rows", args.chunk_rows),
+            ("--format", args.formats),
+        )
+        if given
+    ]
+    if args.engine != "dask" or not args.output or refused:
+        what = (
+            "--scheduler needs --engine dask"
+            if args.engine != "dask"
+            else (
+                f"{', '.join(refused)} cannot be used with --engine dask"
+                if refused
+                else "--engine dask needs -o OUT, the folder the partitioned results go to"
+            )
+        )
+        echo(f"greenscore assess: error: {what}", err=True)
+        return EXIT_USAGE
+    result, written = assess_on_dask(
+        args.data,
+        args.rubric,
+        output=args.output,
+        scheduler=args.scheduler,
+        period=args.period,
+        errors=args.errors,
+    )
+    return _report_streamed(result, written)
 
 
 def run_streamed(args: argparse.Namespace) -> int:
@@ -110,6 +161,10 @@ def run_streamed(args: argparse.Namespace) -> int:
         errors=args.errors,
         encoding=args.encoding,
     )
+    return _report_streamed(result, written)
+
+
+def _report_streamed(result: Any, written: list[Any]) -> int:
     if written:
         echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''}:")
         for path in written:
@@ -131,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
     from greenscore.batch.write import output_formats
     from greenscore.errors import OutputError
 
+    if args.engine == "dask" or args.scheduler:
+        return run_dask(args)
     if args.chunk_rows or should_stream(args.data):
         return run_streamed(args)
 
