@@ -112,3 +112,27 @@ def test_history_statistics_are_refused() -> None:
     )
     with pytest.raises(StreamingError, match="history statistics of x"):
         assess_stream(_chunks(_table(60, 1), 5), rubric, errors="flag")
+
+
+SEVERAL = Path(__file__).resolve().parents[2] / "examples" / "jiangxi" / "parks_2015_2016.csv"
+
+
+def test_the_earlier_of_two_periods_streams_as_in_memory() -> None:
+    whole = greenscore.assess(SEVERAL, period=2015)
+    streamed = assess_stream(lambda: read_chunks(str(SEVERAL), 13), period=2015, collect=True)
+    assert streamed.results is not None
+    pd.testing.assert_frame_equal(streamed.results, whole.results)
+    assert streamed.accounting == {
+        "input_rows": 188,
+        "scored": 94,
+        "flagged": 0,
+        "other_periods": 94,
+    }
+
+
+def test_a_period_with_an_earlier_one_to_compare_with_is_refused() -> None:
+    """assess() adds score and rank changes against 2015; streaming assesses one period alone."""
+    with pytest.raises(StreamingError, match=r"holds periods before 2016 \(2015\)"):
+        assess_stream(lambda: read_chunks(str(SEVERAL), 13), period=2016)
+    with pytest.raises(StreamingError, match="name the one to assess"):
+        assess_stream(lambda: read_chunks(str(SEVERAL), 13))

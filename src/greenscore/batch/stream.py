@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from greenscore.batch.assess import Errors, assess, consequence_columns, flagged_frame
-from greenscore.batch.inputs import prepare
+from greenscore.batch.inputs import column_values, prepare
 from greenscore.engine.decide import eligibility
-from greenscore.engine.inputs import PeriodKey, period_key, period_order
+from greenscore.engine.inputs import PeriodKey, map_unique, period_key, period_order
 from greenscore.engine.places import MIN_COHORT, Pools, place, ranks, unrated
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.errors import DataProblem, ProfileError, StreamingError
@@ -55,7 +55,6 @@ class _Survey:
 
     rows: int = 0
     period_counts: dict[PeriodKey, int] = field(default_factory=dict)
-    null_period: int = 0
     keys: list[np.ndarray] = field(default_factory=list)
     key_positions: list[np.ndarray] = field(default_factory=list)
     key_periods: list[np.ndarray] = field(default_factory=list)
@@ -96,9 +95,7 @@ def _key_hashes(entities: np.ndarray, periods: np.ndarray) -> np.ndarray:
     return hashed
 
 
-def _survey(
-    plan: Plan, chunks: Chunks, excluded: set[int], chosen_hint: PeriodKey | None
-) -> _Survey:
+def _survey(plan: Plan, chunks: Chunks, excluded: set[int]) -> _Survey:
     s = _Survey()
     names = sorted({step.spec.inputs[0] for step in plan.counted_steps})
     s.values = {name: [] for name in names}
@@ -140,9 +137,15 @@ def _survey(
 
 def _choose(plan: Plan, survey: _Survey, period: Any, name: str) -> PeriodKey | None:
     keys = sorted(survey.period_counts, key=period_order)
+    if period is None and len(keys) > 1:
+        raise StreamingError(
+            f"{name} holds the periods {', '.join(map(str, keys))}: name the one to assess "
+            "(--period) when streaming a table of several periods"
+        )
+    chosen = keys[0] if keys else None
     if period is not None:
-        wanted = period_key(period)
-        if wanted not in survey.period_counts:
+        chosen = period_key(period)
+        if chosen not in survey.period_counts:
             held = ", ".join(map(str, keys)) or "none"
             raise ProfileError(
                 [
@@ -152,13 +155,14 @@ def _choose(plan: Plan, survey: _Survey, period: Any, name: str) -> PeriodKey | 
                 ],
                 source=name,
             )
-        return wanted
-    if len(keys) > 1:
+    earlier = [] if chosen is None else [k for k in keys if period_order(k) < period_order(chosen)]
+    if earlier:
         raise StreamingError(
-            f"{name} holds the periods {', '.join(map(str, keys))}: name the one to assess "
-            "(--period) when streaming a table of several periods"
+            f"{name} holds periods before {chosen} ({', '.join(map(str, earlier))}), which an "
+            "assessment compares it with (score and rank changes, transitions); streaming "
+            "assesses one period alone: split the table by period, or assess it in memory"
         )
-    return keys[0] if keys else None
+    return chosen
 
 
 def _repeated(survey: _Survey, chosen: PeriodKey | None) -> set[int]:
@@ -217,34 +221,50 @@ def _cohort(
     return out.get("", {**frozen})
 
 
+def _periods(chunk: TableSource, plan: Plan) -> np.ndarray:
+    """Each row's period key (None when empty or not a period), as prepare() reads them."""
+    name = plan.rubric.period
+    if name not in chunk.frame.columns:
+        return np.full(len(chunk.frame), None, dtype=object)
+    try:
+        return map_unique(column_values(chunk.frame, name), period_key)
+    except (TypeError, ValueError):
+        return prepare(chunk, plan).periods
+
+
 def _period_rows(
     plan: Plan, chunks: Chunks, chosen: PeriodKey | None, grouped: set[int]
-) -> Iterator[tuple[TableSource, np.ndarray, int]]:
-    """Each chunk's rows of the chosen period (and those with no period), with their positions,
-    and how many rows of other periods it held; rows in ``grouped`` come last, in one chunk, so
+) -> Iterator[tuple[TableSource, np.ndarray, bool]]:
+    """Each chunk's rows of the chosen period (and those with no period), with their positions
+    and whether any is of the chosen period; rows in ``grouped`` come last, in one chunk, so
     that repeated ids are checked against each other."""
     start = 0
-    held: list[tuple[pd.DataFrame, np.ndarray, np.ndarray, TableSource]] = []
+    wanted = np.fromiter(grouped, dtype=np.int64, count=len(grouped))
+    held: list[tuple[pd.DataFrame, np.ndarray, np.ndarray, TableSource, bool]] = []
     for chunk in chunks():
         n = len(chunk.frame)
-        prepared = prepare(chunk, plan)
-        mine = _in_period(prepared.periods, chosen)
+        periods = _periods(chunk, plan)
+        mine = _in_period(periods, chosen)
+        chosen_rows = mine & np.asarray(pd.notna(periods), dtype=bool)
         positions = np.arange(start, start + n)
-        together = np.isin(positions, np.fromiter(grouped, dtype=np.int64, count=len(grouped)))
+        start += n
+        together = np.isin(positions, wanted)
         if together.any():
             at = mine & together
-            held.append((chunk.frame[at], chunk.row_numbers[at], positions[at], chunk))
+            holds = bool(chosen_rows[at].any())
+            held.append((chunk.frame[at], chunk.row_numbers[at], positions[at], chunk, holds))
             mine &= ~together
-        start += n
+        frame = chunk.frame[mine]
         yield (
-            _sub(chunk, chunk.frame[mine], chunk.row_numbers[mine]),
+            _sub(chunk, frame, chunk.row_numbers[mine]),
             positions[mine],
-            int((~_in_period(prepared.periods, chosen)).sum()),
+            bool(chosen_rows[mine].any()),
         )
     if held:
         frame = pd.concat([h[0] for h in held], ignore_index=True)
         numbers = np.concatenate([h[1] for h in held])
-        yield _sub(held[0][3], frame, numbers), np.concatenate([h[2] for h in held]), 0
+        positions = np.concatenate([h[2] for h in held])
+        yield _sub(held[0][3], frame, numbers), positions, any(h[4] for h in held)
 
 
 def _sub(chunk: TableSource, frame: pd.DataFrame, numbers: np.ndarray) -> TableSource:
@@ -253,23 +273,14 @@ def _sub(chunk: TableSource, frame: pd.DataFrame, numbers: np.ndarray) -> TableS
     )
 
 
-def _assess_chunk(source: TableSource, rubric: m.Rubric, chosen: PeriodKey | None) -> Any:
+def _assess_chunk(
+    source: TableSource, rubric: m.Rubric, chosen: PeriodKey | None, holds: bool
+) -> Any:
+    """assess() of one chunk's rows of the period, or None for a chunk without any."""
     if len(source.frame) == 0:
         return None
-    return assess(
-        source,
-        rubric,
-        period=chosen if _holds(source, rubric, chosen) else None,
-        previous=None,
-        errors="flag",
-    )
-
-
-def _holds(source: TableSource, rubric: m.Rubric, chosen: PeriodKey | None) -> bool:
-    if chosen is None or rubric.period not in source.frame.columns:
-        return False
-    keys = [period_key(v) if not pd.isna(v) else None for v in source.frame[rubric.period]]
-    return chosen in keys
+    period = chosen if holds else None
+    return assess(source, rubric, period=period, previous=None, errors="flag")
 
 
 def _scored(result: Any, source: TableSource, positions: np.ndarray) -> tuple[np.ndarray, set[int]]:
@@ -321,8 +332,8 @@ def _decide(
     flagged: list[np.ndarray] = []
     problems: list[DataProblem] = []
     clamped = False
-    for source, positions, _ in _period_rows(plan, chunks, chosen, grouped):
-        result = _assess_chunk(source, frozen, chosen)
+    for source, positions, holds in _period_rows(plan, chunks, chosen, grouped):
+        result = _assess_chunk(source, frozen, chosen, holds)
         if result is None:
             continue
         problems += result.problems
@@ -419,7 +430,7 @@ def assess_stream(
     excluded: set[int] = set()
     reads = 0
     for _ in range(_MAX_ROUNDS):
-        survey = _survey(plan, chunks, excluded, None)
+        survey = _survey(plan, chunks, excluded)
         reads += 1
         if survey.rows == 0:
             raise ProfileError(
@@ -455,8 +466,8 @@ def assess_stream(
     kept: list[pd.DataFrame] = []
     blank: pd.DataFrame | None = None
     problems: list[tuple[tuple[int, int], DataProblem]] = []
-    for source, positions, _ in _period_rows(plan, chunks, chosen, grouped):
-        result = _assess_chunk(source, frozen, chosen)
+    for source, positions, holds in _period_rows(plan, chunks, chosen, grouped):
+        result = _assess_chunk(source, frozen, chosen, holds)
         if result is None:
             continue
         file = files.setdefault(source.path, len(files))
