@@ -13,26 +13,30 @@ each cohort input's values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from greenscore.batch.assess import Errors, assess, consequence_columns, flagged_frame
-from greenscore.batch.inputs import column_values, prepare
+from greenscore.batch.assess import Errors, consequence_columns, flagged_frame
+from greenscore.batch.inputs import prepare
+from greenscore.batch.stream_chunks import (
+    Chunks,
+    assess_chunk,
+    in_period,
+    period_rows,
+    scored_rows,
+)
 from greenscore.engine.decide import eligibility
-from greenscore.engine.inputs import PeriodKey, map_unique, period_key, period_order
+from greenscore.engine.inputs import PeriodKey, period_key, period_order
 from greenscore.engine.places import MIN_COHORT, Pools, place, ranks, unrated
 from greenscore.engine.plan import Plan, compile_rubric
 from greenscore.errors import DataProblem, ProfileError, StreamingError
-from greenscore.io import TableSource
 from greenscore.rubric import models as m
 from greenscore.rubric.load import RubricLike, load_rubric
 
-Chunks = Callable[[], Iterable[TableSource]]
-"""A fresh iterator over the table's chunks each time it is called: the table is read thrice."""
 _PLACE_KEYS = ("top", "max_share", "share", "bottom", "min_share")
 _MAX_ROUNDS = 5
 
@@ -79,14 +83,6 @@ def _refuse_unstreamable(plan: Plan) -> None:
             "which need each entity's earlier periods side by side; assess this table in "
             "memory (without --chunk-rows)"
         )
-
-
-def _in_period(periods: np.ndarray, chosen: PeriodKey | None) -> np.ndarray:
-    if chosen is None:
-        return np.ones(len(periods), dtype=bool)
-    missing = np.asarray(pd.isna(periods), dtype=bool)
-    same: np.ndarray = missing | np.asarray(periods == chosen, dtype=bool)
-    return same
 
 
 def _key_hashes(entities: np.ndarray, periods: np.ndarray) -> np.ndarray:
@@ -172,7 +168,7 @@ def _repeated(survey: _Survey, chosen: PeriodKey | None) -> set[int]:
         return set()
     keys = np.concatenate(survey.keys)
     positions = np.concatenate(survey.key_positions)
-    keep = _in_period(np.concatenate(survey.key_periods), chosen)
+    keep = in_period(np.concatenate(survey.key_periods), chosen)
     keys, positions = keys[keep], positions[keep]
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     return set(positions[counts[inverse] > 1].tolist())
@@ -187,7 +183,7 @@ def _cohort(
         return plan.rubric.cohort
     if survey.positions:
         positions = np.concatenate(survey.positions)
-        keep = _in_period(np.concatenate(survey.periods), chosen)
+        keep = in_period(np.concatenate(survey.periods), chosen)
         keep &= ~np.isin(positions, np.fromiter(skip, dtype=np.int64, count=len(skip)))
         labels = np.concatenate(survey.pools)[keep]
         ranked = np.concatenate(survey.ranked)[keep]
@@ -219,77 +215,6 @@ def _cohort(
     if plan.pooled:
         return out
     return out.get("", {**frozen})
-
-
-def _periods(chunk: TableSource, plan: Plan) -> np.ndarray:
-    """Each row's period key (None when empty or not a period), as prepare() reads them."""
-    name = plan.rubric.period
-    if name not in chunk.frame.columns:
-        return np.full(len(chunk.frame), None, dtype=object)
-    try:
-        return map_unique(column_values(chunk.frame, name), period_key)
-    except (TypeError, ValueError):
-        return prepare(chunk, plan).periods
-
-
-def _period_rows(
-    plan: Plan, chunks: Chunks, chosen: PeriodKey | None, grouped: set[int]
-) -> Iterator[tuple[TableSource, np.ndarray, bool]]:
-    """Each chunk's rows of the chosen period (and those with no period), with their positions
-    and whether any is of the chosen period; rows in ``grouped`` come last, in one chunk, so
-    that repeated ids are checked against each other."""
-    start = 0
-    wanted = np.fromiter(grouped, dtype=np.int64, count=len(grouped))
-    held: list[tuple[pd.DataFrame, np.ndarray, np.ndarray, TableSource, bool]] = []
-    for chunk in chunks():
-        n = len(chunk.frame)
-        periods = _periods(chunk, plan)
-        mine = _in_period(periods, chosen)
-        chosen_rows = mine & np.asarray(pd.notna(periods), dtype=bool)
-        positions = np.arange(start, start + n)
-        start += n
-        together = np.isin(positions, wanted)
-        if together.any():
-            at = mine & together
-            holds = bool(chosen_rows[at].any())
-            held.append((chunk.frame[at], chunk.row_numbers[at], positions[at], chunk, holds))
-            mine &= ~together
-        frame = chunk.frame[mine]
-        yield (
-            _sub(chunk, frame, chunk.row_numbers[mine]),
-            positions[mine],
-            bool(chosen_rows[mine].any()),
-        )
-    if held:
-        frame = pd.concat([h[0] for h in held], ignore_index=True)
-        numbers = np.concatenate([h[1] for h in held])
-        positions = np.concatenate([h[2] for h in held])
-        yield _sub(held[0][3], frame, numbers), positions, any(h[4] for h in held)
-
-
-def _sub(chunk: TableSource, frame: pd.DataFrame, numbers: np.ndarray) -> TableSource:
-    return TableSource(
-        frame.reset_index(drop=True), numbers, chunk.path, None, chunk.format, chunk.encoding
-    )
-
-
-def _assess_chunk(
-    source: TableSource, rubric: m.Rubric, chosen: PeriodKey | None, holds: bool
-) -> Any:
-    """assess() of one chunk's rows of the period, or None for a chunk without any."""
-    if len(source.frame) == 0:
-        return None
-    period = chosen if holds else None
-    return assess(source, rubric, period=period, previous=None, errors="flag")
-
-
-def _scored(result: Any, source: TableSource, positions: np.ndarray) -> tuple[np.ndarray, set[int]]:
-    """Positions of the scored rows of a chunk, and those of its flagged rows."""
-    flagged_rows = {p.row for p in result.problems}
-    bad = np.isin(
-        source.row_numbers, np.fromiter(flagged_rows, dtype=np.int64, count=len(flagged_rows))
-    )
-    return positions[~bad], set(positions[bad].tolist())
 
 
 @dataclass
@@ -332,12 +257,12 @@ def _decide(
     flagged: list[np.ndarray] = []
     problems: list[DataProblem] = []
     clamped = False
-    for source, positions, holds in _period_rows(plan, chunks, chosen, grouped):
-        result = _assess_chunk(source, frozen, chosen, holds)
+    for source, positions, holds in period_rows(plan, chunks, chosen, grouped):
+        result = assess_chunk(source, frozen, chosen, holds)
         if result is None:
             continue
         problems += result.problems
-        done, bad = _scored(result, source, positions)
+        done, bad = scored_rows(result, source, positions)
         flagged.append(np.fromiter(bad, dtype=np.int64, count=len(bad)))
         s = result.scores
         parts["pos"].append(done)
@@ -466,13 +391,13 @@ def assess_stream(
     kept: list[pd.DataFrame] = []
     blank: pd.DataFrame | None = None
     problems: list[tuple[tuple[int, int], DataProblem]] = []
-    for source, positions, holds in _period_rows(plan, chunks, chosen, grouped):
-        result = _assess_chunk(source, frozen, chosen, holds)
+    for source, positions, holds in period_rows(plan, chunks, chosen, grouped):
+        result = assess_chunk(source, frozen, chosen, holds)
         if result is None:
             continue
         file = files.setdefault(source.path, len(files))
         problems += [((file, p.row or 0), p) for p in result.problems]
-        done, _ = _scored(result, source, positions)
+        done, _ = scored_rows(result, source, positions)
         at = np.searchsorted(decided.positions, done)
         frame = _finish(
             plan,

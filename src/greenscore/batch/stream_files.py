@@ -9,7 +9,8 @@ from typing import Any
 
 from greenscore.batch.assess import Errors
 from greenscore.batch.columns import table_columns
-from greenscore.batch.stream import Chunks, StreamResult, assess_stream
+from greenscore.batch.stream import StreamResult, assess_stream
+from greenscore.batch.stream_chunks import Chunks
 from greenscore.engine.plan import compile_rubric
 from greenscore.io import TableSource, atomic_folder, check_output_path, make_provenance, write_csv
 from greenscore.io._append import ChunkedTable
