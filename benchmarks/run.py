@@ -283,7 +283,7 @@ def measure(n_rows: int, stream_rows: int) -> list[Row]:
                 "assess",
                 str(here / "huge.parquet"),
                 "--chunk-rows",
-                "500000",
+                "100000",
                 "-o",
                 str(here / "o4"),
                 "--format",

@@ -26,7 +26,9 @@ _REPLACED = (
     "flagged.csv",
     "flagged.csv.provenance.json",
 )
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 100_000
+"""Rows a chunk holds unless told: assessing costs a few KiB a row while it runs, so a chunk
+of this size keeps a run within a few hundred MiB."""
 STREAM_ABOVE_BYTES = 500_000_000
 """Files larger than this (the whole-file read limit) are assessed in chunks unasked."""
 

@@ -65,7 +65,7 @@ def register(subparsers: Any) -> None:
         type=_positive,
         help="assess a CSV or Parquet file (or a folder of them) N rows at a time, in bounded "
         "memory, writing csv and/or parquet results; a folder, or a file over 500 MB, is "
-        "streamed unasked in chunks of 500,000 rows (see docs/scale.md)",
+        "streamed unasked in chunks of 100,000 rows (see docs/scale.md)",
     )
     parser.add_argument(
         "--engine",
