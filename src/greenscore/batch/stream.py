@@ -246,6 +246,12 @@ class _Decided:
             codes["overall_rank"] = np.where(self.ranked, 0, -1)
         return tier, {column: ranks(tier, self.total, code) for column, code in codes.items()}
 
+    def release(self) -> None:
+        """Drop what places were decided from, once they are: the third read needs the rest."""
+        empty = np.zeros(0)
+        self.total = self.tier = self.fixed = self.pools = empty
+        self.eligible = np.zeros((0, 0), dtype=bool)
+
 
 def _decide(
     plan: Plan, frozen: m.Rubric, chunks: Chunks, chosen: PeriodKey | None, grouped: set[int]
@@ -387,6 +393,9 @@ def assess_stream(
     if errors == "raise" and decided.problems:
         raise ProfileError(decided.problems, source=name)
     tier, rank_columns = decided.final(plan)
+    input_rows = survey.rows
+    del survey
+    decided.release()
     files: dict[str | None, int] = {}
     kept: list[pd.DataFrame] = []
     blank: pd.DataFrame | None = None
@@ -419,10 +428,10 @@ def assess_stream(
     flagged_rows = len({key for key, _ in problems})
     scored = len(decided.positions)
     accounting = {
-        "input_rows": survey.rows,
+        "input_rows": input_rows,
         "scored": scored,
         "flagged": flagged_rows,
-        "other_periods": survey.rows - scored - flagged_rows,
+        "other_periods": input_rows - scored - flagged_rows,
     }
     if not kept and blank is not None and sink is not None:
         sink(blank)
