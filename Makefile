@@ -38,8 +38,9 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/greenscore check rubrics/*.yaml
 
+# Single-threaded BLAS, so that both numpy baselines and greenscore use one core each.
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -96,3 +96,15 @@ def score(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     tier = np.where(c["serious_incidents"] > 0, np.maximum(tier, 1), tier)
     tier = np.where((c["major_incidents"] > 0) | (c["falsified_data"] > 0), 3, tier)
     return total, TIERS[tier]
+
+
+def score_blocked(c: dict[str, np.ndarray], block: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
+    """The tuned baseline: score() on cache-sized row blocks into preallocated outputs, so the
+    temporaries stay a block long whatever the table's size."""
+    n = len(next(iter(c.values())))
+    total = np.empty(n)
+    tier = np.empty(n, dtype=TIERS.dtype)
+    for start in range(0, n, block):
+        part = {k: v[start : start + block] for k, v in c.items()}
+        total[start : start + block], tier[start : start + block] = score(part)
+    return total, tier

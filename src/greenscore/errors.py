@@ -126,6 +126,11 @@ class CohortRequiredError(GreenscoreError, ValueError):
         )
 
 
+class StreamingError(GreenscoreError, ValueError):
+    """A table cannot be assessed in chunks with the results of assessing it whole: the message
+    names the rubric feature or the data that need the whole table at once."""
+
+
 class InputFileError(GreenscoreError, OSError):
     """A data or rubric file cannot be read (missing, too large, wrong format)."""
 

@@ -68,6 +68,8 @@ def as_source(data: DataLike) -> TableSource:
         return read_table(data)
     if isinstance(data, ArrowTabular):
         return from_frame(arrow_frame(data))
+    if type(data).__module__.split(".")[0] == "dask" and hasattr(data, "compute"):
+        return from_frame(data.compute())
     raise TypeError(
         "data must be a pandas DataFrame, a pyarrow Table, a polars DataFrame (or other table "
         "with the Arrow stream interface) or a path to a .csv, .xlsx, .parquet or .jsonl file, "
@@ -87,8 +89,9 @@ def assess(
 ) -> BatchResult:
     """Assess every park of one period (default: the latest) through the same plan as evaluate().
 
-    ``data`` is a path (.csv, .xlsx, .parquet, .jsonl), a pandas DataFrame, or a table with the
-    Arrow stream interface (pyarrow Table, polars DataFrame…), read through pyarrow.
+    ``data`` is a path (.csv, .xlsx, .parquet, .jsonl), a pandas DataFrame, a table with the
+    Arrow stream interface (pyarrow Table, polars DataFrame…), read through pyarrow, or a Dask
+    DataFrame, computed whole (for one bigger than memory, see greenscore.batch.on_dask).
 
     ``previous`` (last year's BatchResult, or its data, assessed here with the same rubric) adds
     score and rank changes, previous tiers and a transition matrix; when None and the data hold

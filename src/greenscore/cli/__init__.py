@@ -132,19 +132,36 @@ def echo(text: object = "", *, err: bool = False, json: bool = False, end: str =
     print(shown, end=end, file=sys.stderr if err else sys.stdout)
 
 
-def read_input(path: str, encoding: str | None = None) -> TableSource:
+Columns = tuple[list[str], list[str]]
+"""The columns a Parquet read keeps, and those it keeps when present (see read_table)."""
+
+
+def read_input(
+    path: str, encoding: str | None = None, columns: Columns | None = None
+) -> TableSource:
     """A table the command was given, read by :func:`greenscore.io.read_table` (``encoding`` for
-    CSV/TSV only), with each of its notes (what was read though Excel hides it) on stderr."""
+    CSV/TSV only, ``columns`` to project Parquet), with each of its notes (what was read though
+    Excel hides it) on stderr."""
     from greenscore.io import read_table
 
-    source = read_table(path, encoding=encoding if _is_text(path) else None)
+    needed, optional = columns if columns is not None else (None, [])
+    source = read_table(
+        path,
+        encoding=encoding if _is_text(path) else None,
+        columns=needed,
+        optional=optional,
+    )
     for note in source.notes:
         echo(f"note: {path}: {note}", err=True)
     return source
 
 
 def read_inputs(
-    command: str, encoding: str | None, data: str, previous: str | None
+    command: str,
+    encoding: str | None,
+    data: str,
+    previous: str | None,
+    columns: Columns | None = None,
 ) -> tuple[TableSource, TableSource | None] | None:
     """The data table and the previous-year one, read as :func:`read_input` reads them; None
     after printing a usage error when ``--encoding`` cannot apply to either."""
@@ -152,7 +169,23 @@ def read_inputs(
     if misuse:
         echo(f"greenscore {command}: error: {misuse}", err=True)
         return None
-    return read_input(data, encoding), (read_input(previous, encoding) if previous else None)
+    return read_input(data, encoding, columns), (
+        read_input(previous, encoding, columns) if previous else None
+    )
+
+
+def rubric_columns(rubric: Path | None, *extra: str | None) -> Columns | None:
+    """The columns assessing with this rubric reads (plus ``extra`` when present), or None when
+    the rubric cannot be loaded: the command then reads whole tables and reports the rubric's
+    problems where it always did."""
+    from greenscore.batch.columns import table_columns
+    from greenscore.rubric.load import load_rubric
+
+    try:
+        needed, optional = table_columns(load_rubric(rubric))
+    except (GreenscoreError, OSError, ValueError):
+        return None
+    return needed, [*optional, *(name for name in extra if name)]
 
 
 def print_problems(error: ProfileError, stream: TextIO | None = None) -> None:

@@ -12,6 +12,7 @@ from greenscore.cli import (
     echo,
     output_files_ok,
     read_inputs,
+    rubric_columns,
 )
 
 PROGRESS_ROWS = 5000
@@ -67,14 +68,137 @@ def register(subparsers: Any) -> None:
         help="column the report counts, averages and ranks parks by (default: the first "
         "grouping attribute, e.g. city); needs --report",
     )
+    parser.add_argument(
+        "--chunk-rows",
+        metavar="N",
+        type=_positive,
+        help="assess a CSV or Parquet file (or a folder of them) N rows at a time, in bounded "
+        "memory, writing csv and/or parquet results; a folder, or a file over 500 MB, is "
+        "streamed unasked in chunks of 100,000 rows (see docs/scale.md)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="dask: read DATA (Parquet files: a glob such as 'data/*.parquet', a folder or a "
+        "file) on a Dask cluster and write partitioned Parquet results; needs -o and "
+        "pip install 'greenscore[dask]' (see docs/scale.md)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler to connect to, e.g. tcp://10.0.0.5:8786 "
+        "(default: a LocalCluster of two workers on this machine)",
+    )
     parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a whole number of rows, got {text!r}") from e
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of rows, got {value}")
+    return value
+
+
+def run_dask(args: argparse.Namespace) -> int:
+    """The Parquet files assessed on a Dask cluster, partition by partition."""
+    from greenscore.batch.stream_files import assess_on_dask
+
+    refused = [
+        option
+        for option, given in (
+            ("--previous", args.previous),
+            ("--report", args.report),
+            ("--chunk-rows", args.chunk_rows),
+            ("--format", args.formats),
+        )
+        if given
+    ]
+    if args.engine != "dask" or not args.output or refused:
+        what = (
+            "--scheduler needs --engine dask"
+            if args.engine != "dask"
+            else (
+                f"{', '.join(refused)} cannot be used with --engine dask"
+                if refused
+                else "--engine dask needs -o OUT, the folder the partitioned results go to"
+            )
+        )
+        echo(f"greenscore assess: error: {what}", err=True)
+        return EXIT_USAGE
+    result, written = assess_on_dask(
+        args.data,
+        args.rubric,
+        output=args.output,
+        scheduler=args.scheduler,
+        period=args.period,
+        errors=args.errors,
+    )
+    return _report_streamed(result, written)
+
+
+def run_streamed(args: argparse.Namespace) -> int:
+    """The table assessed in chunks (see greenscore.batch.stream): results and flagged rows
+    written as they come, the accounting printed."""
+    from greenscore.batch.stream_files import DEFAULT_CHUNK_ROWS, STREAM_FORMATS, assess_files
+
+    refused = [
+        option
+        for option, given in (("--previous", args.previous), ("--report", args.report))
+        if given
+    ]
+    formats = tuple(args.formats or ("csv",))
+    odd = [f for f in formats if f not in STREAM_FORMATS]
+    if refused or odd:
+        what = ", ".join(refused + [f"--format {f}" for f in odd])
+        echo(
+            f"greenscore assess: error: {what} cannot be used when the table is assessed in "
+            "chunks (--chunk-rows, a folder, or a file over 500 MB); formats: csv, parquet",
+            err=True,
+        )
+        return EXIT_USAGE
+    result, written = assess_files(
+        args.data,
+        args.rubric,
+        output=args.output,
+        chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
+        formats=formats,
+        period=args.period,
+        errors=args.errors,
+        encoding=args.encoding,
+    )
+    return _report_streamed(result, written)
+
+
+def _report_streamed(result: Any, written: list[Any]) -> int:
+    if written:
+        echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''}:")
+        for path in written:
+            echo(f"  {path}")
+        echo()
+    counts = result.accounting
+    echo(
+        f"assessed in chunks ({result.reads} reads): {counts['input_rows']:,} rows, "
+        f"{counts['scored']:,} scored, {counts['flagged']:,} flagged, "
+        f"{counts['other_periods']:,} of other periods"
+    )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     from greenscore.batch.assess import assess
+    from greenscore.batch.stream_files import should_stream
     from greenscore.batch.text import problem_table
     from greenscore.batch.write import output_formats
     from greenscore.errors import OutputError
+
+    if args.engine == "dask" or args.scheduler:
+        return run_dask(args)
+    if args.chunk_rows or should_stream(args.data):
+        return run_streamed(args)
 
     if args.output:
         try:
@@ -87,7 +211,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not output_files_ok("assess", args.report):
         return EXIT_USAGE
-    tables = read_inputs("assess", args.encoding, args.data, args.previous)
+    parquet = any(str(p).lower().endswith(".parquet") for p in (args.data, args.previous) if p)
+    columns = rubric_columns(args.rubric, args.group_by) if parquet else None
+    tables = read_inputs("assess", args.encoding, args.data, args.previous, columns)
     if tables is None:
         return EXIT_USAGE
     source, previous = tables

@@ -134,13 +134,7 @@ def decide(plan: Plan, s: Scores) -> Scores:
                 s.dimension_exact, rounding.dimensions, rounding.mode, plan.scale_min
             )
     s.total = total
-    merit = plan.sign * total
-    eligible = merit[:, None] >= plan.tier_min[None, :]
-    for t, tier_spec in enumerate(rubric.tiers):
-        for cond in tier_spec.conditions:
-            eligible[:, t] &= condition_met(plan, cond, s)
-    eligible[:, plan.outside_tiers] = False
-    eligible[:, plan.fallback] = True
+    eligible = eligibility(plan, s)
     s.score_tier = np.argmax(eligible, axis=1)
     tier: np.ndarray = s.score_tier.copy()
     forced = np.full(n, -1)
@@ -153,10 +147,22 @@ def decide(plan: Plan, s: Scores) -> Scores:
             forced = np.where(s.veto_fired[:, v], np.maximum(forced, target_tier), forced)
     s.fixed = (forced >= 0) | ~s.ranked
     tier = np.where(forced >= 0, forced, tier)
-    tier, s.pulled = place(plan, tier, merit, eligible, s.fixed, s.pools, s.ranked)
+    tier, s.pulled = place(plan, tier, plan.sign * total, eligible, s.fixed, s.pools, s.ranked)
     s.tier = np.where(s.ranked, tier, s.outside)
     s.total = np.where(s.ranked, s.total, np.nan)
     return s
+
+
+def eligibility(plan: Plan, s: Scores) -> np.ndarray:
+    """Which tiers each row qualifies for by its total and the tiers' conditions (rows × tiers):
+    what place limits move a row down through."""
+    eligible = (plan.sign * s.total)[:, None] >= plan.tier_min[None, :]
+    for t, tier_spec in enumerate(plan.rubric.tiers):
+        for cond in tier_spec.conditions:
+            eligible[:, t] &= condition_met(plan, cond, s)
+    eligible[:, plan.outside_tiers] = False
+    eligible[:, plan.fallback] = True
+    return eligible
 
 
 def _top_dimensions(plan: Plan, cond: m.DimensionMin) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from greenscore.errors import InputFileError
 from greenscore.io._csv import decode_text, parse_delimited, text_encoding
+from greenscore.io._csv_fast import parse_plain
 from greenscore.io._deps import require
 from greenscore.io._hash import sha256_bytes
 from greenscore.io._jsonl import parse_jsonl
@@ -90,6 +92,8 @@ def read_table(
     max_bytes: int = 500_000_000,
     sheet: str | int | None = None,
     encoding: str | None = None,
+    columns: Collection[str] | None = None,
+    optional: Collection[str] = (),
 ) -> TableSource:
     """Read a .csv, .tsv, .xlsx, .parquet or .jsonl/.ndjson file into a TableSource.
 
@@ -99,6 +103,10 @@ def read_table(
     or not (default: the first visible one). ``encoding`` names a CSV/TSV file's text encoding
     (default: told by evidence; see :func:`greenscore.io.text_encoding`). ``sha256`` is of
     exactly the bytes parsed. Any problem with the file raises InputFileError naming it.
+
+    ``columns`` projects a Parquet file: when it holds every one of them, only they (and those
+    of ``optional`` it holds) are read; otherwise the whole file is, so that a message about a
+    missing column can still name a lookalike. Other formats are always read whole.
     """
     shown = os.fspath(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
@@ -119,11 +127,14 @@ def read_table(
     notes: tuple[str, ...] = ()
     if kind == "csv":
         text, read = decode_text(data, shown, named)
-        frame, numbers = parse_delimited(text, "\t" if suffix == ".tsv" else ",", shown)
+        sep = "\t" if suffix == ".tsv" else ","
+        plain = parse_plain(text, sep, shown)
+        frame, numbers = plain if plain is not None else parse_delimited(text, sep, shown)
     elif kind == "xlsx":
         frame, numbers, notes = parse_xlsx(data, shown, sheet, max_bytes)
     elif kind == "parquet":
-        frame, numbers = _parse_parquet(data, shown)
+        wanted = None if columns is None else (list(columns), list(optional))
+        frame, numbers = _parse_parquet(data, shown, wanted)
     else:
         frame, numbers = parse_jsonl(data, shown)
         read = "utf-8"
@@ -157,7 +168,9 @@ def _read_bytes(p: Path, shown: str, max_bytes: int) -> bytes:
     return data
 
 
-def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
+def _parse_parquet(
+    data: bytes, shown: str, wanted: tuple[list[str], list[str]] | None = None
+) -> tuple[pd.DataFrame, list[int]]:
     pa = require("pyarrow", "reading .parquet files")
     pq = require("pyarrow.parquet", "reading .parquet files")
     if len(data) < 12 or not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
@@ -167,6 +180,7 @@ def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
             stored = parquet.schema_arrow.names
             names = [n for n in stored if not _PARQUET_INDEX_COLUMN.fullmatch(n)]
             check_duplicates([n.strip() for n in names], shown)
+            names = _projection(names, wanted)
             table = parquet.read(columns=names) if len(names) < len(stored) else parquet.read()
         frame = table.to_pandas(ignore_metadata=True)
     except InputFileError:
@@ -175,3 +189,15 @@ def _parse_parquet(data: bytes, shown: str) -> tuple[pd.DataFrame, list[int]]:
         raise error(shown, f"the Parquet file is damaged ({type(e).__name__}: {e})") from e
     frame.columns = pd.Index([n.strip() for n in names])
     return plain_numbers(frame.reset_index(drop=True)), list(range(1, len(frame) + 1))
+
+
+def _projection(names: list[str], wanted: tuple[list[str], list[str]] | None) -> list[str]:
+    """The stored names to read: those wanted, when every required one is there; else all."""
+    if wanted is None:
+        return names
+    required, optional = wanted
+    by_name = {n.strip(): n for n in names}
+    if not all(name in by_name for name in required):
+        return names
+    keep = {*required, *(name for name in optional if name in by_name)}
+    return [n for n in names if n.strip() in keep]
